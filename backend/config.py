@@ -1,0 +1,81 @@
+"""Settings: `config/default.toml`, then `TERMINUS_*` environment variables, then explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+ENV_PREFIX = "TERMINUS_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value of the wrong type."""
+
+
+def _coerce(key: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{key}: expected a boolean, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key}: expected an integer, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key}: expected a number, got {raw!r}") from None
+    return raw
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    defaults_file: Path = DEFAULTS_FILE,
+) -> dict[str, Any]:
+    """Return the effective settings: file defaults < environment < `overrides`."""
+    environ = os.environ if environ is None else environ
+    with defaults_file.open("rb") as fh:
+        settings: dict[str, Any] = tomllib.load(fh)
+    for key, default in list(settings.items()):
+        if ENV_PREFIX + key in environ:
+            settings[key] = _coerce(key, environ[ENV_PREFIX + key], default)
+    settings.update(overrides or {})
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = secrets.token_hex(32)
+    return settings
+
+
+def flask_config(settings: Mapping[str, Any], instance_path: str) -> dict[str, Any]:
+    """Translate Terminus settings into the keys Flask and its extensions read."""
+    database_url = settings["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'terminus.db'}"
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": 30}}
+    return {
+        **settings,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            **engine_options,
+            **settings.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        },
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "API_TITLE": "Terminus API",
+        "API_VERSION": "1.0",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        "JSON_SORT_KEYS": False,
+    }

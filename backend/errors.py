@@ -1,0 +1,114 @@
+"""One JSON error shape for every failure, and the domain errors services raise.
+
+Every error answers `{"code": 404, "status": "Not Found", "message": "...", "errors": {...}}`;
+`errors` appears when there are field-level details.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, jsonify
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class ErrorSchema(ma.Schema):
+    code = ma.fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    status = ma.fields.String(required=True, metadata={"description": "HTTP status name"})
+    message = ma.fields.String(metadata={"description": "What went wrong, for people"})
+    errors = ma.fields.Dict(
+        metadata={"description": "Field errors: location → field → messages"}
+    )
+
+
+class DomainError(Exception):
+    """A use case refused; services raise these and never touch HTTP."""
+
+    status_code = 400
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class NotFoundError(DomainError):
+    status_code = 404
+
+
+class AuthenticationError(DomainError):
+    status_code = 401
+
+
+class PermissionDeniedError(DomainError):
+    status_code = 403
+
+
+class ConflictError(DomainError):
+    status_code = 409
+
+
+class InvalidError(DomainError):
+    """Well-formed input that breaks a rule; `errors` names the fields."""
+
+    status_code = 422
+
+
+def error_body(code: int, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": code,
+        "status": HTTP_STATUS_CODES.get(code, "Error"),
+        "message": message,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _handle_domain_error(error: DomainError):
+    response = jsonify(error_body(error.status_code, error.message, error.errors))
+    response.status_code = error.status_code
+    if isinstance(error, AuthenticationError):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="terminus"'
+    return response
+
+
+def _handle_integrity_error(error: IntegrityError):
+    db.session.rollback()
+    log.info("integrity error: %s", error.orig)
+    response = jsonify(error_body(409, "The change conflicts with existing data."))
+    response.status_code = 409
+    return response
+
+
+def _handle_http_exception(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    message = data.get("message") or error.description or error.name
+    if error.code and error.code >= 500:
+        log.error("server error", exc_info=getattr(error, "original_exception", None))
+        message = "The server could not complete the request."
+    response = jsonify(error_body(error.code or 500, message, messages))
+    response.status_code = error.code or 500
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if error.code == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    if error.code == 429 and getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers; they replace flask-smorest's so every error has the same shape."""
+    app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(IntegrityError, _handle_integrity_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)

@@ -1,0 +1,91 @@
+"""Who may see what: the one place that turns the caller into query filters.
+
+Every list and every fetch by id goes through `scoped_select` / `get_in_scope`, so an object
+outside the caller's scope is simply not found (404) everywhere. A model without a rule, or a
+role without a branch, matches nothing: deny by default.
+
+- rep: their own assigned stores; themselves
+- supervisor: their team's reps and stores
+- area manager: the teams, reps and stores of their area
+- admin: everything
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+
+from .errors import NotFoundError
+from .extensions import db
+from .models import Area, Brand, Product, Role, Store, Team, User
+
+M = TypeVar("M")
+Rule = Callable[[User], ColumnElement[bool]]
+
+_RULES: dict[type, dict[Role, Rule]] = {}
+
+
+def _teams_of_area(area_id: int | None) -> Select[Any]:
+    return select(Team.id).where(Team.area_id == area_id)
+
+
+_RULES[Store] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: Store.team_id.in_(_teams_of_area(u.area_id)),
+    Role.SUPERVISOR: lambda u: Store.team_id == u.team_id,
+    Role.REP: lambda u: Store.rep_id == u.id,
+}
+_RULES[User] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: (User.id == u.id) | User.team_id.in_(_teams_of_area(u.area_id)),
+    Role.SUPERVISOR: lambda u: (User.id == u.id) | (User.team_id == u.team_id),
+    Role.REP: lambda u: User.id == u.id,
+}
+_RULES[Team] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: Team.area_id == u.area_id,
+    Role.SUPERVISOR: lambda u: Team.id == u.team_id,
+    Role.REP: lambda u: Team.id == u.team_id,
+}
+_RULES[Area] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: Area.id == u.area_id,
+    Role.SUPERVISOR: lambda u: Area.id.in_(select(Team.area_id).where(Team.id == u.team_id)),
+    Role.REP: lambda u: Area.id.in_(select(Team.area_id).where(Team.id == u.team_id)),
+}
+# The catalogue is shared reference data: every signed-in user reads it.
+_RULES[Brand] = {role: (lambda u: true()) for role in Role}
+_RULES[Product] = {role: (lambda u: true()) for role in Role}
+
+
+def scope_filter(user: User, model: type) -> ColumnElement[bool]:
+    """The WHERE clause limiting `model` rows to what `user` may see."""
+    rule = _RULES.get(model, {}).get(user.role)
+    if rule is None or not user.active:
+        return false()
+    return rule(user)
+
+
+def scoped_select(user: User, model: type[M]) -> Select[tuple[M]]:
+    """`SELECT model` already limited to the caller's scope."""
+    return select(model).where(scope_filter(user, model))
+
+
+def get_in_scope(user: User, model: type[M], object_id: int) -> M:
+    """Fetch one object by id, or raise NotFoundError if it does not exist *or* is out of scope."""
+    found = db.session.scalars(
+        scoped_select(user, model).where(model.id == object_id)  # type: ignore[attr-defined]
+    ).first()
+    if found is None:
+        raise NotFoundError(f"{model.__name__} {object_id} not found.")
+    return found
+
+
+def ids_in_scope(user: User, model: type, ids: set[int]) -> set[int]:
+    """The subset of `ids` the caller may see."""
+    if not ids:
+        return set()
+    stmt = select(model.id).where(model.id.in_(ids), scope_filter(user, model))  # type: ignore[attr-defined]
+    return set(db.session.scalars(stmt))
