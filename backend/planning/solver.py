@@ -1,0 +1,232 @@
+"""The OR-Tools routing model of a planning problem, and the search around it.
+
+Integer scaling: OR-Tools works in integers. When every time value (travel, service, windows,
+shifts, break) is whole, time is used as is; otherwise it is scaled by ``FINE`` and rounded towards
+feasibility (travel and service up, window ends down), so a plan feasible in the model is feasible
+in the scorer's real arithmetic. Costs (travel or distance, and penalties) likewise: as is when
+whole, else scaled by ``FINE`` and rounded to nearest, which keeps the objective within
+``FINE``-ths per leg.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from .problem import Problem
+from .solution import Solution, make_solution
+from .travel import Tables, build_tables
+
+FINE = 10_000
+FS = routing_enums_pb2.FirstSolutionStrategy
+LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+def _whole(values) -> bool:
+    a = np.asarray(values, dtype=float)
+    return bool(np.all(np.isfinite(a)) and np.all(a == np.round(a)))
+
+
+def _ints(a: np.ndarray) -> list[list[int]]:
+    return a.astype(np.int64).tolist()
+
+
+@dataclass
+class Model:
+    """An OR-Tools routing model for one problem; nodes are stops, then each rep's start and end."""
+
+    problem: Problem
+    tables: Tables
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time_dim: pywrapcp.RoutingDimension
+    time_scale: int
+    cost_scale: int
+    breaks: dict[int, object]
+
+    @property
+    def n_stops(self) -> int:
+        return len(self.problem.stops)
+
+
+def build_model(problem: Problem, tables: Tables | None = None) -> Model:
+    tables = tables or build_tables(problem)
+    stops, reps = problem.stops, problem.reps
+    n_stops, n_reps = len(stops), len(reps)
+    loc = problem.location_index
+    node_loc = np.array([loc[s.location] for s in stops]
+                        + [loc[x] for r in reps for x in (r.start, r.end)], dtype=np.int64)
+    starts = [n_stops + 2 * v for v in range(n_reps)]
+    ends = [n_stops + 2 * v + 1 for v in range(n_reps)]
+    manager = pywrapcp.RoutingIndexManager(len(node_loc), n_reps, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    ix = np.ix_(node_loc, node_loc)
+    service = np.array([s.service for s in stops] + [0.0] * (2 * n_reps))
+
+    # ---- scales
+    time_values = [service, [r.shift for r in reps]]
+    time_values += [[w for s in stops for w in s.windows] or [0]]
+    time_values += [[[*r.break_.window, r.break_.duration] for r in reps if r.break_] or [0]]
+    groups: dict[int, list[int]] = {}
+    for v in range(n_reps):
+        groups.setdefault(id(tables.durations[v]), []).append(v)
+    whole_time = all(_whole(x) for x in time_values) and all(
+        _whole(tables.durations[vs[0]][np.unique(node_loc)]) for vs in groups.values())
+    ts = 1 if whole_time else FINE
+    base_cost = tables.distance if problem.objective == "distance" else None
+    pens = [s.penalty for s in stops if s.penalty is not None]
+    cost_tables = [base_cost] if base_cost is not None else [
+        tables.durations[vs[0]] for vs in groups.values()]
+    whole_cost = _whole(pens or [0]) and all(_whole(c) for c in cost_tables)
+    cs = 1 if whole_cost else FINE
+
+    # ---- arc costs (per speed group when the objective is travel time)
+    cost_cb: dict[int, int] = {}
+    for key, vs in groups.items():
+        table = base_cost if base_cost is not None else tables.durations[vs[0]]
+        if base_cost is not None and cost_cb:
+            cb = next(iter(cost_cb.values()))
+        else:
+            cb = routing.RegisterTransitMatrix(_ints(np.round(table[ix] * cs)))
+        cost_cb[key] = cb
+        for v in vs:
+            routing.SetArcCostEvaluatorOfVehicle(cb, v)
+
+    # ---- time: transit = service at the origin + travel, both rounded up
+    svc = np.ceil(service * ts - 1e-9)
+    time_cb, travel_cb = [], {}
+    for v in range(n_reps):
+        key = id(tables.durations[v])
+        if key not in travel_cb:
+            travel = np.ceil(tables.durations[v][ix] * ts - 1e-9)
+            travel_cb[key] = (routing.RegisterTransitMatrix(_ints(travel + svc[:, None])),
+                              travel)
+        time_cb.append(travel_cb[key][0])
+    horizon = int(math.ceil(max(r.shift[1] for r in reps) * ts)) + 1
+    routing.AddDimensionWithVehicleTransits(time_cb, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for v, rep in enumerate(reps):
+        lo, hi = int(math.ceil(rep.shift[0] * ts)), int(math.floor(rep.shift[1] * ts))
+        time_dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
+        time_dim.CumulVar(routing.End(v)).SetRange(lo, hi)
+    for k, s in enumerate(stops):
+        if not s.windows:
+            continue
+        wins = sorted((int(math.ceil(a * ts)), int(math.floor(b * ts))) for a, b in s.windows)
+        wins = [w for w in wins if w[0] <= w[1]] or [(horizon, horizon)]
+        var = time_dim.CumulVar(manager.NodeToIndex(k))
+        var.SetRange(wins[0][0], min(wins[-1][1], horizon))
+        for (_, b), (a, _) in zip(wins, wins[1:], strict=False):
+            if b + 1 <= a - 1:
+                var.RemoveInterval(b + 1, a - 1)
+
+    # ---- breaks: whole, inside their window, at the place the rep is, before travelling on
+    solver = routing.solver()
+    breaks = {}
+    for v, rep in enumerate(reps):
+        if rep.break_ is None:
+            continue
+        key = id(tables.durations[v])
+        travel = travel_cb[key][1]
+        pre = routing.RegisterTransitMatrix(_ints(np.repeat(svc[:, None], len(svc), axis=1)))
+        post = routing.RegisterTransitMatrix(_ints(travel))
+        (w0, w1), d = rep.break_.window, rep.break_.duration
+        lo = int(math.ceil(max(w0, rep.shift[0]) * ts))
+        hi = int(math.floor(w1 * ts))
+        dur = int(math.ceil(d * ts))
+        interval = solver.FixedDurationIntervalVar(lo, max(lo, hi), dur, False, f"break-{rep.id}")
+        solver.Add(interval.EndExpr() <= int(math.floor(rep.shift[1] * ts)))
+        time_dim.SetBreakIntervalsOfVehicle([interval], v, pre, post)
+        breaks[v] = interval
+
+    # ---- capacity
+    if any(r.capacity is not None for r in reps) and any(s.demand for s in stops):
+        demands = [s.demand for s in stops]
+        caps = [r.capacity for r in reps if r.capacity is not None]
+        qs = 1 if _whole(demands) and _whole(caps) else FINE
+        demand = [int(math.ceil(d * qs - 1e-9)) for d in demands] + [0] * (2 * n_reps)
+        big = int(sum(demand)) + 1
+        cb = routing.RegisterUnaryTransitVector(demand)
+        routing.AddDimensionWithVehicleCapacity(
+            cb, 0, [big if r.capacity is None else int(math.floor(r.capacity * qs + 1e-9))
+                    for r in reps], True, "load")
+
+    # ---- max stops per rep
+    if any(r.max_stops is not None for r in reps):
+        cb = routing.RegisterUnaryTransitVector([1] * n_stops + [0] * (2 * n_reps))
+        routing.AddDimensionWithVehicleCapacity(
+            cb, 0, [n_stops if r.max_stops is None else r.max_stops for r in reps], True, "count")
+
+    # ---- optional stops: dropping one costs its penalty; required ones cost far more than
+    # any route could, so they are only dropped when no plan can serve them (then reported)
+    max_arc = max(float(np.max(c[ix])) if c.size else 0.0 for c in cost_tables) * cs
+    required = int(min(2**42, max(1e6, 4 * max_arc * (n_stops + 2 * n_reps))))
+    for k, s in enumerate(stops):
+        pen = required if s.penalty is None else int(round(s.penalty * cs))
+        routing.AddDisjunction([manager.NodeToIndex(k)], pen)
+
+    # ---- locked prefixes: the rep does these stops first, in this order
+    sid = {s.id: k for k, s in enumerate(stops)}
+    for v, rep in enumerate(reps):
+        prev = routing.Start(v)
+        for stop_id in rep.locked:
+            idx = manager.NodeToIndex(sid[stop_id])
+            solver.Add(routing.NextVar(prev) == idx)
+            prev = idx
+    return Model(problem, tables, manager, routing, time_dim, ts, cs, breaks)
+
+
+def search_parameters(seconds: float, first: int = FS.AUTOMATIC,
+                      meta: int = LSM.GUIDED_LOCAL_SEARCH, solution_limit: int | None = None):
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = first
+    params.local_search_metaheuristic = meta
+    params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+    if solution_limit:
+        params.solution_limit = solution_limit
+    return params
+
+
+def extract(model: Model, assignment) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Routes {rep: stop ids} and where OR-Tools put each break."""
+    routing, manager = model.routing, model.manager
+    stops, reps = model.problem.stops, model.problem.reps
+    routes, hints = {}, {}
+    for v, rep in enumerate(reps):
+        idx = routing.Start(v)
+        ids, cumuls = [], []
+        idx = assignment.Value(routing.NextVar(idx))
+        while not routing.IsEnd(idx):
+            ids.append(stops[manager.IndexToNode(idx)].id)
+            cumuls.append(assignment.Value(model.time_dim.CumulVar(idx)))
+            idx = assignment.Value(routing.NextVar(idx))
+        routes[rep.id] = ids
+        if v in model.breaks and ids:
+            b = assignment.IntervalVarContainer().Element(model.breaks[v])
+            start = b.StartValue()
+            hints[rep.id] = sum(1 for c in cumuls if c < start)
+    return routes, hints
+
+
+def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
+          tables: Tables | None = None) -> Solution:
+    """Plan routes for all reps within about ``seconds`` of wall time."""
+    t0 = time.perf_counter()
+    tables = tables or build_tables(problem)
+    model = build_model(problem, tables)
+    left = seconds - (time.perf_counter() - t0) - 0.05
+    params = search_parameters(max(0.05, left), FS.PARALLEL_CHEAPEST_INSERTION)
+    assignment = model.routing.SolveWithParameters(params)
+    if assignment is None:
+        params = search_parameters(max(0.05, left), FS.AUTOMATIC)
+        assignment = model.routing.SolveWithParameters(params)
+    if assignment is None:
+        return make_solution(problem, {r.id: list(r.locked) for r in problem.reps}, tables,
+                             stats={"status": "no solution"})
+    routes, hints = extract(model, assignment)
+    return make_solution(problem, routes, tables, hints,
+                         stats={"seconds": round(time.perf_counter() - t0, 3), "seed": seed})
