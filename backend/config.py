@@ -1,4 +1,4 @@
-"""Settings: `config/default.toml`, then `TERMINUS_*` environment variables, then explicit overrides."""
+"""Settings: `config/default.toml` < `TERMINUS_*` environment variables < explicit overrides."""
 
 from __future__ import annotations
 

@@ -15,8 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .extensions import db
-
 log = logging.getLogger(__name__)
 
 
@@ -24,9 +22,7 @@ class ErrorSchema(ma.Schema):
     code = ma.fields.Integer(required=True, metadata={"description": "HTTP status code"})
     status = ma.fields.String(required=True, metadata={"description": "HTTP status name"})
     message = ma.fields.String(metadata={"description": "What went wrong, for people"})
-    errors = ma.fields.Dict(
-        metadata={"description": "Field errors: location → field → messages"}
-    )
+    errors = ma.fields.Dict(metadata={"description": "Field errors: location → field → messages"})
 
 
 class DomainError(Exception):
@@ -82,6 +78,8 @@ def _handle_domain_error(error: DomainError):
 
 
 def _handle_integrity_error(error: IntegrityError):
+    from .extensions import db
+
     db.session.rollback()
     log.info("integrity error: %s", error.orig)
     response = jsonify(error_body(409, "The change conflicts with existing data."))

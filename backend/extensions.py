@@ -8,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .errors import ErrorSchema
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -23,5 +25,13 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class TerminusApi(Api):
+    """flask-smorest's Api, documenting our error shape for every error response.
+
+    One instance per app (see `create_app`), so several apps can live in one process.
+    """
+
+    ERROR_SCHEMA = ErrorSchema

@@ -1,0 +1,85 @@
+"""`flask` commands: user accounts and the demo territory."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .errors import DomainError
+from .extensions import db
+from .models import Role, Team, User
+from .services import accounts, demo
+
+users_cli = AppGroup("users", help="Create users and reset passwords.")
+demo_cli = AppGroup("demo", help="The demo territory.")
+
+
+def _team_id(name: str | None) -> int | None:
+    if name is None:
+        return None
+    team = db.session.scalars(select(Team).where(Team.name == name)).first()
+    if team is None:
+        raise click.BadParameter(f"no team named {name!r}", param_hint="--team")
+    return team.id
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--team", help="Team name (reps and supervisors).")
+@click.option("--area-id", type=int, help="Area id (area managers).")
+@click.password_option(help="Prompted for if not given.")
+def create_user(username, full_name, role, team, area_id, password):
+    """Create a user."""
+    try:
+        user = accounts.create_user(
+            {
+                "username": username,
+                "full_name": full_name,
+                "role": Role(role),
+                "team_id": _team_id(team),
+                "area_id": area_id,
+                "password": password,
+            }
+        )
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.message} {exc.errors or ''}".strip()) from None
+    click.echo(f"Created {user.role.value} {user.username} (id {user.id}).")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.password_option(help="Prompted for if not given.")
+def reset_password(username, password):
+    """Set a new password and sign the user out everywhere."""
+    user = db.session.scalars(
+        select(User).where(func.lower(User.username) == username.lower())
+    ).first()
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    accounts.set_password(user, password)
+    db.session.commit()
+    click.echo(f"Password of {user.username} reset; their tokens are revoked.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
+def load_demo(if_empty):
+    """Create the demo organisation, ~300 Tokyo stores and the product catalogue."""
+    if not demo.is_empty():
+        if if_empty:
+            click.echo("Database already has data; demo not loaded.")
+            return
+        raise click.ClickException("The database is not empty; demo data goes in a fresh one.")
+    logins = demo.load_demo()
+    click.echo(f"Demo loaded. Every demo user's password is: {demo.DEMO_PASSWORD}")
+    for login in logins:
+        click.echo(f"  {login.username:<10} {login.role:<13} sees {login.scope}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

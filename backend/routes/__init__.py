@@ -1,0 +1,14 @@
+"""HTTP blueprints: parse, authorize, call a service, respond."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from . import auth, docs, health, org, products, stores, users
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    for module in (auth, users, org, stores, products, health):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(docs.assets)

@@ -1,0 +1,146 @@
+"""Stores (terminals): list, search, maintain, reassign, import and export."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask.views import MethodView
+from webargs.flaskparser import parser
+
+from ..auth import current_user
+from ..errors import ErrorSchema, InvalidError
+from ..models import Role
+from ..schemas.common import page_envelope
+from ..schemas.stores import (
+    ImportArgs,
+    ImportReportSchema,
+    ReassignResultSchema,
+    ReassignSchema,
+    StoreFilterArgs,
+    StorePageSchema,
+    StoreQueryArgs,
+    StoreSchema,
+    StoreUpdateSchema,
+)
+from ..services import store_export, store_import, stores
+from .base import ApiBlueprint
+
+blp = ApiBlueprint("stores", __name__, url_prefix="/api/stores", description="Stores")
+MAINTAINERS = (Role.ADMIN, Role.SUPERVISOR)
+
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A .csv (UTF-8) or .xlsx file; header row with the "
+                        "columns of GET /api/stores/export.csv",
+                    },
+                    "valid_only": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Import the valid rows even if others have errors",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+@blp.route("")
+class Stores(MethodView):
+    @blp.auth()
+    @blp.arguments(StoreQueryArgs, location="query")
+    @blp.response(200, StorePageSchema)
+    def get(self, args):
+        """Stores in your scope, by name, or nearest first with `near_lat`/`near_lng`."""
+        items, total = stores.list_stores(current_user(), args)
+        return page_envelope(items, total, args["page"], args["per_page"])
+
+    @blp.auth(*MAINTAINERS)
+    @blp.arguments(StoreSchema)
+    @blp.response(201, StoreSchema)
+    @blp.errors(409)
+    def post(self, data):
+        """Create a store (a supervisor: in their own team)."""
+        return stores.create_store(current_user(), data)
+
+
+@blp.route("/<int:store_id>")
+class StoreById(MethodView):
+    @blp.auth()
+    @blp.response(200, StoreSchema)
+    @blp.errors(404)
+    def get(self, store_id):
+        """One store in your scope."""
+        return stores.get_store(current_user(), store_id)
+
+    @blp.auth(*MAINTAINERS)
+    @blp.arguments(StoreUpdateSchema(partial=True))
+    @blp.response(200, StoreSchema)
+    @blp.errors(404, 409)
+    def patch(self, changes, store_id):
+        """Change a store; `active: false` deactivates it."""
+        return stores.update_store(current_user(), store_id, changes)
+
+
+@blp.route("/reassign")
+class Reassign(MethodView):
+    @blp.auth(*MAINTAINERS)
+    @blp.arguments(ReassignSchema)
+    @blp.response(200, ReassignResultSchema)
+    @blp.errors(404)
+    def post(self, data):
+        """Give stores to another rep (the stores move to the rep's team)."""
+        return {
+            "reassigned": stores.reassign_stores(current_user(), data["store_ids"], data["rep_id"])
+        }
+
+
+@blp.route("/import")
+class Import(MethodView):
+    @blp.auth(*MAINTAINERS)
+    @blp.doc(requestBody=IMPORT_BODY)
+    @blp.response(200, ImportReportSchema)
+    @blp.errors(413)
+    @blp.alt_response(
+        422,
+        schema=ErrorSchema,
+        description="Bad rows; nothing imported. `errors.rows` lists {row, column, message}",
+    )
+    def post(self):
+        """Import stores from CSV or XLSX: new codes are created, known codes updated."""
+        args = parser.parse(ImportArgs(), request, location="form")
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise InvalidError("Attach the file as `file`.", {"files": {"file": ["Missing."]}})
+        rows = store_import.read_table(upload.stream, upload.filename)
+        report = store_import.import_stores(current_user(), rows, args["valid_only"])
+        return {**vars(report), "rejected": report.rejected}
+
+
+@blp.route("/export.csv")
+class Export(MethodView):
+    @blp.auth()
+    @blp.arguments(StoreFilterArgs, location="query")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "CSV in the import layout",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    )
+    def get(self, args):
+        """Your stores as CSV (same filters as the list), ready to edit and re-import."""
+        return Response(
+            store_export.export_csv(current_user(), args),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="stores.csv"'},
+        )

@@ -1,0 +1,155 @@
+"""Store (terminal) request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..models import Channel, Tier
+from .common import Clock, PageArgs, page_schema
+
+
+class StoreHoursSchema(ma.Schema):
+    weekday = ma.fields.Integer(
+        required=True,
+        validate=validate.Range(0, 6),
+        metadata={"description": "0 = Monday … 6 = Sunday"},
+    )
+    opens = Clock(required=True, metadata={"example": "08:00"})
+    closes = Clock(required=True, metadata={"example": "12:00"})
+
+    @ma.validates_schema
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["opens"] >= data["closes"]:
+            raise ma.ValidationError("Must be after opens.", "closes")
+
+
+def check_hours(hours: list[dict[str, Any]]) -> None:
+    """At most two non-overlapping windows per weekday."""
+    by_day: dict[int, list[dict[str, Any]]] = {}
+    for window in hours:
+        by_day.setdefault(window["weekday"], []).append(window)
+    for day, windows in sorted(by_day.items()):
+        if len(windows) > 2:
+            raise ma.ValidationError(f"Weekday {day} has more than two windows.")
+        windows.sort(key=lambda w: w["opens"])
+        if len(windows) == 2 and windows[1]["opens"] < windows[0]["closes"]:
+            raise ma.ValidationError(f"Weekday {day} has overlapping windows.")
+
+
+class StoreSchema(ma.Schema):
+    """A store as the API shows it."""
+
+    id = ma.fields.Integer(dump_only=True)
+    code = ma.fields.String(required=True, validate=validate.Length(1, 40))
+    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    channel = ma.fields.Enum(Channel, by_value=True, required=True)
+    tier = ma.fields.Enum(Tier, by_value=True, required=True)
+    address = ma.fields.String(validate=validate.Length(max=300), load_default="")
+    lat = ma.fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = ma.fields.Float(required=True, validate=validate.Range(-180, 180))
+    visit_minutes = ma.fields.Integer(load_default=15, validate=validate.Range(1, 480))
+    visit_frequency_days = ma.fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 365),
+        metadata={"description": "Days between visits; null = the tier's default"},
+    )
+    contact_name = ma.fields.String(allow_none=True, validate=validate.Length(max=120))
+    contact_phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40))
+    notes = ma.fields.String(allow_none=True)
+    team_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Defaults to the rep's or your team"}
+    )
+    rep_id = ma.fields.Integer(allow_none=True, metadata={"description": "Assigned rep"})
+    active = ma.fields.Boolean(dump_only=True)
+    hours = ma.fields.List(
+        ma.fields.Nested(StoreHoursSchema),
+        validate=check_hours,
+        load_default=list,
+        metadata={"description": "Opening or receiving windows; up to two per weekday"},
+    )
+    created_at = ma.fields.AwareDateTime(dump_only=True)
+    updated_at = ma.fields.AwareDateTime(dump_only=True)
+
+
+class StoreListItemSchema(StoreSchema):
+    distance_m = ma.fields.Integer(
+        dump_only=True,
+        metadata={"description": "Distance from the `near` point; only with near_lat/near_lng"},
+    )
+
+
+class StoreUpdateSchema(StoreSchema):
+    """Fields to change (load it with `partial=True`); `active: false` deactivates."""
+
+    active = ma.fields.Boolean()
+
+
+class StoreFilterArgs(ma.Schema):
+    tier = ma.fields.Enum(Tier, by_value=True)
+    channel = ma.fields.Enum(Channel, by_value=True)
+    rep_id = ma.fields.Integer()
+    team_id = ma.fields.Integer()
+    active = ma.fields.Boolean(
+        metadata={"description": "true or false; absent = both"},
+    )
+    q = ma.fields.String(
+        validate=validate.Length(1, 100),
+        metadata={"description": "Text contained in name, address or code (case-insensitive)"},
+    )
+
+
+class StoreQueryArgs(StoreFilterArgs, PageArgs):
+    near_lat = ma.fields.Float(validate=validate.Range(-90, 90))
+    near_lng = ma.fields.Float(validate=validate.Range(-180, 180))
+    radius_m = ma.fields.Float(
+        validate=validate.Range(min=1, max=200_000),
+        metadata={"description": "With near_lat/near_lng: only stores within this distance"},
+    )
+
+    @ma.validates_schema
+    def _near_complete(self, data: dict[str, Any], **kwargs: Any) -> None:
+        given = {k for k in ("near_lat", "near_lng") if k in data}
+        if given and len(given) < 2:
+            raise ma.ValidationError("near_lat and near_lng go together.", "near_lat")
+        if "radius_m" in data and not given:
+            raise ma.ValidationError("radius_m needs near_lat and near_lng.", "radius_m")
+
+
+StorePageSchema = page_schema(StoreListItemSchema, "StorePage")
+
+
+class ReassignSchema(ma.Schema):
+    store_ids = ma.fields.List(
+        ma.fields.Integer(), required=True, validate=validate.Length(1, 5000)
+    )
+    rep_id = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "New rep; null unassigns"}
+    )
+
+
+class ReassignResultSchema(ma.Schema):
+    reassigned = ma.fields.Integer(required=True)
+
+
+class ImportArgs(ma.Schema):
+    valid_only = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Import the valid rows even if other rows have errors"},
+    )
+
+
+class RowErrorSchema(ma.Schema):
+    row = ma.fields.Integer(required=True, metadata={"description": "File row, header = 1"})
+    column = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+
+
+class ImportReportSchema(ma.Schema):
+    rows = ma.fields.Integer(required=True, metadata={"description": "Data rows in the file"})
+    created = ma.fields.Integer(required=True)
+    updated = ma.fields.Integer(required=True)
+    rejected = ma.fields.Integer(required=True)
+    errors = ma.fields.List(ma.fields.Nested(RowErrorSchema), required=True)

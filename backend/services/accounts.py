@@ -1,0 +1,94 @@
+"""Sign-in, sign-out and user accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..auth import hash_password, issue_token, revoke_user_tokens, verify_password
+from ..errors import AuthenticationError, InvalidError
+from ..extensions import db
+from ..models import AccessToken, Area, Role, Team, User, utcnow
+from ..scoping import get_in_scope, scoped_select
+from .paging import paginate
+
+
+def login(username: str, password: str) -> tuple[str, AccessToken]:
+    """Check the credentials of an active user and issue a token (plaintext shown once)."""
+    user = db.session.scalars(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    ).first()
+    if not verify_password(user, password) or user is None or not user.active:
+        raise AuthenticationError("Wrong username or password.")
+    plaintext, token = issue_token(user)
+    db.session.commit()
+    return plaintext, token
+
+
+def logout(token: AccessToken) -> None:
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def list_users(actor: User, args: dict[str, Any]) -> tuple[list[User], int]:
+    stmt = scoped_select(actor, User)
+    for field in ("role", "team_id", "active"):
+        if field in args:
+            stmt = stmt.where(getattr(User, field) == args[field])
+    return paginate(stmt.order_by(User.username), args["page"], args["per_page"])
+
+
+def get_user(actor: User, user_id: int) -> User:
+    return get_in_scope(actor, User, user_id)
+
+
+def create_user(data: dict[str, Any]) -> User:
+    """Create an account (an admin's act; the CLI uses it too)."""
+    data = dict(data)
+    password = data.pop("password")
+    user = User(**data, password_hash=hash_password(password), active=True)
+    _check_membership(user)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
+    """Change an account; a new password or `active: False` revokes the user's tokens."""
+    user = get_in_scope(actor, User, user_id)
+    changes = dict(changes)
+    if "password" in changes:
+        set_password(user, changes.pop("password"))
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if not user.active:
+        revoke_user_tokens(user)
+    _check_membership(user)
+    db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace the password and sign the user out everywhere (caller commits)."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    revoke_user_tokens(user)
+
+
+def _check_membership(user: User) -> None:
+    """Reps and supervisors belong to a team, area managers to an area, admins to neither."""
+    errors: dict[str, list[str]] = {}
+    if user.role in (Role.REP, Role.SUPERVISOR):
+        if user.team_id is None or db.session.get(Team, user.team_id) is None:
+            errors["team_id"] = ["Reps and supervisors need an existing team."]
+        user.area_id = None
+    elif user.role is Role.AREA_MANAGER:
+        if user.area_id is None or db.session.get(Area, user.area_id) is None:
+            errors["area_id"] = ["Area managers need an existing area."]
+        user.team_id = None
+    else:
+        user.team_id = user.area_id = None
+    if errors:
+        db.session.rollback()
+        raise InvalidError("The user's team or area is not valid.", {"json": errors})

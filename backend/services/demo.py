@@ -1,0 +1,209 @@
+"""The demo territory: a believable organisation on real Tokyo store coordinates.
+
+Store locations, tiers, visit durations and hours come from `backend/demo/tokyo_stores.csv`
+(derived from the project's Tokyo field benchmark); reps start from `tokyo_rep_homes.csv`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..auth import hash_password
+from ..extensions import db
+from ..models import Area, Brand, Channel, Product, Role, Store, StoreHours, Team, Tier, User
+from ..schemas.common import parse_clock
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "demo"
+DEMO_PASSWORD = "terminus-demo"
+TRADITIONAL_CHAINS = {
+    "生活彩家",
+    "ポプラ",
+    "デイリ－ヤマザキ",
+    "グランメルシー",
+    "ローソンストア100",
+}
+LUNCH = (time(12, 0), time(13, 0))
+
+OWN_BRAND = "Sakura Beverages"
+PRODUCTS = {
+    OWN_BRAND: [
+        ("SKB-GT-500", "Sakura Green Tea", "tea", "500 ml", "160"),
+        ("SKB-GT-2000", "Sakura Green Tea", "tea", "2 l", "380"),
+        ("SKB-HJ-600", "Sakura Hojicha", "tea", "600 ml", "170"),
+        ("SKB-BC-185", "Sakura Black Coffee", "coffee", "185 g can", "130"),
+        ("SKB-LC-280", "Sakura Cafe Latte", "coffee", "280 ml", "150"),
+        ("SKB-MW-550", "Sakura Mineral Water", "water", "550 ml", "110"),
+        ("SKB-MW-2000", "Sakura Mineral Water", "water", "2 l", "190"),
+        ("SKB-YZ-410", "Sakura Yuzu Soda", "soft drinks", "410 ml", "160"),
+        ("SKB-SP-500", "Sakura Sports Drink", "soft drinks", "500 ml", "160"),
+        ("SKB-CC-50", "Sakura Rice Crackers", "snacks", "50 g", "140"),
+    ],
+    "Kawa Drinks": [
+        ("KWD-GT-525", "Kawa Oolong Tea", "tea", "525 ml", "150"),
+        ("KWD-BC-190", "Kawa Black Coffee", "coffee", "190 g can", "125"),
+        ("KWD-SD-500", "Kawa Lemon Soda", "soft drinks", "500 ml", "150"),
+    ],
+    "Fuji Tea Company": [
+        ("FTC-GT-600", "Fuji Sencha", "tea", "600 ml", "165"),
+        ("FTC-MG-500", "Fuji Barley Tea", "tea", "500 ml", "140"),
+        ("FTC-MW-555", "Fuji Spring Water", "water", "555 ml", "105"),
+    ],
+    "Aoyama Snacks": [
+        ("AYS-CP-60", "Aoyama Potato Chips", "snacks", "60 g", "150"),
+        ("AYS-RC-45", "Aoyama Rice Crackers", "snacks", "45 g", "130"),
+        ("AYS-CH-40", "Aoyama Chocolate Wafer", "snacks", "40 g", "120"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+
+
+def is_empty() -> bool:
+    """True when there are no users yet (a fresh database)."""
+    return (db.session.scalar(select(func.count()).select_from(User)) or 0) == 0
+
+
+def load_demo() -> list[DemoLogin]:
+    """Create the demo organisation, stores and catalogue in one transaction; returns the logins.
+
+    Every demo user's password is `DEMO_PASSWORD`.
+    """
+    password_hash = hash_password(DEMO_PASSWORD)
+    area = Area(name="Tokyo Central")
+    homes = _read_csv("tokyo_rep_homes.csv")
+    median_lng = sorted(float(h["lng"]) for h in homes)[len(homes) // 2]
+    teams = {"west": Team(name="Tokyo West", area=area), "east": Team(name="Tokyo East", area=area)}
+    logins = [
+        DemoLogin("admin", "admin", "everything"),
+        DemoLogin("manager", "area_manager", "area Tokyo Central"),
+    ]
+    users = [
+        User(username="admin", full_name="Aiko Admin", role=Role.ADMIN),
+        User(username="manager", full_name="Kenji Morita", role=Role.AREA_MANAGER, area=area),
+    ]
+    for side, full_name in (("west", "Yuki Sato"), ("east", "Haruto Tanaka")):
+        users.append(
+            User(
+                username=f"sup-{side}", full_name=full_name, role=Role.SUPERVISOR, team=teams[side]
+            )
+        )
+        logins.append(DemoLogin(f"sup-{side}", "supervisor", f"team {teams[side].name}"))
+    rep_names = ["Mei Ito", "Sota Kato", "Rin Suzuki", "Ren Yamada", "Hina Kobayashi",
+                 "Daiki Nakamura", "Yui Watanabe", "Kaito Shimizu"]  # fmt: skip
+    reps = []
+    for home, full_name in zip(homes, rep_names, strict=True):
+        side = "east" if float(home["lng"]) >= median_lng else "west"
+        rep = User(
+            username=home["rep"],
+            full_name=full_name,
+            role=Role.REP,
+            team=teams[side],
+            home_lat=float(home["lat"]),
+            home_lng=float(home["lng"]),
+            shift_start=parse_clock(home["shift_start"]),
+            shift_end=parse_clock(home["shift_end"]),
+        )
+        reps.append(rep)
+        logins.append(DemoLogin(rep.username, "rep", f"own stores, team {teams[side].name}"))
+    for user in [*users, *reps]:
+        user.password_hash = password_hash
+        user.active = True
+    db.session.add_all([area, *teams.values(), *users, *reps])
+    rows = _read_csv("tokyo_stores.csv")
+    for row, rep in zip(rows, _balanced_assignment(rows, reps), strict=True):
+        db.session.add(_store(row, rep))
+    for brand_name, items in PRODUCTS.items():
+        brand = Brand(name=brand_name, is_own=brand_name == OWN_BRAND)
+        db.session.add(brand)
+        for sku, name, category, pack, price in items:
+            db.session.add(
+                Product(
+                    sku=sku,
+                    name=name,
+                    brand=brand,
+                    category=category,
+                    pack_size=pack,
+                    unit_price=Decimal(price),
+                    active=True,
+                )
+            )
+    db.session.commit()
+    return logins
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _balanced_assignment(rows: list[dict[str, str]], reps: list[User]) -> list[User]:
+    """Each store to the nearest rep home that still has room (equal shares, ±1)."""
+    capacity = {id(r): math.ceil(len(rows) / len(reps)) for r in reps}
+    pairs = sorted(
+        (_squared_km(float(row["lat"]), float(row["lng"]), rep), i, j)
+        for i, row in enumerate(rows)
+        for j, rep in enumerate(reps)
+    )
+    chosen: dict[int, User] = {}
+    for _, i, j in pairs:
+        if i not in chosen and capacity[id(reps[j])] > 0:
+            chosen[i] = reps[j]
+            capacity[id(reps[j])] -= 1
+    return [chosen[i] for i in range(len(rows))]
+
+
+def _squared_km(lat: float, lng: float, rep: User) -> float:
+    dy = (lat - rep.home_lat) * 111.2
+    dx = (lng - rep.home_lng) * 111.2 * math.cos(math.radians(lat))
+    return dx * dx + dy * dy
+
+
+def _store(row: dict[str, str], rep: User) -> Store:
+    chain, branch = row["chain"], row["branch"]
+    if "駅" in branch:
+        channel = Channel.SPECIAL
+    elif chain in TRADITIONAL_CHAINS:
+        channel = Channel.TRADITIONAL
+    else:
+        channel = Channel.MODERN
+    store = Store(
+        code=row["code"],
+        name=f"{chain} {branch}店",
+        channel=channel,
+        tier=Tier(row["tier"]),
+        address=f"東京都 {branch}",
+        lat=float(row["lat"]),
+        lng=float(row["lng"]),
+        visit_minutes=int(row["visit_minutes"]),
+        rep=rep,
+        team=rep.team,
+        active=True,
+    )
+    opens, closes = parse_clock(row["opens"]), parse_clock(row["closes"])
+    store.hours = [
+        StoreHours(weekday=d, opens=o, closes=c) for d, o, c in _weekly(channel, opens, closes)
+    ]
+    return store
+
+
+def _weekly(channel: Channel, opens: time, closes: time) -> list[tuple[int, time, time]]:
+    """Traditional stores receive reps before and after lunch, Monday to Saturday."""
+    if channel is not Channel.TRADITIONAL:
+        return [(day, opens, closes) for day in range(7)]
+    if opens < LUNCH[0] and closes > LUNCH[1]:
+        windows = [(opens, LUNCH[0]), (LUNCH[1], closes)]
+    else:
+        windows = [(opens, closes)]
+    return [(day, o, c) for day in range(6) for o, c in windows]

@@ -1,0 +1,36 @@
+"""Areas and teams."""
+
+from __future__ import annotations
+
+from ..errors import InvalidError
+from ..extensions import db
+from ..models import Area, Team, User
+from ..scoping import get_in_scope, scoped_select
+
+
+def list_areas(actor: User) -> list[Area]:
+    return list(db.session.scalars(scoped_select(actor, Area).order_by(Area.name)))
+
+
+def list_teams(actor: User) -> list[Team]:
+    return list(db.session.scalars(scoped_select(actor, Team).order_by(Team.name)))
+
+
+def get_team(actor: User, team_id: int) -> Team:
+    return get_in_scope(actor, Team, team_id)
+
+
+def create_area(name: str) -> Area:
+    area = Area(name=name)
+    db.session.add(area)
+    db.session.commit()
+    return area
+
+
+def create_team(name: str, area_id: int) -> Team:
+    if db.session.get(Area, area_id) is None:
+        raise InvalidError("No such area.", {"json": {"area_id": ["No such area."]}})
+    team = Team(name=name, area_id=area_id)
+    db.session.add(team)
+    db.session.commit()
+    return team

@@ -1,0 +1,50 @@
+"""CSV export of the stores a caller may see, in the import layout (export, edit, re-import)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Store, User
+from .store_table import COLUMNS, format_hours
+from .stores import filtered_stores
+
+
+def export_csv(actor: User, args: dict[str, Any]) -> str:
+    """The caller's filtered stores as CSV text (UTF-8 BOM first, for spreadsheet apps)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    stmt = (
+        filtered_stores(actor, args)
+        .options(joinedload(Store.team), joinedload(Store.rep))
+        .order_by(Store.code)
+    )
+    writer.writerows(_row(store) for store in db.session.scalars(stmt))
+    return buffer.getvalue()
+
+
+def _row(store: Store) -> list[Any]:
+    return [
+        store.code,
+        store.name,
+        store.channel.value,
+        store.tier.value,
+        store.address,
+        store.lat,
+        store.lng,
+        store.visit_minutes,
+        store.visit_frequency_days or "",
+        store.contact_name or "",
+        store.contact_phone or "",
+        store.notes or "",
+        store.team.name if store.team else "",
+        store.rep.username if store.rep else "",
+        "true" if store.active else "false",
+        format_hours([(h.weekday, h.opens, h.closes) for h in store.hours]),
+    ]

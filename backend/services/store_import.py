@@ -1,0 +1,234 @@
+"""Bulk store import from CSV or XLSX with a per-row error report.
+
+Rows are matched to existing stores by `code` (update) or create new ones. A file with any bad
+row imports nothing, unless `valid_only` is asked for; then the good rows go in and the bad ones
+are reported. Row numbers are the file's: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import IO, Any
+
+import marshmallow as ma
+from flask import current_app
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from ..errors import InvalidError
+from ..extensions import db
+from ..models import Role, Store, StoreHours, Team, User
+from ..schemas.stores import StoreSchema, check_hours
+from ..scoping import scoped_select
+from .store_table import COLUMNS, REQUIRED_COLUMNS, parse_hours
+from .stores import resolve_assignment
+
+_ROW_FIELDS = (
+    "code",
+    "name",
+    "channel",
+    "tier",
+    "address",
+    "lat",
+    "lng",
+    "visit_minutes",
+    "visit_frequency_days",
+    "contact_name",
+    "contact_phone",
+    "notes",
+)
+_TRUE = {"1", "true", "yes", "y"}
+_FALSE = {"0", "false", "no", "n"}
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len({e["row"] for e in self.errors})
+
+
+def read_table(stream: IO[bytes], filename: str) -> list[dict[str, str]]:
+    """The file's rows as dicts of cell text keyed by lower-cased header; validates the header."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows = _xlsx_rows(stream)
+    elif name.endswith(".csv"):
+        rows = _csv_rows(stream)
+    else:
+        raise InvalidError("Upload a .csv or .xlsx file.", {"files": {"file": ["Unknown type."]}})
+    if not rows:
+        raise InvalidError("The file is empty.", {"files": {"file": ["No header row."]}})
+    header = [h.strip().lower() for h in rows[0]]
+    problems = [
+        {"row": 1, "column": h or f"#{i + 1}", "message": "Unknown column."}
+        for i, h in enumerate(header)
+        if h not in COLUMNS
+    ]
+    problems += [
+        {"row": 1, "column": c, "message": "Required column missing."}
+        for c in REQUIRED_COLUMNS
+        if c not in header
+    ]
+    if len(set(header)) != len(header):
+        problems.append({"row": 1, "column": "", "message": "A column appears twice."})
+    if problems:
+        raise InvalidError("The header row is not valid.", {"rows": problems})
+    return [
+        {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
+        for cells in rows[1:]
+    ]
+
+
+def _csv_rows(stream: IO[bytes]) -> list[list[str]]:
+    try:
+        text = stream.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidError("CSV files must be UTF-8.", {"files": {"file": ["Not UTF-8"]}}) from None
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(row)]
+
+
+def _xlsx_rows(stream: IO[bytes]) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a corrupt file
+        raise InvalidError("Not a readable XLSX file.", {"files": {"file": ["Corrupt."]}}) from None
+    rows = [
+        [_cell_text(v) for v in row]
+        for row in book.worksheets[0].iter_rows(values_only=True)
+        if any(v not in (None, "") for v in row)
+    ]
+    book.close()
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, time | datetime):
+        return value.strftime("%H:%M")
+    return str(value).strip()
+
+
+def import_stores(actor: User, rows: list[dict[str, str]], valid_only: bool) -> ImportReport:
+    """Validate every row, then import all of them, or (`valid_only`) just the valid ones."""
+    limit = current_app.config["STORE_IMPORT_MAX_ROWS"]
+    if len(rows) > limit:
+        raise InvalidError(f"At most {limit} rows per file.", {"files": {"file": ["Too long."]}})
+    report = ImportReport(rows=len(rows))
+    teams = {t.name.lower(): t.id for t in db.session.scalars(scoped_select(actor, Team))}
+    reps = {
+        u.username.lower(): u.id
+        for u in db.session.scalars(scoped_select(actor, User).where(User.role == Role.REP))
+    }
+    codes = [r.get("code", "") for r in rows]
+    in_scope = {
+        s.code: s
+        for s in db.session.scalars(scoped_select(actor, Store).where(Store.code.in_(codes)))
+    }
+    taken = set(db.session.scalars(select(Store.code).where(Store.code.in_(codes))))
+    schema = StoreSchema(only=_ROW_FIELDS)
+    seen: dict[str, int] = {}
+    valid: list[tuple[dict[str, Any], Store | None]] = []
+    for number, row in enumerate(rows, start=2):
+        errors: list[tuple[str, str]] = []
+        data = _load_row(schema, row, errors)
+        code = row.get("code", "")
+        if code in seen:
+            errors.append(("code", f"Duplicate of row {seen[code]}."))
+        seen.setdefault(code, number)
+        existing = in_scope.get(code)
+        if code in taken and existing is None:
+            errors.append(("code", "Used by a store outside your scope."))
+        data.update(_load_extras(actor, row, existing, teams, reps, errors))
+        if errors:
+            report.errors += [{"row": number, "column": c, "message": m} for c, m in errors]
+        else:
+            valid.append((data, existing))
+    if report.errors and not valid_only:
+        raise InvalidError(
+            f"{report.rejected} of {report.rows} rows have errors; nothing was imported.",
+            {"rows": report.errors},
+        )
+    for data, existing in valid:
+        _apply(data, existing)
+        if existing is None:
+            report.created += 1
+        else:
+            report.updated += 1
+    db.session.commit()
+    return report
+
+
+def _load_row(schema: ma.Schema, row: dict[str, str], errors: list[tuple[str, str]]) -> dict:
+    raw = {k: v for k, v in row.items() if k in _ROW_FIELDS and v != ""}
+    try:
+        return schema.load(raw)
+    except ma.ValidationError as exc:
+        for column, messages in exc.messages.items():  # type: ignore[union-attr]
+            errors.extend((column, m) for m in messages)
+        return {}
+
+
+def _load_extras(
+    actor: User,
+    row: dict[str, str],
+    existing: Store | None,
+    teams: dict[str, int],
+    reps: dict[str, int],
+    errors: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """team, rep, active and hours: the cells that need lookups or their own notation."""
+    extras: dict[str, Any] = {}
+    team_id = existing.team_id if existing else None
+    rep_id = existing.rep_id if existing else None
+    if row.get("team"):
+        team_id = teams.get(row["team"].lower())
+        if team_id is None:
+            errors.append(("team", f"No team '{row['team']}' in your scope."))
+    if "rep" in row:
+        rep_id = reps.get(row["rep"].lower()) if row["rep"] else None
+        if row["rep"] and rep_id is None:
+            errors.append(("rep", f"No rep '{row['rep']}' in your scope."))
+    if not any(c in ("team", "rep") for c, _ in errors):
+        try:
+            extras["team_id"], extras["rep_id"] = resolve_assignment(actor, team_id, rep_id)
+        except InvalidError as exc:
+            field_name = next(iter((exc.errors or {}).get("json", {"team_id": None})))
+            errors.append((field_name.removesuffix("_id"), exc.message))
+    if row.get("active"):
+        flag = row["active"].lower()
+        if flag not in _TRUE | _FALSE:
+            errors.append(("active", "Use true or false."))
+        extras["active"] = flag in _TRUE
+    if "hours" in row:
+        try:
+            windows = parse_hours(row["hours"])
+            check_hours([{"weekday": d, "opens": o, "closes": c} for d, o, c in windows])
+            extras["hours"] = windows
+        except ValueError as exc:
+            errors.append(("hours", str(exc)))
+        except ma.ValidationError as exc:
+            errors.append(("hours", " ".join(exc.messages)))  # type: ignore[arg-type]
+    return extras
+
+
+def _apply(data: dict[str, Any], existing: Store | None) -> None:
+    hours = data.pop("hours", None)
+    store = existing or Store(active=True)
+    for key, value in data.items():
+        setattr(store, key, value)
+    if hours is not None:
+        store.hours = [StoreHours(weekday=d, opens=o, closes=c) for d, o, c in hours]
+    if existing is None:
+        db.session.add(store)

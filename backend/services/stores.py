@@ -1,0 +1,159 @@
+"""Store master data: listing, search, create/update/deactivate and reassignment."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select
+
+from ..errors import InvalidError, NotFoundError
+from ..extensions import db
+from ..models import Role, Store, StoreHours, Team, User
+from ..scoping import get_in_scope, ids_in_scope, scoped_select
+from .paging import paginate
+
+EARTH_RADIUS_M = 6371008.8
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
+
+
+def list_stores(actor: User, args: dict[str, Any]) -> tuple[list[Store], int]:
+    """One page of the stores `actor` may see, filtered; nearest first when `near_*` is given.
+
+    With a `near` point each store gets a `distance_m` attribute (equirectangular distance,
+    accurate to well under 0.1 % at city scale, computed in SQL for filtering and sorting).
+    """
+    stmt = filtered_stores(actor, args)
+    if "near_lat" not in args:
+        items, total = paginate(stmt.order_by(Store.name, Store.id), args["page"], args["per_page"])
+        return items, total
+    stmt, squared = _near(stmt, args["near_lat"], args["near_lng"], args.get("radius_m"))
+    rows, total = paginate(stmt.order_by(squared, Store.id), args["page"], args["per_page"])
+    stores = []
+    for store, sq_deg in rows:
+        store.distance_m = round(math.sqrt(sq_deg) * METRES_PER_DEGREE)
+        stores.append(store)
+    return stores, total
+
+
+def filtered_stores(actor: User, args: dict[str, Any]) -> Select[tuple[Store]]:
+    """The caller's stores with the list filters (tier, channel, rep, team, active, q) applied."""
+    stmt = scoped_select(actor, Store)
+    for field in ("tier", "channel", "rep_id", "team_id", "active"):
+        if field in args:
+            stmt = stmt.where(getattr(Store, field) == args[field])
+    if "q" in args:
+        text = args["q"].strip()
+        stmt = stmt.where(
+            Store.name.icontains(text, autoescape=True)
+            | Store.address.icontains(text, autoescape=True)
+            | Store.code.icontains(text, autoescape=True)
+        )
+    return stmt
+
+
+def _near(
+    stmt: Select[Any], lat: float, lng: float, radius_m: float | None
+) -> tuple[Select[Any], Any]:
+    cos_lat = max(math.cos(math.radians(lat)), 1e-6)
+    squared = ((Store.lng - lng) * cos_lat) * ((Store.lng - lng) * cos_lat) + (Store.lat - lat) * (
+        Store.lat - lat
+    )
+    stmt = stmt.add_columns(squared.label("sq_deg"))
+    if radius_m is not None:
+        deg = radius_m / METRES_PER_DEGREE
+        # The bounding box lets the (lat, lng) index do the coarse cut.
+        stmt = stmt.where(
+            Store.lat.between(lat - deg, lat + deg),
+            Store.lng.between(lng - deg / cos_lat, lng + deg / cos_lat),
+            squared <= deg * deg,
+        )
+    return stmt, squared
+
+
+def get_store(actor: User, store_id: int) -> Store:
+    return get_in_scope(actor, Store, store_id)
+
+
+def create_store(actor: User, data: dict[str, Any]) -> Store:
+    """Create a store in the caller's scope (a supervisor: in their own team)."""
+    data = dict(data)
+    hours = data.pop("hours", [])
+    team_id, rep_id = resolve_assignment(actor, data.pop("team_id", None), data.pop("rep_id", None))
+    store = Store(**data, team_id=team_id, rep_id=rep_id, active=True)
+    store.hours = [StoreHours(**window) for window in hours]
+    db.session.add(store)
+    db.session.commit()
+    return store
+
+
+def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
+    """Change a store in scope; `active: False` deactivates it (stores are never deleted)."""
+    store = get_in_scope(actor, Store, store_id)
+    changes = dict(changes)
+    if "hours" in changes:
+        store.hours = [StoreHours(**window) for window in changes.pop("hours")]
+    if "team_id" in changes or "rep_id" in changes:
+        store.team_id, store.rep_id = resolve_assignment(
+            actor,
+            changes.pop("team_id", store.team_id if "rep_id" not in changes else None),
+            changes.pop("rep_id", store.rep_id),
+        )
+    for key, value in changes.items():
+        setattr(store, key, value)
+    db.session.commit()
+    return store
+
+
+def reassign_stores(actor: User, store_ids: Iterable[int], rep_id: int | None) -> int:
+    """Give every listed store to `rep_id` (or unassign); all stores must be in scope."""
+    wanted = set(store_ids)
+    stores = list(db.session.scalars(scoped_select(actor, Store).where(Store.id.in_(wanted))))
+    missing = wanted - {s.id for s in stores}
+    if missing:
+        raise NotFoundError(
+            "Stores not found: " + ", ".join(str(i) for i in sorted(missing)),
+            {"json": {"store_ids": [f"Not found: {sorted(missing)}"]}},
+        )
+    rep = _rep_in_scope(actor, rep_id) if rep_id is not None else None
+    for store in stores:
+        store.rep_id = rep.id if rep else None
+        if rep is not None:
+            store.team_id = rep.team_id
+    db.session.commit()
+    return len(stores)
+
+
+def resolve_assignment(
+    actor: User, team_id: int | None, rep_id: int | None
+) -> tuple[int | None, int | None]:
+    """Validate a (team, rep) assignment against the caller's scope.
+
+    The team defaults to the rep's team, then to the caller's own team; the rep must be an active
+    rep of that team. Raises InvalidError naming the field.
+    """
+    rep = _rep_in_scope(actor, rep_id) if rep_id is not None else None
+    if team_id is None:
+        team_id = rep.team_id if rep is not None else actor.team_id
+    if team_id is not None and not ids_in_scope(actor, Team, {team_id}):
+        raise InvalidError("No such team.", {"json": {"team_id": ["No such team in your scope."]}})
+    if team_id is None and actor.role is not Role.ADMIN:
+        raise InvalidError("A team is required.", {"json": {"team_id": ["Required."]}})
+    if rep is not None and rep.team_id != team_id:
+        raise InvalidError(
+            "The rep is not in that team.",
+            {"json": {"rep_id": [f"Rep {rep.id} is not in team {team_id}."]}},
+        )
+    return team_id, rep.id if rep is not None else None
+
+
+def _rep_in_scope(actor: User, rep_id: int) -> User:
+    rep = db.session.scalars(
+        scoped_select(actor, User).where(User.id == rep_id, User.role == Role.REP, User.active)
+    ).first()
+    if rep is None:
+        raise InvalidError(
+            "No such rep.", {"json": {"rep_id": [f"No active rep {rep_id} in your scope."]}}
+        )
+    return rep
