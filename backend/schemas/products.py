@@ -24,7 +24,11 @@ class ProductSchema(ma.Schema):
     category = ma.fields.String(required=True, validate=validate.Length(1, 80))
     pack_size = ma.fields.String(required=True, validate=validate.Length(1, 40))
     unit_price = ma.fields.Decimal(
-        places=2, as_string=True, allow_none=True, validate=validate.Range(min=0)
+        places=2,
+        as_string=True,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"minimum": 0, "type": "string", "format": "decimal", "example": "160.00"},
     )
     active = ma.fields.Boolean(dump_only=True)
 

@@ -149,7 +149,7 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 def _balanced_assignment(rows: list[dict[str, str]], reps: list[User]) -> list[User]:
-    """Each store to the nearest rep home that still has room (equal shares, ±1)."""
+    """Each store to the nearest rep home that still has room (at most ⌈stores/reps⌉ each)."""
     capacity = {id(r): math.ceil(len(rows) / len(reps)) for r in reps}
     pairs = sorted(
         (_squared_km(float(row["lat"]), float(row["lng"]), rep), i, j)

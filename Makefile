@@ -1,0 +1,44 @@
+# Terminus: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := backend
+# PostgreSQL for the second test run; `make test` skips it locally when unreachable, CI never does.
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-dev lint test-sqlite test-postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: install-dev
+	$(BIN)/python .ci/pytest_run.py -n auto
+
+test-postgres: install-dev
+	TERMINUS_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python .ci/pytest_run.py --postgres -n auto
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,111 @@
+"""One JSON error shape, with a precise 4xx for each kind of bad request."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def assert_error(response, code):
+    assert response.status_code == code, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert body["code"] == code and isinstance(body["status"], str) and body["message"]
+    assert set(body) <= {"code", "status", "message", "errors"}
+    return body
+
+
+def test_malformed_json_is_400(client, org, tokens):
+    response = client.post(
+        "/api/stores",
+        data="{not json",
+        content_type="application/json",
+        headers=tokens.headers("admin"),
+    )
+    assert_error(response, 400)
+
+
+def test_wrong_types_are_422_per_field(client, org, tokens):
+    body = assert_error(
+        client.post(
+            "/api/stores",
+            json={
+                "code": 5,
+                "name": "x",
+                "channel": "modern",
+                "tier": "A",
+                "lat": "north",
+                "lng": 1,
+            },
+            headers=tokens.headers("admin"),
+        ),
+        422,
+    )
+    assert set(body["errors"]["json"]) == {"code", "lat"}
+
+
+def test_unknown_fields_are_422(client, org, tokens):
+    body = assert_error(
+        client.patch(
+            f"/api/stores/{org.store['n1-a']}",
+            json={"colour": "red"},
+            headers=tokens.headers("admin"),
+        ),
+        422,
+    )
+    assert body["errors"]["json"] == {"colour": ["Unknown field."]}
+
+
+def test_json_array_instead_of_object_is_422(client, org, tokens):
+    assert_error(client.post("/api/stores", json=[1, 2], headers=tokens.headers("admin")), 422)
+
+
+def test_oversize_body_is_413(app, client, org, tokens):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post(
+            "/api/stores/import",
+            data={"file": (__import__("io").BytesIO(b"x" * 4096), "s.csv")},
+            headers=tokens.headers("admin"),
+        )
+        assert_error(response, 413)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+
+
+def test_missing_auth_is_401(client, org):
+    assert_error(client.get("/api/stores"), 401)
+
+
+def test_forbidden_role_is_403(client, org, tokens):
+    assert_error(client.post("/api/users", json={}, headers=tokens.headers("rep-n1a")), 403)
+
+
+def test_unknown_route_is_404_json(client):
+    assert_error(client.get("/api/nothing-here"), 404)
+
+
+def test_wrong_method_is_405_with_allow(client):
+    body = client.delete("/api/auth/login")
+    assert_error(body, 405)
+    assert "POST" in body.headers["Allow"]
+
+
+def test_unexpected_errors_are_a_generic_500_without_details(app, client, org, tokens, monkeypatch):
+    from backend.services import stores
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(stores, "get_store", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get(f"/api/stores/{org.store['n1-a']}", headers=tokens.headers("admin"))
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    body = assert_error(response, 500)
+    assert "secret" not in body["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/stores/abc", "/api/users/1.5"])
+def test_non_integer_ids_are_404(client, org, tokens, path):
+    assert_error(client.get(path, headers=tokens.headers("admin")), 404)

@@ -1,0 +1,229 @@
+"""Store API: listing, filters, search, near, create/update/deactivate, reassign, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import pytest
+
+from backend.services.stores import EARTH_RADIUS_M
+
+NEW = {
+    "code": "NEW-1",
+    "name": "Lawson Tsukiji",
+    "channel": "traditional",
+    "tier": "A",
+    "address": "Tsukiji 5-chome",
+    "lat": 35.6623,
+    "lng": 139.7657,
+    "visit_minutes": 20,
+    "visit_frequency_days": 10,
+    "contact_name": "Ms Ono",
+    "contact_phone": "+81 3 0000 0000",
+    "hours": [
+        {"weekday": 0, "opens": "08:00", "closes": "12:00"},
+        {"weekday": 0, "opens": "13:00", "closes": "18:00"},
+        {"weekday": 5, "opens": "09:00", "closes": "12:30"},
+    ],
+}
+
+
+def haversine(lat1, lng1, lat2, lng2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def test_pagination(client, org, tokens):
+    headers = tokens.headers("admin")
+    first = client.get("/api/stores?per_page=2", headers=headers).json
+    second = client.get("/api/stores?per_page=2&page=2", headers=headers).json
+    third = client.get("/api/stores?per_page=2&page=3", headers=headers).json
+    assert first["meta"] == {"page": 1, "per_page": 2, "total": 5, "pages": 3}
+    names = [s["name"] for s in first["items"] + second["items"] + third["items"]]
+    assert names == sorted(names) and len(set(names)) == 5
+
+
+def test_page_size_is_capped(client, org, tokens):
+    response = client.get("/api/stores?per_page=100000", headers=tokens.headers("admin"))
+    assert response.status_code == 422
+    assert "per_page" in response.json["errors"]["query"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tier=A", {"n1-a"}),
+        ("channel=traditional", {"n1-b"}),
+        ("active=false", {"n2-a"}),
+        ("active=true&team_id={N1}", {"n1-a", "n1-free"}),
+        ("rep_id={rep-n1a}", {"n1-a"}),
+        ("q=ginza", {"n1-free"}),
+        ("q=GINZA", {"n1-free"}),
+        ("q=%25", set()),
+        ("q=s1-", {"s1-a"}),
+    ],
+)
+def test_filters_and_text_search(client, org, tokens, query, expected):
+    headers = tokens.headers("admin")
+    client.patch(f"/api/stores/{org.store['n1-a']}", json={"tier": "A"}, headers=headers)
+    client.patch(
+        f"/api/stores/{org.store['n1-b']}", json={"channel": "traditional"}, headers=headers
+    )
+    client.patch(
+        f"/api/stores/{org.store['n1-free']}", json={"address": "Ginza 4-1"}, headers=headers
+    )
+    client.patch(
+        f"/api/stores/{org.store['n1-b']}",
+        json={"team_id": org.team["N2"], "rep_id": None},
+        headers=headers,
+    )
+    client.patch(f"/api/stores/{org.store['n2-a']}", json={"active": False}, headers=headers)
+    query = query.format(N1=org.team["N1"], **{"rep-n1a": org.user["rep-n1a"]})
+    response = client.get(f"/api/stores?{query}", headers=headers)
+    assert {s["code"] for s in response.json["items"]} == expected, response.json
+
+
+def test_moving_a_store_to_a_team_its_rep_is_not_in_is_refused(client, org, tokens):
+    response = client.patch(
+        f"/api/stores/{org.store['n1-a']}",
+        json={"team_id": org.team["N2"]},
+        headers=tokens.headers("admin"),
+    )
+    assert response.status_code == 422 and "rep_id" in response.json["errors"]["json"]
+
+
+def test_near_sorts_by_distance_and_filters_by_radius(client, org, tokens):
+    headers = tokens.headers("admin")
+    here = (35.661, 139.771)
+    response = client.get(f"/api/stores?near_lat={here[0]}&near_lng={here[1]}", headers=headers)
+    items = response.json["items"]
+    distances = [s["distance_m"] for s in items]
+    assert distances == sorted(distances) and items[0]["code"] == "n1-a"
+    for store in items:
+        exact = haversine(*here, store["lat"], store["lng"])
+        assert abs(store["distance_m"] - exact) <= max(2, exact * 0.001)
+    radius = (distances[1] + distances[2]) / 2
+    within = client.get(
+        f"/api/stores?near_lat={here[0]}&near_lng={here[1]}&radius_m={radius}", headers=headers
+    ).json
+    assert [s["code"] for s in within["items"]] == [s["code"] for s in items[:2]]
+    assert within["meta"]["total"] == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["near_lat=35.6", "radius_m=100", "near_lat=91&near_lng=0", "tier=Z", "page=0"]
+)
+def test_bad_list_queries_are_422(client, org, tokens, query):
+    response = client.get(f"/api/stores?{query}", headers=tokens.headers("admin"))
+    assert response.status_code == 422 and response.json["errors"]["query"]
+
+
+def test_supervisor_creates_a_store_in_their_team(client, org, tokens):
+    response = client.post(
+        "/api/stores", json={**NEW, "rep_id": org.user["rep-n1a"]}, headers=tokens.headers("sup-n1")
+    )
+    assert response.status_code == 201, response.json
+    store = response.json
+    assert store["team_id"] == org.team["N1"] and store["rep_id"] == org.user["rep-n1a"]
+    assert store["hours"] == NEW["hours"] and store["active"] is True
+    assert store["created_at"].endswith("+00:00")
+    rep_view = client.get("/api/stores", headers=tokens.headers("rep-n1a")).json
+    assert "NEW-1" in {s["code"] for s in rep_view["items"]}
+
+
+def test_supervisor_cannot_create_in_another_team(client, org, tokens):
+    response = client.post(
+        "/api/stores", json={**NEW, "team_id": org.team["N2"]}, headers=tokens.headers("sup-n1")
+    )
+    assert response.status_code == 422
+    assert "team_id" in response.json["errors"]["json"]
+
+
+def test_duplicate_code_is_409(client, org, tokens):
+    response = client.post(
+        "/api/stores", json={**NEW, "code": "n2-a"}, headers=tokens.headers("admin")
+    )
+    assert response.status_code == 409 and response.json["code"] == 409
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"lat": 91}, "lat"),
+        ({"tier": "D"}, "tier"),
+        ({"visit_minutes": 0}, "visit_minutes"),
+        ({"hours": [{"weekday": 7, "opens": "08:00", "closes": "09:00"}]}, "hours"),
+        ({"hours": [{"weekday": 1, "opens": "10:00", "closes": "09:00"}]}, "hours"),
+        ({"hours": [{"weekday": 1, "opens": "8 am", "closes": "09:00"}]}, "hours"),
+        (
+            {
+                "hours": [
+                    {"weekday": 1, "opens": f"0{h}:00", "closes": f"0{h}:30"} for h in (6, 7, 8)
+                ]
+            },
+            "hours",
+        ),
+        ({"rep_id": 99999}, "rep_id"),
+    ],
+)
+def test_invalid_store_changes_are_422_naming_the_field(client, org, tokens, change, field):
+    response = client.patch(
+        f"/api/stores/{org.store['n1-a']}", json=change, headers=tokens.headers("admin")
+    )
+    assert response.status_code == 422
+    assert field in response.json["errors"]["json"]
+
+
+def test_deactivate_keeps_the_store_but_marks_it(client, org, tokens):
+    headers = tokens.headers("sup-n1")
+    store_id = org.store["n1-a"]
+    assert (
+        client.patch(f"/api/stores/{store_id}", json={"active": False}, headers=headers).json[
+            "active"
+        ]
+        is False
+    )
+    assert client.get(f"/api/stores/{store_id}", headers=headers).json["active"] is False
+    listed = client.get("/api/stores?active=true", headers=headers).json["items"]
+    assert store_id not in {s["id"] for s in listed}
+
+
+def test_reassign_moves_stores_to_the_rep_and_their_team(client, org, tokens):
+    response = client.post(
+        "/api/stores/reassign",
+        json={
+            "store_ids": [org.store["n1-a"], org.store["n1-free"]],
+            "rep_id": org.user["rep-n2a"],
+        },
+        headers=tokens.headers("admin"),
+    )
+    assert response.json == {"reassigned": 2}
+    mine = client.get("/api/stores", headers=tokens.headers("rep-n2a")).json["items"]
+    assert {s["code"] for s in mine} == {"n1-a", "n1-free", "n2-a"}
+    assert {s["team_id"] for s in mine} == {org.team["N2"]}
+    assert client.get("/api/stores", headers=tokens.headers("rep-n1a")).json["items"] == []
+
+
+def test_export_round_trips_through_import(client, org, tokens):
+    headers = tokens.headers("admin")
+    client.post("/api/stores", json={**NEW, "team_id": org.team["N1"]}, headers=headers)
+    exported = client.get("/api/stores/export.csv", headers=headers)
+    assert exported.mimetype == "text/csv"
+    text = exported.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    new = next(r for r in rows if r["code"] == "NEW-1")
+    assert new["hours"] == "mon 08:00-12:00 13:00-18:00; sat 09:00-12:30"
+    assert new["team"] == "N1" and new["rep"] == "" and new["active"] == "true"
+    reimport = client.post(
+        "/api/stores/import",
+        data={"file": (io.BytesIO(text.encode()), "stores.csv")},
+        headers=headers,
+    )
+    assert reimport.status_code == 200, reimport.json
+    assert reimport.json["updated"] == len(rows) and reimport.json["created"] == 0
+    again = client.get("/api/stores/export.csv", headers=headers).get_data(as_text=True)
+    assert again == text

@@ -1,0 +1,175 @@
+"""Fixtures: one app and database per test process, emptied after every test.
+
+SQLite by default; set TERMINUS_TEST_DATABASE_URL to a PostgreSQL URL to run the suite there
+(each xdist worker gets its own schema).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import time, timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from backend import create_app
+from backend.auth import hash_password, issue_token
+from backend.extensions import db, limiter
+from backend.models import Area, Channel, Role, Store, StoreHours, Team, Tier, User, utcnow
+
+PASSWORD = "correct horse battery"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_overrides(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    url = os.environ.get("TERMINUS_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        path = tmp_path_factory.mktemp("db") / "terminus.db"
+        return {"DATABASE_URL": f"sqlite:///{path}"}
+    schema = f"test_{WORKER}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return {
+        "DATABASE_URL": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(
+        {
+            **_database_overrides(tmp_path_factory),
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            # Argon2 at its minimum cost keeps the suite fast; production cost is in config/.
+            "PASSWORD_TIME_COST": 1,
+            "PASSWORD_MEMORY_KIB": 8,
+            "PASSWORD_PARALLELISM": 1,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "LOGIN_RATE_LIMIT_PER_ADDRESS": "1000 per minute",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def database(app):
+    """The app, with every table emptied after the test."""
+    yield app
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                db.session.execute(sa.text(f"DELETE FROM {name}"))
+        db.session.commit()
+        limiter.reset()
+
+
+@pytest.fixture
+def client(database):
+    return database.test_client()
+
+
+@pytest.fixture
+def ctx(database):
+    """An app context for tests that call services or the database directly."""
+    with database.app_context():
+        yield
+        db.session.remove()
+
+
+@dataclass
+class Tokens:
+    """Bearer headers for users, by username."""
+
+    app: object
+
+    def headers(self, username: str, ttl: timedelta | None = None) -> dict[str, str]:
+        with self.app.app_context():
+            user = db.session.scalars(sa.select(User).where(User.username == username)).one()
+            plaintext, token = issue_token(user)
+            if ttl is not None:
+                token.expires_at = utcnow() + ttl
+            db.session.commit()
+        return {"Authorization": f"Bearer {plaintext}"}
+
+
+@pytest.fixture
+def tokens(database):
+    return Tokens(database)
+
+
+def make_store(code: str, team: Team | None, rep: User | None, **fields) -> Store:
+    values = {
+        "name": f"Store {code}",
+        "channel": Channel.MODERN,
+        "tier": Tier.B,
+        "address": f"{code} street",
+        "lat": 35.66,
+        "lng": 139.77,
+        "visit_minutes": 15,
+        "active": True,
+        **fields,
+    }
+    store = Store(code=code, team=team, rep=rep, **values)
+    store.hours = [StoreHours(weekday=d, opens=time(9), closes=time(18)) for d in range(6)]
+    return store
+
+
+@pytest.fixture
+def org(database):
+    """Two areas; area North has teams N1 and N2, area South team S1. Ids by name.
+
+    Stores: n1-a (rep-n1a), n1-b (rep-n1b), n1-free (team N1, no rep), n2-a (rep-n2a),
+    s1-a (rep-s1a).
+    """
+    with database.app_context():
+        north, south = Area(name="North"), Area(name="South")
+        n1, n2 = Team(name="N1", area=north), Team(name="N2", area=north)
+        s1 = Team(name="S1", area=south)
+        pw = hash_password(PASSWORD)
+
+        def user(username, role, team=None, area=None):
+            u = User(username=username, full_name=username.title(), role=role, team=team,
+                     area=area, password_hash=pw, active=True)  # fmt: skip
+            db.session.add(u)
+            return u
+
+        users = {
+            "admin": user("admin", Role.ADMIN),
+            "mgr-north": user("mgr-north", Role.AREA_MANAGER, area=north),
+            "mgr-south": user("mgr-south", Role.AREA_MANAGER, area=south),
+            "sup-n1": user("sup-n1", Role.SUPERVISOR, team=n1),
+            "sup-n2": user("sup-n2", Role.SUPERVISOR, team=n2),
+            "rep-n1a": user("rep-n1a", Role.REP, team=n1),
+            "rep-n1b": user("rep-n1b", Role.REP, team=n1),
+            "rep-n2a": user("rep-n2a", Role.REP, team=n2),
+            "rep-s1a": user("rep-s1a", Role.REP, team=s1),
+        }
+        stores = {
+            "n1-a": make_store("n1-a", n1, users["rep-n1a"], lat=35.660, lng=139.770),
+            "n1-b": make_store("n1-b", n1, users["rep-n1b"], lat=35.670, lng=139.780),
+            "n1-free": make_store("n1-free", n1, None, lat=35.650, lng=139.760),
+            "n2-a": make_store("n2-a", n2, users["rep-n2a"], lat=35.680, lng=139.790),
+            "s1-a": make_store("s1-a", s1, users["rep-s1a"], lat=35.600, lng=139.700),
+        }
+        db.session.add_all([north, south, n1, n2, s1, *stores.values()])
+        db.session.commit()
+        return SimpleNamespace(
+            user={k: v.id for k, v in users.items()},
+            store={k: v.id for k, v in stores.items()},
+            team={"N1": n1.id, "N2": n2.id, "S1": s1.id},
+            area={"North": north.id, "South": south.id},
+        )
