@@ -8,6 +8,8 @@ role without a branch, matches nothing: deny by default.
 - supervisor: their team's reps and stores
 - area manager: the teams, reps and stores of their area
 - admin: everything
+- route plans follow their team; a rep sees only their own published plans
+- jobs: their creator, and whoever sees the job's team
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 
 from .errors import NotFoundError
 from .extensions import db
-from .models import Area, Brand, Product, Role, Store, Team, User
+from .models import Area, Brand, Job, PlanStatus, Product, Role, RoutePlan, Store, Team, User
 
 M = TypeVar("M")
 Rule = Callable[[User], ColumnElement[bool]]
@@ -54,6 +56,21 @@ _RULES[Area] = {
     Role.AREA_MANAGER: lambda u: Area.id == u.area_id,
     Role.SUPERVISOR: lambda u: Area.id.in_(select(Team.area_id).where(Team.id == u.team_id)),
     Role.REP: lambda u: Area.id.in_(select(Team.area_id).where(Team.id == u.team_id)),
+}
+_RULES[RoutePlan] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: RoutePlan.team_id.in_(_teams_of_area(u.area_id)),
+    Role.SUPERVISOR: lambda u: RoutePlan.team_id == u.team_id,
+    # A rep sees their plans once published; drafts are the supervisor's work in progress.
+    Role.REP: lambda u: (RoutePlan.rep_id == u.id) & (RoutePlan.status == PlanStatus.PUBLISHED),
+}
+_RULES[Job] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: (
+        (Job.created_by_id == u.id) | Job.team_id.in_(_teams_of_area(u.area_id))
+    ),
+    Role.SUPERVISOR: lambda u: (Job.created_by_id == u.id) | (Job.team_id == u.team_id),
+    Role.REP: lambda u: Job.created_by_id == u.id,
 }
 # The catalogue is shared reference data: every signed-in user reads it.
 _RULES[Brand] = {role: (lambda u: true()) for role in Role}

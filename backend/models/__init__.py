@@ -1,7 +1,9 @@
 """All tables; importing this package registers them on the metadata."""
 
 from .base import TimestampMixin, UTCDateTime, utcnow
+from .jobs import Job, JobStatus
 from .org import Area, Role, Team, User
+from .plans import PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
 from .stores import Channel, Store, StoreHours, Tier
 from .tokens import AccessToken
@@ -11,8 +13,13 @@ __all__ = [
     "Area",
     "Brand",
     "Channel",
+    "Job",
+    "JobStatus",
+    "PlanStatus",
+    "PlannedStop",
     "Product",
     "Role",
+    "RoutePlan",
     "Store",
     "StoreHours",
     "Team",
