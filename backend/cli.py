@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from .errors import DomainError
 from .extensions import db
 from .models import Role, Team, User
-from .services import accounts, demo
+from .services import accounts, demo, jobs
 
 users_cli = AppGroup("users", help="Create users and reset passwords.")
 demo_cli = AppGroup("demo", help="The demo territory.")
@@ -80,6 +80,20 @@ def load_demo(if_empty):
         click.echo(f"  {login.username:<10} {login.role:<13} sees {login.scope}")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst):
+    """Run background jobs from the RQ queue (needs TERMINUS_REDIS_URL)."""
+    from rq import SimpleWorker
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("Set TERMINUS_REDIS_URL: without Redis, jobs run in-process.")
+    job_queue = jobs.queue()
+    # SimpleWorker runs jobs in this process, inside the app context (no fork, no shared pool).
+    SimpleWorker([job_queue], connection=job_queue.connection).work(burst=burst)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(worker)

@@ -64,7 +64,7 @@ def parse_hours(text: str) -> list[Window]:
         label, *spans = part.split()
         if not spans:
             raise ValueError(f"'{part}': no time span after the days")
-        days = _parse_days(label.lower())
+        days = parse_days(label.lower())
         for span in spans:
             opens_text, sep, closes_text = span.partition("-")
             try:
@@ -79,7 +79,8 @@ def parse_hours(text: str) -> list[Window]:
     return windows
 
 
-def _parse_days(label: str) -> list[int]:
+def parse_days(label: str) -> list[int]:
+    """Weekday numbers (0 = Monday) of "mon" or a range like "mon-fri"."""
     first, sep, last = label.partition("-")
     if first not in DAYS or (sep and last not in DAYS):
         raise ValueError(f"'{label}': days are mon, tue, wed, thu, fri, sat, sun or a range")

@@ -116,7 +116,7 @@ def reassign_stores(actor: User, store_ids: Iterable[int], rep_id: int | None) -
             "Stores not found: " + ", ".join(str(i) for i in sorted(missing)),
             {"json": {"store_ids": [f"Not found: {sorted(missing)}"]}},
         )
-    rep = _rep_in_scope(actor, rep_id) if rep_id is not None else None
+    rep = rep_in_scope(actor, rep_id) if rep_id is not None else None
     for store in stores:
         store.rep_id = rep.id if rep else None
         if rep is not None:
@@ -133,7 +133,7 @@ def resolve_assignment(
     The team defaults to the rep's team, then to the caller's own team; the rep must be an active
     rep of that team. Raises InvalidError naming the field.
     """
-    rep = _rep_in_scope(actor, rep_id) if rep_id is not None else None
+    rep = rep_in_scope(actor, rep_id) if rep_id is not None else None
     if team_id is None:
         team_id = rep.team_id if rep is not None else actor.team_id
     if team_id is not None and not ids_in_scope(actor, Team, {team_id}):
@@ -148,7 +148,8 @@ def resolve_assignment(
     return team_id, rep.id if rep is not None else None
 
 
-def _rep_in_scope(actor: User, rep_id: int) -> User:
+def rep_in_scope(actor: User, rep_id: int) -> User:
+    """An active rep the caller may see, or InvalidError naming `rep_id`."""
     rep = db.session.scalars(
         scoped_select(actor, User).where(User.id == rep_id, User.role == Role.REP, User.active)
     ).first()

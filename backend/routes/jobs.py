@@ -1,0 +1,38 @@
+"""Background jobs: team and period planning, and their status."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from ..auth import current_user
+from ..models import Role
+from ..schemas.jobs import JobSchema, TeamPlanningSchema
+from ..services import jobs, team_planning
+from .base import ApiBlueprint
+
+blp = ApiBlueprint("jobs", __name__, url_prefix="/api", description="Background jobs")
+
+
+@blp.route("/planning-jobs")
+class PlanningJobs(MethodView):
+    @blp.auth(Role.ADMIN, Role.SUPERVISOR, Role.AREA_MANAGER)
+    @blp.arguments(TeamPlanningSchema)
+    @blp.response(202, JobSchema)
+    def post(self, data):
+        """Plan every rep of a team for each working day of a range (draft plans), as a job.
+
+        Visit cycles pick each day's stores by their visit frequency; each day is then optimised.
+        """
+        return team_planning.submit_team_planning(
+            current_user(), data["team_id"], data["date_from"], data["date_to"], data.get("seconds")
+        )
+
+
+@blp.route("/jobs/<job_id>")
+class JobById(MethodView):
+    @blp.auth()
+    @blp.response(200, JobSchema)
+    @blp.errors(404)
+    def get(self, job_id):
+        """A job's status, progress and (when done) result."""
+        return jobs.get_job(current_user(), job_id)

@@ -1,0 +1,241 @@
+"""Between the database and `backend.planning`: stores and reps in, planned stops out.
+
+Times in a planning problem are seconds from the plan date's local midnight (organisation time
+zone, config TIMEZONE). A visit must start and finish inside one of the store's opening windows for
+that weekday, so each window's end is moved earlier by the visit duration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..errors import InvalidError
+from ..extensions import db
+from ..models import PlannedStop, PlanStatus, RoutePlan, Store, Tier, User
+from ..planning.problem import Problem, problem_from_dict
+from ..planning.solution import Solution
+from ..planning.travel import build_tables
+from ..schemas.common import parse_clock
+
+HOME = "home"
+HERE = "here"
+DEFAULT_SHIFT = (time(8, 30), time(17, 30))
+# What dropping a store costs, in seconds of travel the plan would accept to keep it.
+TIER_PENALTY_S = {Tier.A: 7200, Tier.B: 3600, Tier.C: 1800}
+
+
+def seconds_of(value: time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def time_of(seconds: float) -> time:
+    seconds = round(min(max(seconds, 0), 86399))
+    return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_now() -> datetime:
+    return datetime.now(zone())
+
+
+def frequency_days(store: Store) -> int:
+    """Days between visits: the store's override, else its tier's default."""
+    return store.visit_frequency_days or current_app.config[f"VISIT_FREQUENCY_{store.tier.value}"]
+
+
+def last_visit_dates(store_ids: Iterable[int]) -> dict[int, date]:
+    """The latest date each store was visited on a route plan (done stops)."""
+    rows = db.session.execute(
+        select(PlannedStop.store_id, func.max(RoutePlan.plan_date))
+        .join(RoutePlan, PlannedStop.plan_id == RoutePlan.id)
+        .where(
+            PlannedStop.store_id.in_(list(store_ids)),
+            PlannedStop.done_at.is_not(None),
+            RoutePlan.status == PlanStatus.PUBLISHED,
+        )
+        .group_by(PlannedStop.store_id)
+    ).all()
+    return {store_id: day for store_id, day in rows}
+
+
+def windows_for(store: Store, day: date) -> list[tuple[int, int]]:
+    """Visit-start windows on `day`: opening windows shortened by the visit duration."""
+    return [(o, c) for weekday, o, c in _start_windows(store) if weekday == day.weekday()]
+
+
+def open_weekdays(store: Store) -> frozenset[int]:
+    """Weekdays with a window long enough for a visit."""
+    return frozenset(weekday for weekday, _, _ in _start_windows(store))
+
+
+def is_open(store: Store, day: date) -> bool:
+    return day.weekday() in open_weekdays(store)
+
+
+def _start_windows(store: Store) -> list[tuple[int, int, int]]:
+    service = store.visit_minutes * 60
+    return [
+        (h.weekday, seconds_of(h.opens), seconds_of(h.closes) - service)
+        for h in store.hours
+        if seconds_of(h.closes) - service >= seconds_of(h.opens)
+    ]
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where and when a rep's (remaining) day starts; defaults to home at shift start."""
+
+    lat: float | None = None
+    lng: float | None = None
+    seconds: int | None = None
+    break_taken: bool = False
+
+
+def rep_shift(rep: User) -> tuple[int, int]:
+    start, end = rep.shift_start or DEFAULT_SHIFT[0], rep.shift_end or DEFAULT_SHIFT[1]
+    return seconds_of(start), seconds_of(end)
+
+
+def build_problem(
+    rep: User,
+    day: date,
+    stores: Sequence[Store],
+    *,
+    required: Iterable[int] = (),
+    overdue_days: dict[int, int] | None = None,
+    start: Start | None = None,
+    locked: Sequence[int] = (),
+    penalty_scale: float = 1.0,
+) -> Problem:
+    """The planning problem of one rep's day over `stores` (store ids become stop ids).
+
+    Stores in `required` must be visited; the others carry a tier penalty, doubled once a store is
+    overdue by a full cycle. `start` re-plans from a position and time; `locked` stores go first
+    in that order.
+    """
+    if rep.home_lat is None or rep.home_lng is None:
+        raise InvalidError(
+            "The rep has no home location to start from.",
+            {"json": {"rep_id": [f"Rep {rep.id} needs home_lat and home_lng."]}},
+        )
+    cfg = current_app.config
+    required = set(required)
+    overdue_days = overdue_days or {}
+    shift = rep_shift(rep)
+    locations: list[dict[str, Any]] = [{"id": HOME, "lat": rep.home_lat, "lng": rep.home_lng}]
+    first = HOME
+    if start is not None and start.lat is not None:
+        locations.append({"id": HERE, "lat": start.lat, "lng": start.lng})
+        first = HERE
+    if start is not None and start.seconds is not None:
+        shift = (max(shift[0], start.seconds), max(shift[1], start.seconds))
+    stops = []
+    for store in stores:
+        locations.append({"id": f"L{store.id}", "lat": store.lat, "lng": store.lng})
+        penalty = None
+        if store.id not in required:
+            base = TIER_PENALTY_S[store.tier]
+            late = overdue_days.get(store.id, 0)
+            cycle = frequency_days(store)
+            penalty = penalty_scale * base * (1 + min(late, cycle) / cycle)
+        stops.append(
+            {
+                "id": str(store.id),
+                "location": f"L{store.id}",
+                "service": store.visit_minutes * 60,
+                "windows": windows_for(store, day) or [[0, 0]],
+                "penalty": penalty,
+                "tier": store.tier.value,
+            }
+        )
+    rep_spec: dict[str, Any] = {
+        "id": str(rep.id),
+        "start": first,
+        "end": HOME,
+        "shift": list(shift),
+        "locked": [str(i) for i in locked],
+    }
+    brk_start = seconds_of(parse_clock(cfg["PLAN_BREAK_START"]))
+    brk_end = seconds_of(parse_clock(cfg["PLAN_BREAK_END"]))
+    break_taken = start is not None and start.break_taken
+    if brk_end > shift[0] and not break_taken:
+        rep_spec["break"] = {
+            "window": [max(brk_start, shift[0]), brk_end],
+            "duration": cfg["PLAN_BREAK_MINUTES"] * 60,
+        }
+    return problem_from_dict(
+        {
+            "name": f"rep-{rep.id}-{day.isoformat()}",
+            "date": day.isoformat(),
+            "objective": "duration",
+            "travel": {
+                "speed_kmh": cfg["PLAN_SPEED_KMH"],
+                "detour_factor": cfg["PLAN_DETOUR_FACTOR"],
+            },
+            "locations": locations,
+            "reps": [rep_spec],
+            "stops": stops,
+        }
+    )
+
+
+def apply_solution(
+    plan: RoutePlan,
+    problem: Problem,
+    solution: Solution,
+    keep: int = 0,
+    keep_dropped: bool = False,
+) -> list[int]:
+    """Write the rep's route into `plan` after its first `keep` stops; returns dropped store ids.
+
+    Dropped stores leave the plan, or with `keep_dropped` stay at its end without times (a re-plan
+    shows what no longer fits today rather than silently losing it).
+    """
+    route = next((r for r in solution.routes if r.rep == str(plan.rep_id)), None)
+    tables = build_tables(problem)
+    index = problem.location_index
+    kept = plan.stops[:keep]
+    previous = index[problem.reps[0].start]
+    by_store = {s.store_id: s for s in plan.stops}
+    new_stops = list(kept)
+    for visit in route.visits if route else ():
+        store_id = int(visit.stop)
+        here = index[f"L{store_id}"]
+        stop = by_store.get(store_id) or PlannedStop(store_id=store_id)
+        stop.arrival, stop.start, stop.departure = (
+            time_of(visit.arrival),
+            time_of(visit.start),
+            time_of(visit.end),
+        )
+        stop.travel_seconds = int(tables.duration(0)[previous, here])
+        stop.distance_m = int(tables.distance[previous, here])
+        new_stops.append(stop)
+        previous = here
+    if route is not None:
+        if keep == 0:
+            plan.start_time = time_of(route.start_time)
+        plan.end_time = time_of(route.end_time)
+        plan.travel_seconds = sum(s.travel_seconds for s in kept) + round(route.travel)
+        plan.distance_m = sum(s.distance_m for s in kept) + round(route.distance)
+        plan.break_after = None if route.break_after is None else keep + route.break_after
+    planned = {s.store_id for s in new_stops}
+    dropped = [int(s.id) for s in problem.stops if int(s.id) not in planned]
+    if keep_dropped:
+        for store_id in dropped:
+            stop = by_store.get(store_id) or PlannedStop(store_id=store_id)
+            stop.arrival = stop.start = stop.departure = None
+            stop.travel_seconds = stop.distance_m = 0
+            new_stops.append(stop)
+    for sequence, stop in enumerate(new_stops, start=1):
+        stop.sequence = sequence
+    plan.stops = new_stops
