@@ -1,25 +1,51 @@
 """All tables; importing this package registers them on the metadata."""
 
 from .base import TimestampMixin, UTCDateTime, utcnow
+from .idempotency import IdempotencyKey
 from .jobs import Job, JobStatus
 from .org import Area, Role, Team, User
+from .photos import Photo, PhotoKind
 from .plans import PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
 from .stores import Channel, Store, StoreHours, Tier
 from .tokens import AccessToken
+from .visits import (
+    CompetitorObservation,
+    DisplayCheck,
+    FlagKind,
+    NearExpiry,
+    Order,
+    OrderLine,
+    ReturnRequest,
+    StockCount,
+    Visit,
+    VisitFlag,
+    VisitStatus,
+)
 
 __all__ = [
     "AccessToken",
     "Area",
     "Brand",
     "Channel",
+    "CompetitorObservation",
+    "DisplayCheck",
+    "FlagKind",
+    "IdempotencyKey",
     "Job",
     "JobStatus",
+    "NearExpiry",
+    "Order",
+    "OrderLine",
+    "Photo",
+    "PhotoKind",
     "PlanStatus",
     "PlannedStop",
     "Product",
+    "ReturnRequest",
     "Role",
     "RoutePlan",
+    "StockCount",
     "Store",
     "StoreHours",
     "Team",
@@ -27,5 +53,8 @@ __all__ = [
     "TimestampMixin",
     "UTCDateTime",
     "User",
+    "Visit",
+    "VisitFlag",
+    "VisitStatus",
     "utcnow",
 ]

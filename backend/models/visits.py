@@ -1,0 +1,267 @@
+"""Store visits: check-in and check-out, integrity flags, and what the rep recorded there."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin, UTCDateTime, utcnow
+from .org import User
+from .products import Brand, Product
+from .stores import Store
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class VisitStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    # Left open at the end of its day and closed by the server (flagged `left_open`).
+    AUTO_CLOSED = "auto_closed"
+
+
+class FlagKind(enum.StrEnum):
+    OUTSIDE_GEOFENCE = "outside_geofence"
+    POOR_ACCURACY = "poor_accuracy"
+    SHORT_VISIT = "short_visit"
+    IMPOSSIBLE_TRAVEL = "impossible_travel"
+    CLOCK_SKEW = "clock_skew"
+    PHOTO_REUSED = "photo_reused"
+    PHOTO_OLD = "photo_old"
+    LEFT_OPEN = "left_open"
+
+
+_OPEN = text("status = 'open'")
+
+
+class Visit(TimestampMixin, db.Model):
+    """A rep's visit to a store. Times are the device's (what happened when); `*_received_at`
+    are the server's (when it heard of it: later for an offline client)."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        # One open visit per rep, enforced by the database so concurrent check-ins race safely.
+        Index(
+            "uq_visits_open_rep",
+            "rep_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
+        Index("ix_visits_rep_checked_in", "rep_id", "checked_in_at"),
+        CheckConstraint("checkin_lat BETWEEN -90 AND 90", name="checkin_lat_range"),
+        CheckConstraint("checkin_lng BETWEEN -180 AND 180", name="checkin_lng_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Client-generated id, so an offline client can refer to the visit before it is synced.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The rep's team at check-in: the visit stays with that team's history.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    planned_stop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planned_stops.id", ondelete="SET NULL"), unique=True
+    )
+    planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Local date (organisation time zone) of the check-in.
+    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[VisitStatus] = mapped_column(
+        _enum(VisitStatus, "visit_status"), default=VisitStatus.OPEN, index=True
+    )
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checkin_received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checkin_lat: Mapped[float] = mapped_column(Float)
+    checkin_lng: Mapped[float] = mapped_column(Float)
+    checkin_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    checkin_distance_m: Mapped[float] = mapped_column(Float)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkout_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkout_lat: Mapped[float | None] = mapped_column(Float)
+    checkout_lng: Mapped[float | None] = mapped_column(Float)
+    checkout_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    checkout_distance_m: Mapped[float | None] = mapped_column(Float)
+    # An order with at least one line was taken.
+    successful: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    rep: Mapped[User] = relationship()
+    store: Mapped[Store] = relationship(lazy="joined")
+    flags: Mapped[list[VisitFlag]] = relationship(
+        back_populates="visit",
+        cascade="all, delete-orphan",
+        order_by="VisitFlag.id",
+        lazy="selectin",
+    )
+
+    @property
+    def duration_minutes(self) -> float | None:
+        if self.checked_out_at is None:
+            return None
+        return round((self.checked_out_at - self.checked_in_at).total_seconds() / 60, 1)
+
+
+class VisitFlag(db.Model):
+    """An integrity exception computed by the server: shown to supervisors, never blocking."""
+
+    __tablename__ = "visit_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind, "visit_flag_kind"), index=True)
+    photo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("photos.id", ondelete="CASCADE"), index=True
+    )
+    message: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    visit: Mapped[Visit] = relationship(back_populates="flags")
+
+
+class _VisitRecord:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+
+
+class DisplayCheck(_VisitRecord, db.Model):
+    """The shelf display of one product at one visit."""
+
+    __tablename__ = "display_checks"
+    __table_args__ = (
+        UniqueConstraint("visit_id", "product_id", name="uq_display_checks_visit_product"),
+        CheckConstraint("shelf_level BETWEEN 1 AND 4", name="shelf_level_range"),
+        CheckConstraint("facings >= 0", name="facings_not_negative"),
+    )
+
+    on_shelf: Mapped[bool] = mapped_column(Boolean)
+    facings: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # 1 = top shelf … 4 = bottom shelf; eye_level marks the shelf at eye height.
+    shelf_level: Mapped[int | None] = mapped_column(SmallInteger)
+    eye_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    fifo_ok: Mapped[bool | None] = mapped_column(Boolean)
+    out_of_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    price_tag_present: Mapped[bool | None] = mapped_column(Boolean)
+    price_tag_correct: Mapped[bool | None] = mapped_column(Boolean)
+    shelf_clean: Mapped[bool | None] = mapped_column(Boolean)
+    pop_present: Mapped[bool | None] = mapped_column(Boolean)
+    promo_display: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class StockCount(_VisitRecord, db.Model):
+    """Units counted on the shelf and in the back room, and the order the rep suggests."""
+
+    __tablename__ = "stock_counts"
+    __table_args__ = (
+        UniqueConstraint("visit_id", "product_id", name="uq_stock_counts_visit_product"),
+        CheckConstraint("shelf_qty >= 0 AND backroom_qty >= 0", name="counts_not_negative"),
+    )
+
+    shelf_qty: Mapped[int] = mapped_column(Integer)
+    backroom_qty: Mapped[int] = mapped_column(Integer, default=0)
+    suggested_order_qty: Mapped[int | None] = mapped_column(Integer)
+
+
+class NearExpiry(_VisitRecord, db.Model):
+    __tablename__ = "near_expiry_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    quantity: Mapped[int] = mapped_column(Integer)
+    expiry_date: Mapped[date] = mapped_column(Date)
+
+
+class ReturnRequest(_VisitRecord, db.Model):
+    __tablename__ = "return_requests"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class CompetitorObservation(db.Model):
+    __tablename__ = "competitor_observations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    # A product not (yet) in the catalogue, by name.
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    regular_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    promo_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    promo_type: Mapped[str | None] = mapped_column(String(20))
+    new_product: Mapped[bool] = mapped_column(Boolean, default=False)
+    display_notes: Mapped[str | None] = mapped_column(Text)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"))
+
+    brand: Mapped[Brand] = relationship(lazy="joined")
+    product: Mapped[Product | None] = relationship(lazy="joined")
+
+
+class Order(TimestampMixin, db.Model):
+    """The order the store placed during a visit; it makes the visit successful."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), unique=True)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order",
+        cascade="all, delete-orphan",
+        order_by="OrderLine.id",
+        lazy="selectin",
+    )
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "product_id", name="uq_order_lines_order_product"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    # The product's list price when the order was taken.
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.unit_price or Decimal(0)) * self.quantity
