@@ -168,7 +168,7 @@ def build_problem(
     brk_start = seconds_of(parse_clock(cfg["PLAN_BREAK_START"]))
     brk_end = seconds_of(parse_clock(cfg["PLAN_BREAK_END"]))
     break_taken = start is not None and start.break_taken
-    if brk_end > shift[0] and not break_taken:
+    if brk_end > shift[0] and not break_taken and cfg["PLAN_BREAK_MINUTES"] > 0:
         rep_spec["break"] = {
             "window": [max(brk_start, shift[0]), brk_end],
             "duration": cfg["PLAN_BREAK_MINUTES"] * 60,
@@ -239,3 +239,4 @@ def apply_solution(
     for sequence, stop in enumerate(new_stops, start=1):
         stop.sequence = sequence
     plan.stops = new_stops
+    return dropped

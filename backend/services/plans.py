@@ -138,9 +138,10 @@ def edit_plan(actor: User, plan_id: int, stops: list[dict[str, Any]]) -> PlanOut
     stores = {s.id: s for s in _stores_in_scope(actor, ids)}
     current = {s.store_id: s for s in plan.stops}
     new = []
-    for item in stops:
+    for sequence, item in enumerate(stops, start=1):
         stop = current.get(item["store_id"]) or PlannedStop(store_id=item["store_id"])
         stop.locked = item.get("locked", stop.locked or False)
+        stop.sequence = sequence
         new.append(stop)
     plan.stops = new
     outcome = _retime(plan, [stores[i] for i in ids])
