@@ -190,8 +190,10 @@ def _rep(d: Any, path: str) -> Rep:
     brk = None
     if d.get("break") is not None:
         b = _object(d["break"], f"{path}.break")
-        brk = Break(_interval(b.get("window"), f"{path}.break.window"),
-                    float(_number(b, "duration", f"{path}.break", 0)))
+        brk = Break(
+            _interval(b.get("window"), f"{path}.break.window"),
+            float(_number(b, "duration", f"{path}.break", 0)),
+        )
     speed = None
     if d.get("travel") is not None:
         speed = _travel(_object(d["travel"], f"{path}.travel"), f"{path}.travel").speed_kmh
@@ -251,8 +253,9 @@ def problem_from_dict(data: Any) -> Problem:
     travel = _travel(_object(data.get("travel", {}), "travel"), "travel")
     matrix = data.get("matrix") or None
     return Problem(
-        locations=tuple(_location(x, f"locations[{k}]")
-                        for k, x in enumerate(_list(data, "locations", ""))),
+        locations=tuple(
+            _location(x, f"locations[{k}]") for k, x in enumerate(_list(data, "locations", ""))
+        ),
         reps=tuple(_rep(x, f"reps[{k}]") for k, x in enumerate(_list(data, "reps", ""))),
         stops=tuple(_stop(x, f"stops[{k}]") for k, x in enumerate(_list(data, "stops", ""))),
         objective=objective,
@@ -352,8 +355,13 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         return d
 
     def stop(s: Stop):
-        d: dict[str, Any] = {"id": s.id, "location": s.location, "service": s.service,
-                             "windows": [list(w) for w in s.windows], "penalty": s.penalty}
+        d: dict[str, Any] = {
+            "id": s.id,
+            "location": s.location,
+            "service": s.service,
+            "windows": [list(w) for w in s.windows],
+            "penalty": s.penalty,
+        }
         if s.demand:
             d["demand"] = s.demand
         if s.tier is not None:
@@ -363,8 +371,10 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
     out: dict[str, Any] = {"name": problem.name, "objective": problem.objective}
     if problem.date is not None:
         out["date"] = problem.date.isoformat()
-    out["travel"] = {"speed_kmh": problem.travel.speed_kmh,
-                     "detour_factor": problem.travel.detour_factor}
+    out["travel"] = {
+        "speed_kmh": problem.travel.speed_kmh,
+        "detour_factor": problem.travel.detour_factor,
+    }
     out["locations"] = [loc(x) for x in problem.locations]
     if problem.matrix is not None:
         out["matrix"] = problem.matrix

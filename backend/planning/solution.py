@@ -59,8 +59,15 @@ class Solution:
         return next((r for r in self.routes if r.rep == rep), None)
 
 
-def schedule_route(problem: Problem, tables: Tables, rep_index: int, stop_ids, break_after=None,
-                   _stops=None, _loc=None) -> Route:
+def schedule_route(
+    problem: Problem,
+    tables: Tables,
+    rep_index: int,
+    stop_ids,
+    break_after=None,
+    _stops=None,
+    _loc=None,
+) -> Route:
     """The earliest schedule of one rep's route, with any constraint violations listed."""
     rep = problem.reps[rep_index]
     stops = _stops or {s.id: s for s in problem.stops}
@@ -82,8 +89,10 @@ def schedule_route(problem: Problem, tables: Tables, rep_index: int, stop_ids, b
         nonlocal b_start, b_end
         b_start = max(t, brk.window[0])
         if b_start > brk.window[1] + EPS:
-            violations.append(f"{rep.id}: break starts at {b_start:.0f}, "
-                              f"after its window ends at {brk.window[1]:g}")
+            violations.append(
+                f"{rep.id}: break starts at {b_start:.0f}, "
+                f"after its window ends at {brk.window[1]:g}"
+            )
         b_end = b_start + brk.duration
         return b_end
 
@@ -128,13 +137,27 @@ def schedule_route(problem: Problem, tables: Tables, rep_index: int, stop_ids, b
         violations.append(f"{rep.id}: {len(stop_ids)} stops, over max_stops {rep.max_stops}")
     if tuple(stop_ids[: len(rep.locked)]) != rep.locked:
         violations.append(f"{rep.id}: locked stops {list(rep.locked)} are not the route's start")
-    return Route(rep.id, tuple(stop_ids), break_after if brk is not None and stop_ids else None,
-                 tuple(visits), b_start, b_end, float(rep.shift[0]), float(t), float(travel),
-                 float(distance), float(service), float(wait), float(load), tuple(violations))
+    return Route(
+        rep.id,
+        tuple(stop_ids),
+        break_after if brk is not None and stop_ids else None,
+        tuple(visits),
+        b_start,
+        b_end,
+        float(rep.shift[0]),
+        float(t),
+        float(travel),
+        float(distance),
+        float(service),
+        float(wait),
+        float(load),
+        tuple(violations),
+    )
 
 
-def best_break_position(problem: Problem, tables: Tables, rep_index: int, stop_ids,
-                        hint: int | None = None) -> Route:
+def best_break_position(
+    problem: Problem, tables: Tables, rep_index: int, stop_ids, hint: int | None = None
+) -> Route:
     """Schedule a route choosing where the break goes: the hint when feasible, else the first
     feasible position that returns earliest."""
     rep = problem.reps[rep_index]
@@ -155,8 +178,13 @@ def best_break_position(problem: Problem, tables: Tables, rep_index: int, stop_i
     return best[1]
 
 
-def make_solution(problem: Problem, routes: dict[str, list[str]], tables: Tables | None = None,
-                  break_hints: dict[str, int] | None = None, stats=None) -> Solution:
+def make_solution(
+    problem: Problem,
+    routes: dict[str, list[str]],
+    tables: Tables | None = None,
+    break_hints: dict[str, int] | None = None,
+    stats=None,
+) -> Solution:
     """Schedule and score the given routes ({rep id: stop ids}); other stops are dropped."""
     tables = tables or build_tables(problem)
     rep_index = {r.id: k for k, r in enumerate(problem.reps)}
@@ -168,8 +196,9 @@ def make_solution(problem: Problem, routes: dict[str, list[str]], tables: Tables
         if rep_id not in rep_index:
             violations.append(f"unknown rep {rep_id!r}")
             continue
-        route = best_break_position(problem, tables, rep_index[rep_id], ids,
-                                    break_hints.get(rep_id))
+        route = best_break_position(
+            problem, tables, rep_index[rep_id], ids, break_hints.get(rep_id)
+        )
         for sid in ids:
             if sid in seen:
                 violations.append(f"stop {sid} visited twice")
@@ -188,9 +217,17 @@ def make_solution(problem: Problem, routes: dict[str, list[str]], tables: Tables
     travel = sum(r.travel for r in out)
     distance = sum(r.distance for r in out)
     base = distance if problem.objective == "distance" else travel
-    return Solution(tuple(out), dropped, round(base + penalty, 3), round(travel, 3),
-                    round(distance, 3), round(penalty, 3), not violations, tuple(violations),
-                    dict(stats or {}))
+    return Solution(
+        tuple(out),
+        dropped,
+        round(base + penalty, 3),
+        round(travel, 3),
+        round(distance, 3),
+        round(penalty, 3),
+        not violations,
+        tuple(violations),
+        dict(stats or {}),
+    )
 
 
 def _num(x: float) -> float | int:
@@ -205,14 +242,21 @@ def solution_to_dict(solution: Solution, problem: Problem | None = None) -> dict
         if r.break_after is not None:
             d["break_after"] = r.break_after
             d["break"] = {"start": _num(r.break_start), "end": _num(r.break_end)}
-        d["visits"] = [{"stop": v.stop, "arrival": _num(v.arrival), "start": _num(v.start),
-                        "end": _num(v.end)} for v in r.visits]
+        d["visits"] = [
+            {"stop": v.stop, "arrival": _num(v.arrival), "start": _num(v.start), "end": _num(v.end)}
+            for v in r.visits
+        ]
         d["start_time"] = _num(r.start_time)
         d["end_time"] = _num(r.end_time)
-        d["totals"] = {"stops": len(r.stops), "travel": _num(r.travel),
-                       "distance": _num(r.distance), "service": _num(r.service),
-                       "wait": _num(r.wait), "load": _num(r.load),
-                       "duration": _num(r.end_time - r.start_time)}
+        d["totals"] = {
+            "stops": len(r.stops),
+            "travel": _num(r.travel),
+            "distance": _num(r.distance),
+            "service": _num(r.service),
+            "wait": _num(r.wait),
+            "load": _num(r.load),
+            "duration": _num(r.end_time - r.start_time),
+        }
         if r.violations:
             d["violations"] = list(r.violations)
         routes.append(d)

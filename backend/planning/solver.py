@@ -18,6 +18,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from .problem import Problem
+from .lns import RuinRecreate
 from .solution import Solution, make_solution
 from .travel import Tables, build_tables
 
@@ -58,8 +59,10 @@ def build_model(problem: Problem, tables: Tables | None = None) -> Model:
     stops, reps = problem.stops, problem.reps
     n_stops, n_reps = len(stops), len(reps)
     loc = problem.location_index
-    node_loc = np.array([loc[s.location] for s in stops]
-                        + [loc[x] for r in reps for x in (r.start, r.end)], dtype=np.int64)
+    node_loc = np.array(
+        [loc[s.location] for s in stops] + [loc[x] for r in reps for x in (r.start, r.end)],
+        dtype=np.int64,
+    )
     starts = [n_stops + 2 * v for v in range(n_reps)]
     ends = [n_stops + 2 * v + 1 for v in range(n_reps)]
     manager = pywrapcp.RoutingIndexManager(len(node_loc), n_reps, starts, ends)
@@ -75,12 +78,16 @@ def build_model(problem: Problem, tables: Tables | None = None) -> Model:
     for v in range(n_reps):
         groups.setdefault(id(tables.durations[v]), []).append(v)
     whole_time = all(_whole(x) for x in time_values) and all(
-        _whole(tables.durations[vs[0]][np.unique(node_loc)]) for vs in groups.values())
+        _whole(tables.durations[vs[0]][np.unique(node_loc)]) for vs in groups.values()
+    )
     ts = 1 if whole_time else FINE
     base_cost = tables.distance if problem.objective == "distance" else None
     pens = [s.penalty for s in stops if s.penalty is not None]
-    cost_tables = [base_cost] if base_cost is not None else [
-        tables.durations[vs[0]] for vs in groups.values()]
+    cost_tables = (
+        [base_cost]
+        if base_cost is not None
+        else [tables.durations[vs[0]] for vs in groups.values()]
+    )
     whole_cost = _whole(pens or [0]) and all(_whole(c) for c in cost_tables)
     cs = 1 if whole_cost else FINE
 
@@ -103,8 +110,7 @@ def build_model(problem: Problem, tables: Tables | None = None) -> Model:
         key = id(tables.durations[v])
         if key not in travel_cb:
             travel = np.ceil(tables.durations[v][ix] * ts - 1e-9)
-            travel_cb[key] = (routing.RegisterTransitMatrix(_ints(travel + svc[:, None])),
-                              travel)
+            travel_cb[key] = (routing.RegisterTransitMatrix(_ints(travel + svc[:, None])), travel)
         time_cb.append(travel_cb[key][0])
     horizon = int(math.ceil(max(r.shift[1] for r in reps) * ts)) + 1
     routing.AddDimensionWithVehicleTransits(time_cb, horizon, horizon, False, "time")
@@ -152,14 +158,19 @@ def build_model(problem: Problem, tables: Tables | None = None) -> Model:
         big = int(sum(demand)) + 1
         cb = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(
-            cb, 0, [big if r.capacity is None else int(math.floor(r.capacity * qs + 1e-9))
-                    for r in reps], True, "load")
+            cb,
+            0,
+            [big if r.capacity is None else int(math.floor(r.capacity * qs + 1e-9)) for r in reps],
+            True,
+            "load",
+        )
 
     # ---- max stops per rep
     if any(r.max_stops is not None for r in reps):
         cb = routing.RegisterUnaryTransitVector([1] * n_stops + [0] * (2 * n_reps))
         routing.AddDimensionWithVehicleCapacity(
-            cb, 0, [n_stops if r.max_stops is None else r.max_stops for r in reps], True, "count")
+            cb, 0, [n_stops if r.max_stops is None else r.max_stops for r in reps], True, "count"
+        )
 
     # ---- optional stops: dropping one costs its penalty; required ones cost far more than
     # any route could, so they are only dropped when no plan can serve them (then reported)
@@ -180,8 +191,12 @@ def build_model(problem: Problem, tables: Tables | None = None) -> Model:
     return Model(problem, tables, manager, routing, time_dim, ts, cs, breaks)
 
 
-def search_parameters(seconds: float, first: int = FS.AUTOMATIC,
-                      meta: int = LSM.GUIDED_LOCAL_SEARCH, solution_limit: int | None = None):
+def search_parameters(
+    seconds: float,
+    first: int = FS.AUTOMATIC,
+    meta: int = LSM.GUIDED_LOCAL_SEARCH,
+    solution_limit: int | None = None,
+):
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = first
     params.local_search_metaheuristic = meta
@@ -212,21 +227,76 @@ def extract(model: Model, assignment) -> tuple[dict[str, list[str]], dict[str, i
     return routes, hints
 
 
+def _first_strategies(problem: Problem) -> list[int]:
+    """First-solution strategies that fit the problem, best first."""
+    if all(s.penalty is None for s in problem.stops):
+        return [FS.PARALLEL_CHEAPEST_INSERTION, FS.SAVINGS, FS.LOCAL_CHEAPEST_INSERTION]
+    return [FS.LOCAL_CHEAPEST_INSERTION, FS.PARALLEL_CHEAPEST_INSERTION, FS.PATH_CHEAPEST_ARC]
+
+
 def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
-          tables: Tables | None = None) -> Solution:
-    """Plan routes for all reps within about ``seconds`` of wall time."""
+          tables: Tables | None = None, initial: dict[str, list[str]] | Solution | None = None,
+          iterations: int | None = None, ortools_share: float = 0.1) -> Solution:
+    """Plan routes for all reps within about ``seconds`` of wall time.
+
+    Two phases: OR-Tools (first solution + guided local search) for ``ortools_share`` of the
+    budget, then ruin-and-recreate with simulated annealing (``lns.py``) for the rest. Problems
+    with breaks stay in OR-Tools for the whole budget.
+
+    ``initial``: a previous plan ({rep id: stop ids} or a Solution) to start from (re-planning).
+    ``iterations``: bound the search by work instead of time: OR-Tools stops after a fixed
+    number of solutions and the ruin-and-recreate after ``iterations`` moves, so the plan
+    depends only on the input and ``seed`` (``seconds`` then only caps the time). Without it
+    the search runs for the time budget, which is the same plan on small problems but may differ
+    from run to run on large ones, with machine load.
+    """
     t0 = time.perf_counter()
     tables = tables or build_tables(problem)
+    if not problem.stops:
+        return make_solution(problem, {r.id: [] for r in problem.reps}, tables)
     model = build_model(problem, tables)
-    left = seconds - (time.perf_counter() - t0) - 0.05
-    params = search_parameters(max(0.05, left), FS.PARALLEL_CHEAPEST_INSERTION)
-    assignment = model.routing.SolveWithParameters(params)
+    routing = model.routing
+    strategies = _first_strategies(problem)
+    first = strategies[seed % len(strategies)]
+    use_lns = not model.breaks
+    share = ortools_share if use_lns else 1.0
+    budget = max(0.05, seconds - (time.perf_counter() - t0) - 0.05)
+    limit = None if iterations is None else max(50, iterations // 20)
+    params = search_parameters(max(0.05, budget * share), first, solution_limit=limit)
+    assignment = None
+    if initial is not None:
+        if isinstance(initial, Solution):
+            initial = {r.rep: list(r.stops) for r in initial.routes}
+        sid = {s.id: k for k, s in enumerate(problem.stops)}
+        routes = [[model.manager.NodeToIndex(sid[x]) for x in initial.get(r.id, []) if x in sid]
+                  for r in problem.reps]
+        routing.CloseModelWithParameters(params)
+        start = routing.ReadAssignmentFromRoutes(routes, True)
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, params)
     if assignment is None:
-        params = search_parameters(max(0.05, left), FS.AUTOMATIC)
-        assignment = model.routing.SolveWithParameters(params)
+        assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        for other in [*strategies, FS.AUTOMATIC]:
+            left = max(0.05, seconds - (time.perf_counter() - t0) - 0.05)
+            assignment = routing.SolveWithParameters(search_parameters(left * share, other))
+            if assignment is not None:
+                break
     if assignment is None:
         return make_solution(problem, {r.id: list(r.locked) for r in problem.reps}, tables,
                              stats={"status": "no solution"})
     routes, hints = extract(model, assignment)
-    return make_solution(problem, routes, tables, hints,
-                         stats={"seconds": round(time.perf_counter() - t0, 3), "seed": seed})
+    stats = {"seed": seed, "first_solution": FS.Value.Name(first),
+             "ortools_objective": assignment.ObjectiveValue() / model.cost_scale}
+    if use_lns:
+        sid = {s.id: k for k, s in enumerate(problem.stops)}
+        rr = RuinRecreate(problem, tables, seed)
+        left = seconds - (time.perf_counter() - t0) - 0.05
+        if left > 0.02 or iterations is not None:
+            start_routes = [[sid[x] for x in routes[r.id]] for r in problem.reps]
+            best, its = rr.run(start_routes, max(0.0, left), iterations)
+            routes = {r.id: [problem.stops[c].id for c in best[v]]
+                      for v, r in enumerate(problem.reps)}
+            stats["lns_iterations"] = its
+    stats["seconds"] = round(time.perf_counter() - t0, 3)
+    return make_solution(problem, routes, tables, hints, stats=stats)

@@ -1,0 +1,268 @@
+"""Benchmark the route planner against PyVRP and VROOM on the shared instances.
+
+    python bench/planning.py [--seconds S | --budgets day=5,team=30,region=60,solomon=10]
+                             [--only PATTERN ...] [--solvers ours,pyvrp,vroom] [--seed N]
+                             [--shared ../shared/benchmarks] [--out bench/results/NAME.json]
+
+Every plan is scored by the shared ``evaluate.py`` (imported from the shared folder at bench time
+only). The table shows, per instance and solver: feasibility, objective, the ratio to the better
+of the two peers (PyVRP, VROOM; < 1 is better), the gap to the Solomon best known distance-only
+solution, and wall time. Results are saved as JSON (and the table as text) under bench/results/.
+
+Peers get the same wall-clock budget. Their models: integer travel and time (scaled by 1000 and
+rounded up for time when the data is fractional, as ours), optional stops with their penalty as
+PyVRP's prize and as VROOM's priority (VROOM has no drop penalties; it maximises priority first).
+Neither peer is given breaks or multiple windows (no shared instance has them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import fnmatch
+import importlib.util
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.planning import Problem, build_tables, load, solve, solution_to_dict  # noqa: E402
+
+DEFAULT_SHARED = ROOT.parent / "shared" / "benchmarks"
+DEFAULT_BUDGETS = {"day": 5.0, "team": 30.0, "region": 60.0, "solomon": 10.0}
+SCALE = 1000
+
+
+def load_evaluator(shared: Path):
+    spec = importlib.util.spec_from_file_location("shared_evaluate", shared / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.evaluate
+
+
+def instance_kind(path: Path) -> str:
+    if path.parent.name == "solomon":
+        return "solomon"
+    for kind in ("day", "team", "region"):
+        if f"-{kind}-" in path.name:
+            return kind
+    return "other"
+
+
+def _whole(a) -> bool:
+    a = np.asarray(a, dtype=float)
+    return bool(np.all(a == np.round(a)))
+
+
+class PeerData:
+    """Integer node-level tables for the peers: node 0.. = rep depots (start, end), then stops."""
+
+    def __init__(self, problem: Problem):
+        tables = build_tables(problem)
+        self.problem = problem
+        loc = problem.location_index
+        self.nodes = [loc[x] for r in problem.reps for x in (r.start, r.end)]
+        self.nodes += [loc[s.location] for s in problem.stops]
+        ix = np.ix_(self.nodes, self.nodes)
+        dur = tables.durations[0][ix]
+        cost = (tables.distance if problem.objective == "distance" else tables.durations[0])[ix]
+        times = [dur, [s.service for s in problem.stops], [r.shift for r in problem.reps]]
+        self.ts = 1 if all(_whole(t) for t in times) else SCALE
+        self.cs = 1 if _whole(cost) else SCALE
+        self.duration = np.ceil(dur * self.ts - 1e-9).astype(np.int64)
+        self.cost = np.round(cost * self.cs).astype(np.int64)
+
+    def t(self, x: float, up: bool = True) -> int:
+        return int(math.ceil(x * self.ts - 1e-9) if up else math.floor(x * self.ts + 1e-9))
+
+
+def run_pyvrp(problem: Problem, seconds: float, seed: int) -> dict:
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    data = PeerData(problem)
+    m = pyvrp.Model()
+    n_reps = len(problem.reps)
+    locs = [m.add_location(x=0, y=0) for _ in data.nodes]
+    depots = [m.add_depot(locs[k]) for k in range(2 * n_reps)]
+    has_cap = any(r.capacity is not None for r in problem.reps)
+    clients = []
+    for s in problem.stops:
+        w0, w1 = (min(w[0] for w in s.windows), max(w[1] for w in s.windows)) if s.windows \
+            else (0, None)
+        kw = {"service_duration": data.t(s.service), "tw_early": data.t(w0)}
+        if w1 is not None:
+            kw["tw_late"] = data.t(w1, up=False)
+        if has_cap:
+            kw["delivery"] = [int(s.demand)]
+        if s.penalty is None:
+            clients.append(m.add_client(locs[2 * n_reps + len(clients)], required=True, **kw))
+        else:
+            clients.append(m.add_client(locs[2 * n_reps + len(clients)], required=False,
+                                        prize=int(round(s.penalty * data.cs)), **kw))
+    for v, r in enumerate(problem.reps):
+        kw = {}
+        if has_cap:
+            kw["capacity"] = [int(r.capacity) if r.capacity is not None else 10**9]
+        m.add_vehicle_type(num_available=1, start_depot=depots[2 * v],
+                           end_depot=depots[2 * v + 1], tw_early=data.t(r.shift[0]),
+                           tw_late=data.t(r.shift[1], up=False), **kw)
+    for i, a in enumerate(locs):
+        for j, b in enumerate(locs):
+            m.add_edge(a, b, distance=int(data.cost[i, j]), duration=int(data.duration[i, j]))
+    result = m.solve(stop=MaxRuntime(seconds), seed=seed, display=False)
+    routes = []
+    for route in result.best.routes():
+        v = route.vehicle_type()
+        stops = [problem.stops[c.idx].id for c in route if c.is_client()]
+        routes.append({"rep": problem.reps[v].id, "stops": stops})
+    return {"routes": routes}
+
+
+def run_vroom(problem: Problem, seconds: float, seed: int) -> dict:
+    import vroom
+
+    data = PeerData(problem)
+    n_reps = len(problem.reps)
+    inp = vroom.Input()
+    inp.set_durations_matrix(profile="car", matrix_input=data.duration)
+    inp.set_costs_matrix(profile="car", matrix_input=data.cost)
+    has_cap = any(r.capacity is not None for r in problem.reps)
+    for v, r in enumerate(problem.reps):
+        kw = {}
+        if has_cap:
+            kw["capacity"] = [int(r.capacity) if r.capacity is not None else 10**9]
+        inp.add_vehicle(vroom.Vehicle(
+            v, start=2 * v, end=2 * v + 1,
+            time_window=vroom.TimeWindow(data.t(r.shift[0]), data.t(r.shift[1], up=False)),
+            **kw))
+    pens = [s.penalty for s in problem.stops if s.penalty is not None]
+    top = max(pens) if pens else 1
+    for k, s in enumerate(problem.stops):
+        kw = {}
+        if s.windows:
+            kw["time_windows"] = [vroom.TimeWindow(data.t(a), data.t(b, up=False))
+                                  for a, b in sorted(s.windows)]
+        if has_cap:
+            kw["delivery"] = [int(s.demand)]
+        priority = 100 if s.penalty is None else max(1, round(100 * s.penalty / top))
+        inp.add_job(vroom.Job(k, location=2 * n_reps + k, default_service=data.t(s.service),
+                              priority=priority, **kw))
+    sol = inp.solve(exploration_level=5, nb_threads=2, timeout=dt.timedelta(seconds=seconds))
+    routes: dict[int, list[str]] = {}
+    frame = sol.routes
+    for _, row in frame.iterrows():
+        if row["type"] == "job":
+            routes.setdefault(int(row["vehicle_id"]), []).append(
+                problem.stops[int(row["id"])].id)
+    return {"routes": [{"rep": problem.reps[v].id, "stops": ids} for v, ids in routes.items()]}
+
+
+def run_ours(problem: Problem, seconds: float, seed: int) -> dict:
+    return solution_to_dict(solve(problem, seconds, seed), problem)
+
+
+SOLVERS = {"ours": run_ours, "pyvrp": run_pyvrp, "vroom": run_vroom}
+
+
+def bks_table(shared: Path) -> dict[str, float]:
+    path = shared / "solomon" / "bks.csv"
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        return {row["instance"]: float(row["min_distance"]) for row in csv.DictReader(f)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--seconds", type=float, help="one budget for every instance")
+    ap.add_argument("--budgets", default="",
+                    help="per kind, e.g. day=5,team=30,region=60,solomon=10 (the defaults)")
+    ap.add_argument("--only", nargs="*", default=[], help="instance name patterns (fnmatch)")
+    ap.add_argument("--solvers", default="ours,pyvrp,vroom")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+
+    budgets = dict(DEFAULT_BUDGETS)
+    for part in filter(None, args.budgets.split(",")):
+        k, v = part.split("=")
+        budgets[k] = float(v)
+    evaluate = load_evaluator(args.shared)
+    bks = bks_table(args.shared)
+    paths = sorted(args.shared.glob("field/*.json")) + sorted(args.shared.glob("solomon/*.json"))
+    if args.only:
+        paths = [p for p in paths if any(fnmatch.fnmatch(p.stem, pat) for pat in args.only)]
+    solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
+
+    rows = []
+    header = (f"{'instance':<20} {'solver':<6} {'feas':<5} {'objective':>12} {'vs peer':>8} "
+              f"{'gap BKS':>8} {'dropped':>7} {'wall s':>7}")
+    print(header, flush=True)
+    for path in paths:
+        raw = json.loads(path.read_text())
+        problem = load(path)
+        kind = instance_kind(path)
+        seconds = args.seconds or budgets.get(kind, 10.0)
+        results = {}
+        for name in solvers:
+            t0 = time.perf_counter()
+            try:
+                plan = SOLVERS[name](problem, seconds, args.seed)
+                wall = time.perf_counter() - t0
+                score = evaluate(raw, plan)
+            except Exception as exc:  # a peer failing must not stop the bench
+                wall = time.perf_counter() - t0
+                score = {"feasible": False, "objective": math.inf, "violations": [repr(exc)],
+                         "dropped": None}
+            results[name] = (score, wall)
+        peers = [results[p][0]["objective"] for p in ("pyvrp", "vroom")
+                 if p in results and results[p][0]["feasible"]]
+        best_peer = min(peers) if peers else None
+        for name, (score, wall) in results.items():
+            obj = score["objective"]
+            ratio = obj / best_peer if best_peer and score["feasible"] else None
+            gap = (obj / bks[path.stem] - 1) * 100 if path.stem in bks and score["feasible"] \
+                else None
+            row = {"instance": path.stem, "kind": kind, "solver": name, "budget": seconds,
+                   "feasible": score["feasible"], "objective": obj, "ratio_to_peer": ratio,
+                   "gap_bks_pct": gap, "dropped": score.get("dropped"), "wall": round(wall, 2),
+                   "violations": score.get("violations", [])[:3]}
+            rows.append(row)
+            print(f"{path.stem:<20} {name:<6} {score['feasible']!s:<5} {obj:>12.2f} "
+                  f"{'' if ratio is None else f'{ratio:.4f}':>8} "
+                  f"{'' if gap is None else f'{gap:.2f}%':>8} {score.get('dropped')!s:>7} "
+                  f"{wall:>7.2f}", flush=True)
+
+    summary = []
+    for name in solvers:
+        mine = [r for r in rows if r["solver"] == name]
+        gaps = [r["gap_bks_pct"] for r in mine if r["gap_bks_pct"] is not None]
+        feas = sum(r["feasible"] for r in mine)
+        line = f"{name}: feasible {feas}/{len(mine)}"
+        if gaps:
+            line += f", Solomon mean gap {sum(gaps) / len(gaps):.2f}% over {len(gaps)}"
+        ratios = [r["ratio_to_peer"] for r in mine if r["ratio_to_peer"] and r["kind"] != "solomon"]
+        if ratios:
+            line += f", field ratio to better peer max {max(ratios):.4f}"
+        summary.append(line)
+    print("\n".join(summary))
+    out = args.out or ROOT / "bench" / "results" / (
+        f"planning-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"budgets": budgets, "seconds": args.seconds, "seed": args.seed,
+                               "rows": rows, "summary": summary}, indent=1))
+    print(f"saved {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
