@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -54,8 +54,13 @@ class Model:
         return len(self.problem.stops)
 
 
-def build_model(problem: Problem, tables: Tables | None = None) -> Model:
+def build_model(problem: Problem, tables: Tables | None = None,
+                break_slack: dict[int, float] | None = None) -> Model:
+    """The routing model. Breaks: OR-Tools lets a break overlap the travel after a stop, where
+    the scorer takes it whole before travelling on; ``break_slack`` lengthens a rep's break in
+    the model to make up for that when a plan came out late."""
     tables = tables or build_tables(problem)
+    break_slack = break_slack or {}
     stops, reps = problem.stops, problem.reps
     n_stops, n_reps = len(stops), len(reps)
     loc = problem.location_index
@@ -130,23 +135,21 @@ def build_model(problem: Problem, tables: Tables | None = None) -> Model:
             if b + 1 <= a - 1:
                 var.RemoveInterval(b + 1, a - 1)
 
-    # ---- breaks: whole, inside their window, at the place the rep is, before travelling on
+    # ---- breaks: whole, inside their window, between the end of one visit and the next
     solver = routing.solver()
     breaks = {}
     for v, rep in enumerate(reps):
         if rep.break_ is None:
             continue
-        key = id(tables.durations[v])
-        travel = travel_cb[key][1]
-        pre = routing.RegisterTransitMatrix(_ints(np.repeat(svc[:, None], len(svc), axis=1)))
-        post = routing.RegisterTransitMatrix(_ints(travel))
         (w0, w1), d = rep.break_.window, rep.break_.duration
+        d += break_slack.get(v, 0.0)
         lo = int(math.ceil(max(w0, rep.shift[0]) * ts))
         hi = int(math.floor(w1 * ts))
         dur = int(math.ceil(d * ts))
         interval = solver.FixedDurationIntervalVar(lo, max(lo, hi), dur, False, f"break-{rep.id}")
         solver.Add(interval.EndExpr() <= int(math.floor(rep.shift[1] * ts)))
-        time_dim.SetBreakIntervalsOfVehicle([interval], v, pre, post)
+        time_dim.SetBreakIntervalsOfVehicle([interval], v, [int(x) for x in svc])
+        routing.AddIntervalToAssignment(interval)
         breaks[v] = interval
 
     # ---- capacity
@@ -221,8 +224,7 @@ def extract(model: Model, assignment) -> tuple[dict[str, list[str]], dict[str, i
             idx = assignment.Value(routing.NextVar(idx))
         routes[rep.id] = ids
         if v in model.breaks and ids:
-            b = assignment.IntervalVarContainer().Element(model.breaks[v])
-            start = b.StartValue()
+            start = assignment.StartValue(model.breaks[v])
             hints[rep.id] = sum(1 for c in cumuls if c < start)
     return routes, hints
 
@@ -232,6 +234,34 @@ def _first_strategies(problem: Problem) -> list[int]:
     if all(s.penalty is None for s in problem.stops):
         return [FS.PARALLEL_CHEAPEST_INSERTION, FS.SAVINGS, FS.LOCAL_CHEAPEST_INSERTION]
     return [FS.LOCAL_CHEAPEST_INSERTION, FS.PARALLEL_CHEAPEST_INSERTION, FS.PATH_CHEAPEST_ARC]
+
+
+def _ortools(problem, tables, seconds, first, limit, initial, strategies, break_slack=None):
+    """Build and solve the OR-Tools model; (routes, break hints, objective) or None."""
+    t0 = time.perf_counter()
+    model = build_model(problem, tables, break_slack)
+    routing = model.routing
+    params = search_parameters(max(0.05, seconds), first, solution_limit=limit)
+    assignment = None
+    if initial is not None:
+        sid = {s.id: k for k, s in enumerate(problem.stops)}
+        routes = [[model.manager.NodeToIndex(sid[x]) for x in initial.get(r.id, []) if x in sid]
+                  for r in problem.reps]
+        routing.CloseModelWithParameters(params)
+        start = routing.ReadAssignmentFromRoutes(routes, True)
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, params)
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    for other in [*strategies, FS.AUTOMATIC]:
+        if assignment is not None:
+            break
+        left = max(0.05, seconds - (time.perf_counter() - t0))
+        assignment = routing.SolveWithParameters(search_parameters(left, other))
+    if assignment is None:
+        return None
+    routes, hints = extract(model, assignment)
+    return routes, hints, assignment.ObjectiveValue() / model.cost_scale, bool(model.breaks)
 
 
 def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
@@ -254,49 +284,53 @@ def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
     tables = tables or build_tables(problem)
     if not problem.stops:
         return make_solution(problem, {r.id: [] for r in problem.reps}, tables)
-    model = build_model(problem, tables)
-    routing = model.routing
+    if isinstance(initial, Solution):
+        initial = {r.rep: list(r.stops) for r in initial.routes}
     strategies = _first_strategies(problem)
     first = strategies[seed % len(strategies)]
-    use_lns = not model.breaks
-    share = ortools_share if use_lns else 1.0
-    budget = max(0.05, seconds - (time.perf_counter() - t0) - 0.05)
+    has_breaks = any(r.break_ is not None for r in problem.reps)
+    share = 1.0 if has_breaks else ortools_share
     limit = None if iterations is None else max(50, iterations // 20)
-    params = search_parameters(max(0.05, budget * share), first, solution_limit=limit)
-    assignment = None
-    if initial is not None:
-        if isinstance(initial, Solution):
-            initial = {r.rep: list(r.stops) for r in initial.routes}
-        sid = {s.id: k for k, s in enumerate(problem.stops)}
-        routes = [[model.manager.NodeToIndex(sid[x]) for x in initial.get(r.id, []) if x in sid]
-                  for r in problem.reps]
-        routing.CloseModelWithParameters(params)
-        start = routing.ReadAssignmentFromRoutes(routes, True)
-        if start is not None:
-            assignment = routing.SolveFromAssignmentWithParameters(start, params)
-    if assignment is None:
-        assignment = routing.SolveWithParameters(params)
-    if assignment is None:
-        for other in [*strategies, FS.AUTOMATIC]:
-            left = max(0.05, seconds - (time.perf_counter() - t0) - 0.05)
-            assignment = routing.SolveWithParameters(search_parameters(left * share, other))
-            if assignment is not None:
-                break
-    if assignment is None:
+
+    def left():
+        return seconds - (time.perf_counter() - t0) - 0.05
+
+    found = _ortools(problem, tables, left() * share, first, limit, initial, strategies)
+    if found is None:
         return make_solution(problem, {r.id: list(r.locked) for r in problem.reps}, tables,
                              stats={"status": "no solution"})
-    routes, hints = extract(model, assignment)
+    routes, hints, objective, _ = found
+    solution = make_solution(problem, routes, tables, hints)
+    slack: dict[int, float] = {}
+    for attempt in range(3):  # a break the scorer would take later than OR-Tools assumed
+        late = [v for v, r in enumerate(problem.reps)
+                if r.break_ is not None and solution.route(r.id) is not None
+                and solution.route(r.id).violations]
+        if not late or left() < 0.1:
+            break
+        for v in late:
+            dur = tables.durations[v]
+            loc = problem.location_index
+            ids = [loc[problem.reps[v].start]] + [
+                loc[s.location] for s in problem.stops if s.id in routes[problem.reps[v].id]]
+            legs = dur[np.ix_(ids, ids)]
+            slack[v] = float(legs.max()) * (attempt + 1)
+        again = _ortools(problem, tables, left() / 2, first, limit, routes, strategies, slack)
+        if again is None:
+            break
+        candidate = make_solution(problem, again[0], tables, again[1])
+        if (candidate.feasible, -candidate.objective) > (solution.feasible, -solution.objective):
+            routes, hints, objective, _ = again
+            solution = candidate
     stats = {"seed": seed, "first_solution": FS.Value.Name(first),
-             "ortools_objective": assignment.ObjectiveValue() / model.cost_scale}
-    if use_lns:
+             "ortools_objective": objective}
+    if not has_breaks and (left() > 0.02 or iterations is not None):
         sid = {s.id: k for k, s in enumerate(problem.stops)}
         rr = RuinRecreate(problem, tables, seed)
-        left = seconds - (time.perf_counter() - t0) - 0.05
-        if left > 0.02 or iterations is not None:
-            start_routes = [[sid[x] for x in routes[r.id]] for r in problem.reps]
-            best, its = rr.run(start_routes, max(0.0, left), iterations)
-            routes = {r.id: [problem.stops[c].id for c in best[v]]
-                      for v, r in enumerate(problem.reps)}
-            stats["lns_iterations"] = its
+        start_routes = [[sid[x] for x in routes[r.id]] for r in problem.reps]
+        best, its = rr.run(start_routes, max(0.0, left()), iterations)
+        routes = {r.id: [problem.stops[c].id for c in best[v]] for v, r in enumerate(problem.reps)}
+        stats["lns_iterations"] = its
+        solution = make_solution(problem, routes, tables, hints)
     stats["seconds"] = round(time.perf_counter() - t0, 3)
-    return make_solution(problem, routes, tables, hints, stats=stats)
+    return replace(solution, stats=stats)
