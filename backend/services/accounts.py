@@ -11,7 +11,7 @@ from ..errors import AuthenticationError, InvalidError
 from ..extensions import db
 from ..models import AccessToken, Area, Role, Team, User, utcnow
 from ..scoping import get_in_scope, scoped_select
-from .paging import paginate
+from .paging import paginate, where_equal
 
 
 def login(username: str, password: str) -> tuple[str, AccessToken]:
@@ -33,9 +33,7 @@ def logout(token: AccessToken) -> None:
 
 def list_users(actor: User, args: dict[str, Any]) -> tuple[list[User], int]:
     stmt = scoped_select(actor, User)
-    for field in ("role", "team_id", "active"):
-        if field in args:
-            stmt = stmt.where(getattr(User, field) == args[field])
+    stmt = where_equal(stmt, User, args, ("role", "team_id", "active"))
     return paginate(stmt.order_by(User.username), args["page"], args["per_page"])
 
 

@@ -15,7 +15,7 @@ from ..models import PlannedStop, PlanStatus, RoutePlan, Store, User, utcnow
 from ..planning.solution import make_solution
 from ..planning.solver import solve
 from ..scoping import get_in_scope, scoped_select
-from .paging import paginate
+from .paging import paginate, where_equal
 from .plan_building import (
     Start,
     apply_solution,
@@ -40,9 +40,7 @@ class PlanOutcome:
 
 def list_plans(actor: User, args: dict[str, Any]) -> tuple[list[RoutePlan], int]:
     stmt = scoped_select(actor, RoutePlan)
-    for key in ("rep_id", "team_id", "status"):
-        if key in args:
-            stmt = stmt.where(getattr(RoutePlan, key) == args[key])
+    stmt = where_equal(stmt, RoutePlan, args, ("rep_id", "team_id", "status"))
     if "date_from" in args:
         stmt = stmt.where(RoutePlan.plan_date >= args["date_from"])
     if "date_to" in args:
@@ -100,17 +98,22 @@ def create_plan(
         required: list[int] = []
     else:
         stores, overdue, required = _stores_in_scope(actor, store_ids), {}, store_ids
-    plan = RoutePlan(
-        rep_id=rep.id,
-        team_id=rep.team_id,
-        plan_date=day,
-        status=PlanStatus.DRAFT,
-        created_by_id=actor.id,
-    )
+    plan = new_draft(rep, day, actor.id)
     outcome = optimise_into(plan, rep, day, stores, required, overdue, seconds)
     db.session.add(plan)
     db.session.commit()
     return outcome
+
+
+def new_draft(rep: User, day: date, created_by_id: int) -> RoutePlan:
+    """An empty draft plan of `rep` for `day`, in the rep's current team."""
+    return RoutePlan(
+        rep_id=rep.id,
+        team_id=rep.team_id,
+        plan_date=day,
+        status=PlanStatus.DRAFT,
+        created_by_id=created_by_id,
+    )
 
 
 def optimise_into(

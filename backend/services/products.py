@@ -8,7 +8,7 @@ from ..errors import InvalidError
 from ..extensions import db
 from ..models import Brand, Product, User
 from ..scoping import get_in_scope, scoped_select
-from .paging import paginate
+from .paging import paginate, where_equal
 
 
 def list_brands(actor: User) -> list[Brand]:
@@ -24,9 +24,7 @@ def create_brand(data: dict[str, Any]) -> Brand:
 
 def list_products(actor: User, args: dict[str, Any]) -> tuple[list[Product], int]:
     stmt = scoped_select(actor, Product).join(Product.brand)
-    for field in ("brand_id", "category", "active"):
-        if field in args:
-            stmt = stmt.where(getattr(Product, field) == args[field])
+    stmt = where_equal(stmt, Product, args, ("brand_id", "category", "active"))
     if "own" in args:
         stmt = stmt.where(Brand.is_own == args["own"])
     if "q" in args:

@@ -23,23 +23,9 @@ from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
 from ..schemas.stores import StoreSchema, check_hours
 from ..scoping import scoped_select
-from .store_table import COLUMNS, REQUIRED_COLUMNS, parse_hours
+from .store_table import COLUMNS, REQUIRED_COLUMNS, STORE_FIELDS, parse_hours
 from .stores import resolve_assignment
 
-_ROW_FIELDS = (
-    "code",
-    "name",
-    "channel",
-    "tier",
-    "address",
-    "lat",
-    "lng",
-    "visit_minutes",
-    "visit_frequency_days",
-    "contact_name",
-    "contact_phone",
-    "notes",
-)
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n"}
 
@@ -137,7 +123,7 @@ def import_stores(actor: User, rows: list[dict[str, str]], valid_only: bool) -> 
         for s in db.session.scalars(scoped_select(actor, Store).where(Store.code.in_(codes)))
     }
     taken = set(db.session.scalars(select(Store.code).where(Store.code.in_(codes))))
-    schema = StoreSchema(only=_ROW_FIELDS)
+    schema = StoreSchema(only=STORE_FIELDS)
     seen: dict[str, int] = {}
     valid: list[tuple[dict[str, Any], Store | None]] = []
     for number, row in enumerate(rows, start=2):
@@ -171,7 +157,7 @@ def import_stores(actor: User, rows: list[dict[str, str]], valid_only: bool) -> 
 
 
 def _load_row(schema: ma.Schema, row: dict[str, str], errors: list[tuple[str, str]]) -> dict:
-    raw = {k: v for k, v in row.items() if k in _ROW_FIELDS and v != ""}
+    raw = {k: v for k, v in row.items() if k in STORE_FIELDS and v != ""}
     try:
         return schema.load(raw)
     except ma.ValidationError as exc:

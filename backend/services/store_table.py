@@ -11,7 +11,8 @@ from itertools import groupby
 
 from ..schemas.common import parse_clock
 
-COLUMNS = (
+# Columns that map one-to-one onto Store fields; the rest need lookups or their own notation.
+STORE_FIELDS = (
     "code",
     "name",
     "channel",
@@ -24,11 +25,8 @@ COLUMNS = (
     "contact_name",
     "contact_phone",
     "notes",
-    "team",
-    "rep",
-    "active",
-    "hours",
 )
+COLUMNS = (*STORE_FIELDS, "team", "rep", "active", "hours")
 REQUIRED_COLUMNS = ("code", "name", "channel", "tier", "lat", "lng")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -12,7 +12,7 @@ from ..errors import InvalidError, NotFoundError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
 from ..scoping import get_in_scope, ids_in_scope, scoped_select
-from .paging import paginate
+from .paging import paginate, where_equal
 
 EARTH_RADIUS_M = 6371008.8
 METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
@@ -40,9 +40,7 @@ def list_stores(actor: User, args: dict[str, Any]) -> tuple[list[Store], int]:
 def filtered_stores(actor: User, args: dict[str, Any]) -> Select[tuple[Store]]:
     """The caller's stores with the list filters (tier, channel, rep, team, active, q) applied."""
     stmt = scoped_select(actor, Store)
-    for field in ("tier", "channel", "rep_id", "team_id", "active"):
-        if field in args:
-            stmt = stmt.where(getattr(Store, field) == args[field])
+    stmt = where_equal(stmt, Store, args, ("tier", "channel", "rep_id", "team_id", "active"))
     if "q" in args:
         text = args["q"].strip()
         stmt = stmt.where(

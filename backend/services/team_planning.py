@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidError
 from ..extensions import db
-from ..models import Job, PlanStatus, Role, RoutePlan, Store, Team, User
+from ..models import Job, Role, RoutePlan, Store, Team, User
 from ..planning.cycles import CyclePlan, CycleStore, assign_days
 from ..scoping import ids_in_scope
 from . import jobs
@@ -23,7 +23,7 @@ from .plan_building import (
     open_weekdays,
     rep_shift,
 )
-from .plans import optimise_into
+from .plans import new_draft, optimise_into
 from .store_table import parse_days
 
 MAX_DAYS = 62
@@ -103,13 +103,7 @@ def plan_team(job: Job, progress: jobs.Progress) -> dict[str, Any]:
                     for s in day_stores
                     if s.id in last
                 }
-                plan = RoutePlan(
-                    rep_id=rep.id,
-                    team_id=rep.team_id,
-                    plan_date=day,
-                    status=PlanStatus.DRAFT,
-                    created_by_id=job.created_by_id,
-                )
+                plan = new_draft(rep, day, job.created_by_id)
                 outcome = optimise_into(plan, rep, day, day_stores, [], overdue, params["seconds"])
                 db.session.add(plan)
                 db.session.flush()
