@@ -11,6 +11,7 @@ from flask import Flask
 from .config import flask_config, load_settings
 from .errors import register_error_handlers
 from .extensions import TerminusApi, db, limiter, migrate
+from .observability import configure_logging
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -21,6 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(flask_config(load_settings(overrides), app.instance_path))
 
+    configure_logging(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
     limiter.init_app(app)

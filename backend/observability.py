@@ -1,0 +1,76 @@
+"""Logs (text or JSON lines), request ids and access logs, and trusting a reverse proxy."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+REQUEST_ID_HEADER = "X-Request-ID"
+access_log = logging.getLogger("terminus.access")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, extras, exception."""
+
+    RESERVED = set(vars(logging.makeLogRecord({})))
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in self.RESERVED})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr in the configured format and level; add request ids and an access log."""
+    handler = logging.StreamHandler()
+    if app.config["LOG_FORMAT"] == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(app.config["LOG_LEVEL"])
+    if app.config["PROXY_HOPS"] > 0:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.before_request(_start)
+    app.after_request(_finish)
+
+
+def _start() -> None:
+    g.request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish(response):
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    user = g.get("current_user")
+    access_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "request_id": g.get("request_id"),
+            "status": response.status_code,
+            "duration_ms": round(
+                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+            ),
+            "user_id": user.id if user is not None else None,
+            "remote_addr": request.remote_addr,
+        },
+    )
+    return response

@@ -1,0 +1,21 @@
+"""gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py 'backend:create_app()'`.
+
+Every value can be overridden by the GUNICORN_* environment variables below.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Synchronous workers: the API is short requests against PostgreSQL; photo uploads are bounded.
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so slow leaks never matter.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = None  # the app writes its own access log (JSON lines with TERMINUS_LOG_FORMAT=json)
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
