@@ -10,6 +10,7 @@ role without a branch, matches nothing: deny by default.
 - admin: everything
 - route plans follow their team; a rep sees only their own published plans
 - jobs: their creator, and whoever sees the job's team
+- visits follow the rep's team at check-in (a rep: their own); photos follow their visit
 """
 
 from __future__ import annotations
@@ -21,7 +22,20 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 
 from .errors import NotFoundError
 from .extensions import db
-from .models import Area, Brand, Job, PlanStatus, Product, Role, RoutePlan, Store, Team, User
+from .models import (
+    Area,
+    Brand,
+    Job,
+    Photo,
+    PlanStatus,
+    Product,
+    Role,
+    RoutePlan,
+    Store,
+    Team,
+    User,
+    Visit,
+)
 
 M = TypeVar("M")
 Rule = Callable[[User], ColumnElement[bool]]
@@ -71,6 +85,18 @@ _RULES[Job] = {
     ),
     Role.SUPERVISOR: lambda u: (Job.created_by_id == u.id) | (Job.team_id == u.team_id),
     Role.REP: lambda u: Job.created_by_id == u.id,
+}
+# Visits follow the rep's team at check-in; a rep sees only their own.
+_RULES[Visit] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: Visit.team_id.in_(_teams_of_area(u.area_id)),
+    Role.SUPERVISOR: lambda u: Visit.team_id == u.team_id,
+    Role.REP: lambda u: Visit.rep_id == u.id,
+}
+# A photo is visible exactly when its visit is.
+_RULES[Photo] = {
+    role: (lambda u, r=rule: Photo.visit_id.in_(select(Visit.id).where(r(u))))
+    for role, rule in _RULES[Visit].items()
 }
 # The catalogue is shared reference data: every signed-in user reads it.
 _RULES[Brand] = {role: (lambda u: true()) for role in Role}

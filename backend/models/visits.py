@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .org import User
+from .photos import Photo
 from .products import Brand, Product
 from .stores import Store
 
@@ -117,6 +118,22 @@ class Visit(TimestampMixin, db.Model):
         order_by="VisitFlag.id",
         lazy="selectin",
     )
+    # What was recorded at the visit (loaded when the detail is shown).
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.id", viewonly=True)
+    display_checks: Mapped[list[DisplayCheck]] = relationship(
+        order_by="DisplayCheck.id", viewonly=True
+    )
+    stock_counts: Mapped[list[StockCount]] = relationship(order_by="StockCount.id", viewonly=True)
+    near_expiry_items: Mapped[list[NearExpiry]] = relationship(
+        order_by="NearExpiry.id", viewonly=True
+    )
+    return_requests: Mapped[list[ReturnRequest]] = relationship(
+        order_by="ReturnRequest.id", viewonly=True
+    )
+    competitor_observations: Mapped[list[CompetitorObservation]] = relationship(
+        order_by="CompetitorObservation.id", viewonly=True
+    )
+    order: Mapped[Order | None] = relationship(viewonly=True)
 
     @property
     def duration_minutes(self) -> float | None:

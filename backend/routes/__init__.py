@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import auth, docs, health, jobs, org, plans, products, stores, users
+from . import auth, docs, health, jobs, org, photos, plans, products, stores, sync, users, visits
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
     for module in (auth, users, org, stores, products, plans, jobs, health):
+        api.register_blueprint(module.blp)
+    for module in (visits, photos, sync):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)

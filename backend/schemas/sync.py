@@ -1,0 +1,111 @@
+"""The offline client's batch: queued operations in order, answered one by one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from marshmallow import validate
+
+OPERATIONS = (
+    "check_in",
+    "check_out",
+    "photo",
+    "display_checks",
+    "stock_counts",
+    "near_expiry_items",
+    "return_requests",
+    "competitor_observations",
+    "order",
+)
+
+
+class VisitRefField(ma.fields.Field):
+    """A visit's server id (integer) or the uuid the client gave it at check-in."""
+
+    default_error_messages = {"invalid": "A visit id (integer) or visit uuid."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return str(uuid.UUID(value))
+            except ValueError:
+                pass
+        raise self.make_error("invalid")
+
+
+class SyncOperationSchema(ma.Schema):
+    key = ma.fields.UUID(required=True, metadata={"description": "The operation's idempotency key"})
+    op = ma.fields.String(required=True, validate=validate.OneOf(OPERATIONS))
+    visit = VisitRefField(
+        metadata={
+            "description": "Target visit (all but check_in): id or uuid",
+            "oneOf": [{"type": "integer"}, {"type": "string", "format": "uuid"}],
+        }
+    )
+    body = ma.fields.Dict(
+        load_default=dict,
+        metadata={
+            "description": "The body of the single endpoint: CheckIn, CheckOut, PhotoForm, "
+            "DisplayChecks, StockCounts, NearExpiryItems, ReturnRequests, "
+            "CompetitorObservations or Order"
+        },
+    )
+    file = ma.fields.String(
+        validate=validate.Length(1, 100),
+        metadata={"description": "photo, multipart batch: the name of the part with the image"},
+    )
+    file_base64 = ma.fields.String(
+        metadata={"description": "photo, JSON batch: the image, base64-encoded"}
+    )
+
+    @ma.validates_schema
+    def _targets(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["op"] == "check_in":
+            if "visit" in data:
+                raise ma.ValidationError("check_in creates the visit; give no visit.", "visit")
+        elif "visit" not in data:
+            raise ma.ValidationError("Required for this operation.", "visit")
+        if data["op"] == "photo":
+            if ("file" in data) == ("file_base64" in data):
+                raise ma.ValidationError("Give file (multipart) or file_base64.", "file")
+        elif "file" in data or "file_base64" in data:
+            raise ma.ValidationError("Only a photo operation carries a file.", "file")
+
+
+class SyncBatchSchema(ma.Schema):
+    sent_at = ma.fields.AwareDateTime(
+        metadata={"description": "The device clock when sending: lets the server judge it"}
+    )
+    operations = ma.fields.List(ma.fields.Nested(SyncOperationSchema), required=True)
+
+    @ma.validates("operations")
+    def _size(self, value: list[Any], **kwargs: Any) -> None:
+        limit = current_app.config["SYNC_MAX_OPERATIONS"]
+        if not 1 <= len(value) <= limit:
+            raise ma.ValidationError(f"Send 1 to {limit} operations.")
+        keys = [op["key"] for op in value]
+        if len(set(keys)) != len(keys):
+            raise ma.ValidationError("Each operation needs its own key.")
+
+
+class SyncItemResultSchema(ma.Schema):
+    key = ma.fields.UUID(required=True)
+    op = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True, metadata={"description": "HTTP status it got"})
+    replayed = ma.fields.Boolean(
+        required=True, metadata={"description": "Answered from the key's first reply"}
+    )
+    body = ma.fields.Raw(
+        required=True, metadata={"description": "The single endpoint's reply, or an error"}
+    )
+
+
+class SyncResultSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(SyncItemResultSchema), required=True)
+    succeeded = ma.fields.Integer(required=True)
+    failed = ma.fields.Integer(required=True)

@@ -1,0 +1,267 @@
+"""Visit request and response bodies: check-in, check-out, records, list and detail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..models import FlagKind, VisitStatus
+from .common import PageArgs, page_schema
+from .photos import PhotoSchema
+
+NOTE = validate.Length(max=2000)
+SHORT_NOTE = validate.Length(max=300)
+QUANTITY = validate.Range(1, 1_000_000)
+COUNT = validate.Range(0, 1_000_000)
+MAX_ITEMS = 500
+MONEY = {
+    "type": "string",
+    "format": "decimal",
+    "example": "158.00",
+    "minimum": 0,
+    "maximum": 10_000_000,
+}
+
+
+def _money(**kwargs: Any) -> ma.fields.Decimal:
+    return ma.fields.Decimal(
+        places=2, as_string=True, validate=validate.Range(0, 10_000_000), metadata=MONEY, **kwargs
+    )
+
+
+class _Position(ma.Schema):
+    device_time = ma.fields.AwareDateTime(
+        required=True,
+        metadata={"description": "When it happened, by the device's clock (ISO 8601 with offset)"},
+    )
+    lat = ma.fields.Float(validate=validate.Range(-90, 90))
+    lng = ma.fields.Float(validate=validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(
+        allow_none=True,
+        validate=validate.Range(0, 100_000),
+        metadata={"description": "GPS accuracy radius, metres"},
+    )
+    note = ma.fields.String(allow_none=True, validate=NOTE)
+
+    @ma.validates_schema
+    def _lat_lng_together(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("lat" in data) != ("lng" in data):
+            raise ma.ValidationError("lat and lng go together.", "lat")
+
+
+class CheckInSchema(_Position):
+    uuid = ma.fields.UUID(
+        metadata={"description": "Client-generated visit id, to refer to it before it is synced"}
+    )
+    store_id = ma.fields.Integer(required=True)
+    lat = ma.fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = ma.fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class CheckOutSchema(_Position):
+    """Position optional (GPS may be unavailable when leaving)."""
+
+
+class FlagSchema(ma.Schema):
+    kind = ma.fields.Enum(FlagKind, by_value=True)
+    message = ma.fields.String()
+    photo_id = ma.fields.Integer(allow_none=True)
+    detail = ma.fields.Dict()
+    created_at = ma.fields.AwareDateTime()
+
+
+def _rounded(attr: str) -> ma.fields.Function:
+    return ma.fields.Function(
+        lambda v: None if getattr(v, attr) is None else round(getattr(v, attr), 1),
+        dump_only=True,
+    )
+
+
+class VisitSchema(ma.Schema):
+    id = ma.fields.Integer()
+    uuid = ma.fields.String()
+    rep_id = ma.fields.Integer()
+    team_id = ma.fields.Integer(allow_none=True)
+    store_id = ma.fields.Integer()
+    store_name = ma.fields.Function(lambda v: v.store.name)
+    planned = ma.fields.Boolean(metadata={"description": "On the rep's published plan that day"})
+    planned_stop_id = ma.fields.Integer(allow_none=True)
+    visit_date = ma.fields.Date(metadata={"description": "Local date of the check-in"})
+    status = ma.fields.Enum(VisitStatus, by_value=True)
+    checked_in_at = ma.fields.AwareDateTime(metadata={"description": "Device time"})
+    checkin_received_at = ma.fields.AwareDateTime(metadata={"description": "Server time"})
+    checkin_lat = ma.fields.Float()
+    checkin_lng = ma.fields.Float()
+    checkin_accuracy_m = ma.fields.Float(allow_none=True)
+    checkin_distance_m = _rounded("checkin_distance_m")
+    checked_out_at = ma.fields.AwareDateTime(allow_none=True)
+    checkout_received_at = ma.fields.AwareDateTime(allow_none=True)
+    checkout_lat = ma.fields.Float(allow_none=True)
+    checkout_lng = ma.fields.Float(allow_none=True)
+    checkout_accuracy_m = ma.fields.Float(allow_none=True)
+    checkout_distance_m = _rounded("checkout_distance_m")
+    duration_minutes = ma.fields.Float(allow_none=True)
+    inside_geofence = ma.fields.Function(
+        lambda v: not any(f.kind is FlagKind.OUTSIDE_GEOFENCE for f in v.flags)
+    )
+    successful = ma.fields.Boolean(metadata={"description": "An order was taken"})
+    note = ma.fields.String(allow_none=True)
+    flags = ma.fields.List(ma.fields.Nested(FlagSchema))
+    created_at = ma.fields.AwareDateTime()
+
+
+def _unique_products(items: list[dict[str, Any]]) -> None:
+    seen: set[int] = set()
+    for item in items:
+        if item["product_id"] in seen:
+            raise ma.ValidationError(f"Product {item['product_id']} is listed twice.")
+        seen.add(item["product_id"])
+
+
+def item_list(
+    item: type[ma.Schema], name: str, *, unique_products: bool = False
+) -> type[ma.Schema]:
+    """`{items: [...]}`: the whole set of one kind of record of a visit (PUT replaces it)."""
+    validators: list[Callable[[Any], Any]] = [validate.Length(max=MAX_ITEMS)]
+    if unique_products:
+        validators.append(_unique_products)
+    return ma.Schema.from_dict(
+        {"items": ma.fields.List(ma.fields.Nested(item), required=True, validate=validators)},
+        name=name,
+    )
+
+
+class DisplayCheckSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    product_id = ma.fields.Integer(required=True)
+    on_shelf = ma.fields.Boolean(required=True)
+    facings = ma.fields.Integer(load_default=0, validate=validate.Range(0, 999))
+    shelf_level = ma.fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 4),
+        metadata={"description": "1 = top shelf … 4 = bottom shelf"},
+    )
+    eye_level = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Shelf at eye height"}
+    )
+    fifo_ok = ma.fields.Boolean(allow_none=True, metadata={"description": "First in, first out"})
+    out_of_stock = ma.fields.Boolean(load_default=False)
+    price_tag_present = ma.fields.Boolean(allow_none=True)
+    price_tag_correct = ma.fields.Boolean(allow_none=True)
+    shelf_clean = ma.fields.Boolean(allow_none=True)
+    pop_present = ma.fields.Boolean(allow_none=True, metadata={"description": "POP material"})
+    promo_display = ma.fields.Boolean(allow_none=True)
+    note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
+
+    @ma.validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("on_shelf", True) and data.get("facings", 0) > 0:
+            raise ma.ValidationError("A product not on the shelf has no facings.", "facings")
+        if data.get("price_tag_correct") and data.get("price_tag_present") is False:
+            raise ma.ValidationError("No price tag cannot be correct.", "price_tag_correct")
+
+
+class StockCountSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    product_id = ma.fields.Integer(required=True)
+    shelf_qty = ma.fields.Integer(required=True, validate=COUNT)
+    backroom_qty = ma.fields.Integer(load_default=0, validate=COUNT)
+    suggested_order_qty = ma.fields.Integer(allow_none=True, validate=COUNT)
+
+
+class NearExpirySchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    product_id = ma.fields.Integer(required=True)
+    quantity = ma.fields.Integer(required=True, validate=QUANTITY)
+    expiry_date = ma.fields.Date(required=True)
+
+
+RETURN_REASONS = ("expired", "near_expiry", "damaged", "slow_moving", "other")
+PROMO_TYPES = ("discount", "shock_price", "bundle", "gift", "display", "sampling", "other")
+
+
+class ReturnRequestSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    product_id = ma.fields.Integer(required=True)
+    quantity = ma.fields.Integer(required=True, validate=QUANTITY)
+    reason = ma.fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
+    note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
+
+
+class CompetitorObservationSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    brand_id = ma.fields.Integer(required=True, metadata={"description": "A competitor brand"})
+    product_id = ma.fields.Integer(allow_none=True, metadata={"description": "Of that brand"})
+    product_name = ma.fields.String(
+        allow_none=True,
+        validate=validate.Length(1, 200),
+        metadata={"description": "A product not in the catalogue"},
+    )
+    regular_price = _money(allow_none=True)
+    promo_price = _money(allow_none=True)
+    promo_type = ma.fields.String(allow_none=True, validate=validate.OneOf(PROMO_TYPES))
+    new_product = ma.fields.Boolean(load_default=False)
+    display_notes = ma.fields.String(allow_none=True, validate=NOTE)
+    photo_id = ma.fields.Integer(allow_none=True, metadata={"description": "A photo of this visit"})
+
+    @ma.validates_schema
+    def _product_named(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("product_id") is None and not data.get("product_name"):
+            raise ma.ValidationError("Give product_id or product_name.", "product_id")
+        if data.get("promo_price") is not None and data.get("promo_type") is None:
+            raise ma.ValidationError("Say what kind of promotion.", "promo_type")
+
+
+class OrderLineSchema(ma.Schema):
+    product_id = ma.fields.Integer(required=True)
+    quantity = ma.fields.Integer(required=True, validate=QUANTITY)
+    unit_price = _money(dump_only=True)
+    amount = _money(dump_only=True)
+
+
+class OrderSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True, allow_none=True)
+    lines = ma.fields.List(
+        ma.fields.Nested(OrderLineSchema),
+        required=True,
+        validate=[validate.Length(max=MAX_ITEMS), _unique_products],
+        metadata={"description": "An empty list withdraws the order"},
+    )
+    note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
+    total = _money(dump_only=True)
+
+
+DisplayChecksSchema = item_list(DisplayCheckSchema, "DisplayChecks", unique_products=True)
+StockCountsSchema = item_list(StockCountSchema, "StockCounts", unique_products=True)
+NearExpiryListSchema = item_list(NearExpirySchema, "NearExpiryItems")
+ReturnRequestsSchema = item_list(ReturnRequestSchema, "ReturnRequests")
+CompetitorObservationsSchema = item_list(CompetitorObservationSchema, "CompetitorObservations")
+
+
+class VisitDetailSchema(VisitSchema):
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
+    display_checks = ma.fields.List(ma.fields.Nested(DisplayCheckSchema))
+    stock_counts = ma.fields.List(ma.fields.Nested(StockCountSchema))
+    near_expiry_items = ma.fields.List(ma.fields.Nested(NearExpirySchema))
+    return_requests = ma.fields.List(ma.fields.Nested(ReturnRequestSchema))
+    competitor_observations = ma.fields.List(ma.fields.Nested(CompetitorObservationSchema))
+    order = ma.fields.Nested(OrderSchema, allow_none=True)
+
+
+class VisitQueryArgs(PageArgs):
+    rep_id = ma.fields.Integer()
+    store_id = ma.fields.Integer()
+    team_id = ma.fields.Integer()
+    date_from = ma.fields.Date(metadata={"description": "Local visit date, inclusive"})
+    date_to = ma.fields.Date(metadata={"description": "Local visit date, inclusive"})
+    status = ma.fields.Enum(VisitStatus, by_value=True)
+    planned = ma.fields.Boolean()
+    successful = ma.fields.Boolean()
+    flagged = ma.fields.Boolean(metadata={"description": "true: only visits with flags"})
+    flag = ma.fields.Enum(FlagKind, by_value=True, metadata={"description": "Visits with it"})
+
+
+VisitPageSchema = page_schema(VisitSchema, "VisitPage")

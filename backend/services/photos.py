@@ -1,0 +1,73 @@
+"""Photo evidence: attach a photo to a visit, read it back within scope."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Photo, User
+from ..scoping import get_in_scope
+from . import photo_images, photo_storage, unit_of_work, visit_integrity
+from .visits import VisitRef, visit_for_write
+
+
+def limits() -> photo_images.Limits:
+    cfg = current_app.config
+    return photo_images.Limits(
+        max_bytes=cfg["PHOTO_MAX_BYTES"],
+        max_pixels=cfg["PHOTO_MAX_PIXELS"],
+        full_px=cfg["PHOTO_FULL_PX"],
+        thumb_px=cfg["PHOTO_THUMB_PX"],
+        quality=cfg["PHOTO_JPEG_QUALITY"],
+    )
+
+
+def add_photo(
+    actor: User, ref: VisitRef, data: dict[str, Any], content: bytes
+) -> tuple[Photo, bool]:
+    """Attach a photo to the rep's visit; returns (photo, created).
+
+    The same file sent again to the same visit is the same photo (created False).
+    """
+    visit = visit_for_write(actor, ref)
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = db.session.scalars(
+        select(Photo).where(Photo.visit_id == visit.id, Photo.sha256 == sha256)
+    ).first()
+    if existing is not None:
+        return existing, False
+    image = photo_images.process(content, limits(), ZoneInfo(current_app.config["TIMEZONE"]))
+    photo_storage.save(sha256, image.full, image.thumbnail)
+    photo = Photo(
+        visit_id=visit.id,
+        kind=data["kind"],
+        note=data.get("note"),
+        sha256=sha256,
+        phash=image.phash,
+        source_format=image.source_format,
+        width=image.width,
+        height=image.height,
+        size_bytes=len(image.full),
+        taken_at=image.taken_at,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(photo)
+    db.session.flush()
+    visit_integrity.on_photo(visit, photo)
+    unit_of_work.commit()
+    return photo, True
+
+
+def get_photo(actor: User, photo_id: int) -> Photo:
+    return get_in_scope(actor, Photo, photo_id)
+
+
+def photo_file(actor: User, photo_id: int, size: str) -> Path:
+    """The stored image of a photo in the caller's scope."""
+    return photo_storage.stored_file(get_photo(actor, photo_id).sha256, size)

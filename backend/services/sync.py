@@ -1,0 +1,221 @@
+"""Write operations of the visit API, run one by one or as an offline client's batch.
+
+Every write of a visit (check-in, check-out, photo, records, order) is an *operation*: the
+single endpoints and POST /api/sync run the same code, under the same idempotency key rules,
+so a client may send an operation first on its own and retry it inside a batch.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import marshmallow as ma
+
+from ..errors import DomainError, InvalidError, error_body
+from ..extensions import db
+from ..models import User
+from ..schemas.photos import PhotoFormSchema, PhotoSchema
+from ..schemas.visits import (
+    CheckInSchema,
+    CheckOutSchema,
+    CompetitorObservationsSchema,
+    DisplayChecksSchema,
+    NearExpiryListSchema,
+    OrderSchema,
+    ReturnRequestsSchema,
+    StockCountsSchema,
+    VisitSchema,
+)
+from . import idempotency, photos, visit_records, visits
+from .idempotency import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Context:
+    """When the server heard the request, and the device clock when it was sent (if known)."""
+
+    received_at: datetime
+    device_sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    actor: User
+    visit: visits.VisitRef | None
+    data: dict[str, Any]
+    file: bytes | None
+    context: Context
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    body: type[ma.Schema]
+    response: type[ma.Schema]
+    run: Callable[[Call], tuple[int, Any]]
+    body_location: str = "json"
+
+
+def _check_in(c: Call) -> tuple[int, Any]:
+    ctx = c.context
+    return 201, visits.check_in(c.actor, c.data, ctx.received_at, ctx.device_sent_at)
+
+
+def _check_out(c: Call) -> tuple[int, Any]:
+    ctx = c.context
+    return 200, visits.check_out(c.actor, c.visit, c.data, ctx.received_at, ctx.device_sent_at)
+
+
+def _photo(c: Call) -> tuple[int, Any]:
+    if not c.file:
+        raise InvalidError("Attach the image as `file`.", {"files": {"file": ["Missing."]}})
+    photo, created = photos.add_photo(c.actor, c.visit, c.data, c.file)
+    return (201 if created else 200), photo
+
+
+def _records(kind: str) -> Callable[[Call], tuple[int, Any]]:
+    return lambda c: (200, visit_records.replace_records(c.actor, c.visit, kind, c.data["items"]))
+
+
+def _order(c: Call) -> tuple[int, Any]:
+    order = visit_records.put_order(c.actor, c.visit, c.data)
+    return 200, order or {"id": None, "lines": [], "note": None, "total": "0.00"}
+
+
+_RECORDS = "/api/visits/{visit}/"
+OPERATIONS: dict[str, Operation] = {
+    "check_in": Operation("POST", "/api/visits", CheckInSchema, VisitSchema, _check_in),
+    "check_out": Operation("POST", _RECORDS + "checkout", CheckOutSchema, VisitSchema, _check_out),
+    "photo": Operation(
+        "POST", _RECORDS + "photos", PhotoFormSchema, PhotoSchema, _photo, body_location="form"
+    ),
+    "display_checks": Operation(
+        "PUT",
+        _RECORDS + "display-checks",
+        DisplayChecksSchema,
+        DisplayChecksSchema,
+        _records("display_checks"),
+    ),
+    "stock_counts": Operation(
+        "PUT", _RECORDS + "stock", StockCountsSchema, StockCountsSchema, _records("stock_counts")
+    ),
+    "near_expiry_items": Operation(
+        "PUT",
+        _RECORDS + "near-expiry",
+        NearExpiryListSchema,
+        NearExpiryListSchema,
+        _records("near_expiry_items"),
+    ),
+    "return_requests": Operation(
+        "PUT",
+        _RECORDS + "returns",
+        ReturnRequestsSchema,
+        ReturnRequestsSchema,
+        _records("return_requests"),
+    ),
+    "competitor_observations": Operation(
+        "PUT",
+        _RECORDS + "competitors",
+        CompetitorObservationsSchema,
+        CompetitorObservationsSchema,
+        _records("competitor_observations"),
+    ),
+    "order": Operation("PUT", _RECORDS + "order", OrderSchema, OrderSchema, _order),
+}
+
+
+def run_operation(
+    actor: User,
+    name: str,
+    *,
+    key: str | None,
+    visit: visits.VisitRef | None,
+    payload: Any,
+    file: bytes | None,
+    context: Context,
+    commit: bool = True,
+) -> Reply:
+    """Run one operation under its idempotency key (if any); returns the reply to send."""
+    operation = OPERATIONS[name]
+    file_sha = hashlib.sha256(file).hexdigest() if file is not None else None
+    fp = idempotency.fingerprint(name, visit, payload, file_sha)
+
+    def run() -> Reply:
+        try:
+            data = operation.body().load(payload if isinstance(payload, dict) else {})
+        except ma.ValidationError as exc:
+            raise InvalidError(
+                "The request has invalid fields.", {operation.body_location: exc.messages}
+            ) from None
+        status, result = operation.run(Call(actor, visit, data, file, context))
+        return Reply(status, operation.response().dump(result))
+
+    label = f"{operation.method} {operation.path}"
+    return idempotency.perform(actor, key, label, fp, run, commit=commit)
+
+
+def run_batch(
+    actor: User, batch: dict[str, Any], files: Mapping[str, bytes], received_at: datetime
+) -> dict[str, Any]:
+    """Run a device's queued operations in order; each answers on its own and a failing one
+    rolls back only itself (a savepoint), never the others."""
+    context = Context(received_at, batch.get("sent_at"))
+    results = []
+    for item in batch["operations"]:
+        key = str(item["key"])
+        try:
+            reply = run_operation(
+                actor,
+                item["op"],
+                key=key,
+                visit=item.get("visit"),
+                payload=item["body"],
+                file=_file_of(item, files),
+                context=context,
+                commit=False,
+            )
+        except DomainError as exc:
+            reply = Reply(exc.status_code, error_body(exc.status_code, exc.message, exc.errors))
+        except Exception:
+            log.exception("sync operation %s (%s) failed", key, item["op"])
+            reply = Reply(500, error_body(500, "The server could not complete this operation."))
+        results.append(
+            {
+                "key": key,
+                "op": item["op"],
+                "status": reply.status,
+                "replayed": reply.replayed,
+                "body": reply.body,
+            }
+        )
+    db.session.commit()
+    failed = sum(1 for r in results if r["status"] >= 400)
+    return {"results": results, "succeeded": len(results) - failed, "failed": failed}
+
+
+def _file_of(item: dict[str, Any], files: Mapping[str, bytes]) -> bytes | None:
+    if "file_base64" in item:
+        try:
+            return base64.b64decode(item["file_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidError(
+                "file_base64 is not valid base64.", {"json": {"file_base64": ["Not base64."]}}
+            ) from None
+    if "file" in item:
+        if item["file"] not in files:
+            raise InvalidError(
+                f"No part named {item['file']!r} in the request.",
+                {"files": {item["file"]: ["Missing."]}},
+            )
+        return files[item["file"]]
+    return None

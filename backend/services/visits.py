@@ -1,0 +1,236 @@
+"""Visits: check-in, check-out, the end-of-day close, listing and reading them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import ConflictError, InvalidError, NotFoundError, PermissionDeniedError
+from ..extensions import db
+from ..models import (
+    Order,
+    PlannedStop,
+    PlanStatus,
+    RoutePlan,
+    Store,
+    User,
+    Visit,
+    VisitFlag,
+    VisitStatus,
+    utcnow,
+)
+from ..scoping import get_in_scope, scoped_select
+from . import unit_of_work, visit_integrity
+from .paging import paginate
+
+VisitRef = int | str  # the server id, or the client-generated uuid
+
+
+def local_date(moment: datetime) -> date:
+    """The organisation-local date of an aware datetime."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def check_in(
+    actor: User, data: dict[str, Any], received_at: datetime, device_sent_at: datetime | None
+) -> Visit:
+    """Open a visit at a store; planned if the store is on the rep's published plan that day."""
+    checked_in_at = data["device_time"]
+    visit_date = local_date(checked_in_at)
+    visit_uuid = str(data.get("uuid") or uuid.uuid4())
+    if db.session.scalar(select(exists().where(Visit.uuid == visit_uuid))):
+        raise ConflictError(
+            f"Visit {visit_uuid} already exists.", {"json": {"uuid": ["Already used."]}}
+        )
+    stop = _planned_stop(actor.id, data["store_id"], visit_date)
+    store = stop.store if stop is not None else _store_in_scope(actor, data["store_id"])
+    _close_earlier_days(actor, visit_date, received_at)
+    still_open = _open_visit(actor.id)
+    if still_open is not None:
+        raise ConflictError(
+            f"Visit {still_open.id} at {still_open.store.name} is still open: check out first.",
+            {"json": {"store_id": [f"Visit {still_open.id} is open."]}},
+        )
+    visit = Visit(
+        uuid=visit_uuid,
+        rep_id=actor.id,
+        team_id=actor.team_id,
+        store=store,
+        planned_stop_id=stop.id if stop is not None else None,
+        planned=stop is not None,
+        visit_date=visit_date,
+        status=VisitStatus.OPEN,
+        checked_in_at=checked_in_at,
+        checkin_received_at=received_at,
+        checkin_lat=data["lat"],
+        checkin_lng=data["lng"],
+        checkin_accuracy_m=data.get("accuracy_m"),
+        checkin_distance_m=visit_integrity.distance_m(
+            data["lat"], data["lng"], store.lat, store.lng
+        ),
+        successful=False,
+        note=data.get("note"),
+        flags=[],
+    )
+    if stop is not None:
+        stop.done_at = checked_in_at
+    db.session.add(visit)
+    db.session.flush()
+    visit_integrity.on_check_in(visit, received_at, device_sent_at)
+    unit_of_work.commit()
+    return visit
+
+
+def check_out(
+    actor: User,
+    ref: VisitRef,
+    data: dict[str, Any],
+    received_at: datetime,
+    device_sent_at: datetime | None,
+) -> Visit:
+    """Close the rep's visit. A visit closed by the end-of-day job takes its real check-out."""
+    visit = visit_for_write(actor, ref)
+    if data["device_time"] < visit.checked_in_at:
+        raise InvalidError(
+            "Check-out before check-in.", {"json": {"device_time": ["Before the check-in."]}}
+        )
+    visit.status = VisitStatus.CLOSED
+    visit.checked_out_at = data["device_time"]
+    visit.checkout_received_at = received_at
+    if "lat" in data:
+        visit.checkout_lat, visit.checkout_lng = data["lat"], data["lng"]
+        visit.checkout_accuracy_m = data.get("accuracy_m")
+        visit.checkout_distance_m = visit_integrity.distance_m(
+            data["lat"], data["lng"], visit.store.lat, visit.store.lng
+        )
+    if data.get("note"):
+        visit.note = "\n".join(filter(None, [visit.note, data["note"]]))
+    visit_integrity.on_check_out(visit, received_at, device_sent_at)
+    unit_of_work.commit()
+    return visit
+
+
+def close_left_open(now: datetime | None = None) -> int:
+    """Close every visit still open from an earlier local day (flagged `left_open`)."""
+    now = now or utcnow()
+    stale = db.session.scalars(
+        select(Visit).where(Visit.status == VisitStatus.OPEN, Visit.visit_date < local_date(now))
+    ).all()
+    for visit in stale:
+        _auto_close(visit, now)
+    db.session.commit()
+    return len(stale)
+
+
+def _auto_close(visit: Visit, now: datetime) -> None:
+    visit.status = VisitStatus.AUTO_CLOSED
+    visit.checkout_received_at = now
+    visit_integrity.on_left_open(visit)
+
+
+def _close_earlier_days(actor: User, visit_date: date, now: datetime) -> None:
+    for visit in db.session.scalars(
+        select(Visit).where(
+            Visit.rep_id == actor.id,
+            Visit.status == VisitStatus.OPEN,
+            Visit.visit_date < visit_date,
+        )
+    ):
+        _auto_close(visit, now)
+    db.session.flush()
+
+
+def _open_visit(rep_id: int) -> Visit | None:
+    return db.session.scalars(
+        select(Visit).where(Visit.rep_id == rep_id, Visit.status == VisitStatus.OPEN)
+    ).first()
+
+
+def _planned_stop(rep_id: int, store_id: int, visit_date: date) -> PlannedStop | None:
+    """The rep's published stop at the store that day, unless a visit already counted for it."""
+    return db.session.scalars(
+        select(PlannedStop)
+        .join(RoutePlan, RoutePlan.id == PlannedStop.plan_id)
+        .where(
+            RoutePlan.rep_id == rep_id,
+            RoutePlan.plan_date == visit_date,
+            RoutePlan.status == PlanStatus.PUBLISHED,
+            PlannedStop.store_id == store_id,
+            ~exists().where(Visit.planned_stop_id == PlannedStop.id),
+        )
+    ).first()
+
+
+def _store_in_scope(actor: User, store_id: int) -> Store:
+    store = db.session.scalars(scoped_select(actor, Store).where(Store.id == store_id)).first()
+    if store is None:
+        raise InvalidError(
+            "No such store.", {"json": {"store_id": ["No such store in your scope."]}}
+        )
+    return store
+
+
+def visit_for_write(actor: User, ref: VisitRef) -> Visit:
+    """The caller's own visit, still open to changes (open, or closed by the end-of-day job)."""
+    visit = find_visit(actor, ref)
+    if visit.rep_id != actor.id:
+        raise PermissionDeniedError("Only the visit's rep may change it.")
+    if visit.status is VisitStatus.CLOSED:
+        raise ConflictError(f"Visit {visit.id} is checked out; it can no longer change.")
+    return visit
+
+
+def find_visit(actor: User, ref: VisitRef) -> Visit:
+    if isinstance(ref, int):
+        return get_in_scope(actor, Visit, ref)
+    visit = db.session.scalars(scoped_select(actor, Visit).where(Visit.uuid == ref)).first()
+    if visit is None:
+        raise NotFoundError(f"Visit {ref} not found.")
+    return visit
+
+
+def get_visit(actor: User, visit_id: int) -> Visit:
+    """One visit with everything recorded at it."""
+    visit = db.session.scalars(
+        scoped_select(actor, Visit)
+        .where(Visit.id == visit_id)
+        .options(
+            selectinload(Visit.photos),
+            selectinload(Visit.display_checks),
+            selectinload(Visit.stock_counts),
+            selectinload(Visit.near_expiry_items),
+            selectinload(Visit.return_requests),
+            selectinload(Visit.competitor_observations),
+            selectinload(Visit.order).selectinload(Order.lines),
+        )
+    ).first()
+    if visit is None:
+        raise NotFoundError(f"Visit {visit_id} not found.")
+    return visit
+
+
+def list_visits(actor: User, args: dict[str, Any]) -> tuple[list[Visit], int]:
+    stmt = scoped_select(actor, Visit)
+    for field in ("rep_id", "store_id", "team_id", "status", "planned", "successful"):
+        if field in args:
+            stmt = stmt.where(getattr(Visit, field) == args[field])
+    if "date_from" in args:
+        stmt = stmt.where(Visit.visit_date >= args["date_from"])
+    if "date_to" in args:
+        stmt = stmt.where(Visit.visit_date <= args["date_to"])
+    if "flagged" in args:
+        flagged = exists().where(VisitFlag.visit_id == Visit.id)
+        stmt = stmt.where(flagged if args["flagged"] else ~flagged)
+    if "flag" in args:
+        stmt = stmt.where(
+            exists().where(VisitFlag.visit_id == Visit.id, VisitFlag.kind == args["flag"])
+        )
+    return paginate(
+        stmt.order_by(Visit.checked_in_at.desc(), Visit.id.desc()), args["page"], args["per_page"]
+    )
