@@ -111,18 +111,21 @@ class RuinRecreate:
         cost = float(self.C[g][nodes[:-1], nodes[1:]].sum()) if route else 0.0
         load = float(self.demand[route].sum()) if route else 0.0
         lo = self.locked[v]
-        flat = (nodes[lo:-1], nodes[lo + 1:], dep[lo:-1], lat[lo + 1:],
-                np.full(m - 1 - lo, v), np.arange(lo, m - 1))
+        flat = np.empty((6, m - 1 - lo))
+        flat[0] = nodes[lo:-1]
+        flat[1] = nodes[lo + 1:]
+        flat[2] = dep[lo:-1]
+        flat[3] = lat[lo + 1:]
+        flat[4] = v
+        flat[5] = np.arange(lo, m - 1)
         return nodes, dep, lat, cost, load, flat
 
     def _rebuild(self):
-        flats = [d[5] for d in self.data]
-        self.P_prev = np.concatenate([f[0] for f in flats])
-        self.P_next = np.concatenate([f[1] for f in flats])
-        self.P_dep = np.concatenate([f[2] for f in flats])
-        self.P_lat = np.concatenate([f[3] for f in flats])
-        self.P_rep = np.concatenate([f[4] for f in flats])
-        self.P_pos = np.concatenate([f[5] for f in flats])
+        flat = np.concatenate([d[5] for d in self.data], axis=1)
+        ints = flat[[0, 1, 4, 5]].astype(np.int64)
+        self.P_prev, self.P_next, self.P_rep, self.P_pos = ints
+        self.P_dep = flat[2]
+        self.P_lat = flat[3]
         if not self.single:
             self.P_g = self.group[self.P_rep]
         self.dirty = False
@@ -130,6 +133,8 @@ class RuinRecreate:
     def _set_route(self, v: int, route: list[int]):
         self.routes[v] = route
         self.data[v] = self._route_data(v, route)
+        self.loads[v] = self.data[v][4]
+        self.counts[v] = len(route)
         self.dirty = True
 
     # ------------------------------------------------------------------ objective
@@ -192,9 +197,8 @@ class RuinRecreate:
     def load_ok(self, c: int) -> np.ndarray:
         if self.unbounded:
             return self.all_ok
-        loads = np.array([d[4] for d in self.data])
-        counts = np.array([len(r) for r in self.routes])
-        return (loads + self.demand[c] <= self.capacity + EPS) & (counts < self.max_stops)
+        return ((self.loads + self.demand[c] <= self.capacity + EPS)
+                & (self.counts < self.max_stops))
 
     def insert_all(self, customers, blink: float = 0.01):
         for c in customers:
@@ -263,10 +267,15 @@ class RuinRecreate:
                 self.where[c] = v
         self.unassigned = {c for c in range(self.n) if self.where[c] < 0}
         self.data = [self._route_data(v, r) for v, r in enumerate(self.routes)]
+        self._sync()
+
+    def _sync(self):
+        self.loads = np.array([d[4] for d in self.data])
+        self.counts = np.array([len(r) for r in self.routes])
         self.dirty = True
 
     def run(self, routes: list[list[int]], seconds: float, iterations: int | None = None,
-            t_start: float = 1.5, t_end: float = 0.03):
+            t_start: float = 2.0, t_end: float = 0.02):
         """Improve ``routes`` (stop indices per rep) for ``seconds`` or ``iterations``."""
         self.load_routes(routes)
         for v in range(self.n_reps):
@@ -314,7 +323,7 @@ class RuinRecreate:
                 for v, r in enumerate(self.routes):
                     for c in r:
                         self.where[c] = v
-                self.dirty = True
+                self._sync()
         return best_routes, it
 
     def _order(self, removed: list[int]) -> list[int]:
