@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.planning import Problem, build_tables, load, solve, solution_to_dict  # noqa: E402
+from backend.planning import Problem, build_tables, load, solution_to_dict, solve  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared" / "benchmarks"
 DEFAULT_BUDGETS = {"day": 5.0, "team": 30.0, "region": 60.0, "solomon": 10.0}
@@ -106,7 +106,7 @@ def run_pyvrp(problem: Problem, seconds: float, seed: int) -> dict:
             clients.append(m.add_client(locs[2 * n_reps + len(clients)], required=True, **kw))
         else:
             clients.append(m.add_client(locs[2 * n_reps + len(clients)], required=False,
-                                        prize=int(round(s.penalty * data.cs)), **kw))
+                                        prize=round(s.penalty * data.cs), **kw))
     for v, r in enumerate(problem.reps):
         kw = {}
         if has_cap:

@@ -22,6 +22,7 @@ from .problem import (
     problem_from_dict,
     problem_to_dict,
 )
+from .replan import replan_problem
 from .solution import (
     Route,
     Solution,
@@ -30,7 +31,6 @@ from .solution import (
     solution_from_dict,
     solution_to_dict,
 )
-from .replan import replan_problem
 from .solver import solve
 from .travel import Tables, build_tables, haversine_matrix
 

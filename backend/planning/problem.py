@@ -15,7 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 OBJECTIVES = ("duration", "distance")
+# default speeds (km/h) for a rep's travel mode, used when the rep gives a mode but no speed
+MODE_SPEEDS = {"walk": 4.5, "bicycle": 12.0, "scooter": 20.0, "car": 20.0, "transit": 15.0}
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -65,6 +69,7 @@ class Rep:
     max_stops: int | None = None
     speed_kmh: float | None = None  # overrides the problem's travel speed for this rep
     locked: tuple[str, ...] = ()
+    mode: str | None = None  # travel mode (informative once speed_kmh is set)
 
 
 @dataclass(frozen=True)
@@ -194,9 +199,17 @@ def _rep(d: Any, path: str) -> Rep:
             _interval(b.get("window"), f"{path}.break.window"),
             float(_number(b, "duration", f"{path}.break", 0)),
         )
-    speed = None
+    speed = mode = None
     if d.get("travel") is not None:
-        speed = _travel(_object(d["travel"], f"{path}.travel"), f"{path}.travel").speed_kmh
+        t = _object(d["travel"], f"{path}.travel")
+        mode = t.get("mode")
+        if mode is not None and mode not in MODE_SPEEDS:
+            raise ProblemError(f"{path}.travel.mode",
+                               f"expected one of {sorted(MODE_SPEEDS)}, got {mode!r}")
+        if t.get("speed_kmh") is not None:
+            speed = _travel(t, f"{path}.travel").speed_kmh
+        elif mode is not None:
+            speed = MODE_SPEEDS[mode]
     max_stops = _number(d, "max_stops", path)
     if max_stops is not None and int(max_stops) != max_stops:
         raise ProblemError(f"{path}.max_stops", "must be a whole number")
@@ -213,6 +226,7 @@ def _rep(d: Any, path: str) -> Rep:
         max_stops=None if max_stops is None else int(max_stops),
         speed_kmh=speed,
         locked=tuple(locked),
+        mode=mode,
     )
 
 
@@ -321,6 +335,15 @@ def _check_matrix(matrix: Any, n: int) -> None:
         for i, row in enumerate(table):
             if not isinstance(row, list) or len(row) != n:
                 raise ProblemError(f"matrix.{key}[{i}]", f"expected {n} values")
+        values = np.asarray(table)  # fast path; the loop below finds the bad entry
+        if values.dtype.kind in "iuf" and np.all(np.isfinite(values)) and np.all(values >= 0):
+            continue
+        for i, row in enumerate(table):
+            for j, x in enumerate(row):
+                if isinstance(x, bool) or not isinstance(x, int | float) or not (
+                        math.isfinite(x) and x >= 0):
+                    raise ProblemError(f"matrix.{key}[{i}][{j}]",
+                                       f"expected a finite number >= 0, got {x!r}")
 
 
 def load(path: str | Path) -> Problem:
@@ -350,6 +373,8 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             d["max_stops"] = r.max_stops
         if r.speed_kmh is not None:
             d["travel"] = {"speed_kmh": r.speed_kmh}
+            if r.mode is not None:
+                d["travel"]["mode"] = r.mode
         if r.locked:
             d["locked"] = list(r.locked)
         return d

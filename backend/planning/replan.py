@@ -54,8 +54,8 @@ def replan_problem(problem: Problem, rep: str, *, done=(), now=None, position=No
                 raise ProblemError("position", f"expected lat/lng, got {position!r}") from None
             if not (-90 <= lat <= 90 and -180 <= lng <= 180):
                 raise ProblemError("position", f"lat/lng out of range: {position!r}")
-            locations = tuple(x for x in locations if x.id != CURRENT) + (
-                Location(CURRENT, lat=lat, lng=lng),)
+            here = Location(CURRENT, lat=lat, lng=lng)
+            locations = (*(x for x in locations if x.id != CURRENT), here)
             start = CURRENT
             if problem.matrix is not None:
                 raise ProblemError("position", "a given matrix needs a location id")

@@ -10,6 +10,7 @@ whole, else scaled by ``FINE`` and rounded to nearest, which keeps the objective
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, replace
@@ -17,8 +18,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from .problem import Problem
 from .lns import RuinRecreate
+from .problem import Problem
 from .solution import Solution, make_solution
 from .travel import Tables, build_tables
 
@@ -117,21 +118,21 @@ def build_model(problem: Problem, tables: Tables | None = None,
             travel = np.ceil(tables.durations[v][ix] * ts - 1e-9)
             travel_cb[key] = (routing.RegisterTransitMatrix(_ints(travel + svc[:, None])), travel)
         time_cb.append(travel_cb[key][0])
-    horizon = int(math.ceil(max(r.shift[1] for r in reps) * ts)) + 1
+    horizon = math.ceil(max(r.shift[1] for r in reps) * ts) + 1
     routing.AddDimensionWithVehicleTransits(time_cb, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for v, rep in enumerate(reps):
-        lo, hi = int(math.ceil(rep.shift[0] * ts)), int(math.floor(rep.shift[1] * ts))
+        lo, hi = math.ceil(rep.shift[0] * ts), math.floor(rep.shift[1] * ts)
         time_dim.CumulVar(routing.Start(v)).SetRange(lo, hi)
         time_dim.CumulVar(routing.End(v)).SetRange(lo, hi)
     for k, s in enumerate(stops):
         if not s.windows:
             continue
-        wins = sorted((int(math.ceil(a * ts)), int(math.floor(b * ts))) for a, b in s.windows)
+        wins = sorted((math.ceil(a * ts), math.floor(b * ts)) for a, b in s.windows)
         wins = [w for w in wins if w[0] <= w[1]] or [(horizon, horizon)]
         var = time_dim.CumulVar(manager.NodeToIndex(k))
         var.SetRange(wins[0][0], min(wins[-1][1], horizon))
-        for (_, b), (a, _) in zip(wins, wins[1:], strict=False):
+        for (_, b), (a, _) in itertools.pairwise(wins):
             if b + 1 <= a - 1:
                 var.RemoveInterval(b + 1, a - 1)
 
@@ -143,11 +144,11 @@ def build_model(problem: Problem, tables: Tables | None = None,
             continue
         (w0, w1), d = rep.break_.window, rep.break_.duration
         d += break_slack.get(v, 0.0)
-        lo = int(math.ceil(max(w0, rep.shift[0]) * ts))
-        hi = int(math.floor(w1 * ts))
-        dur = int(math.ceil(d * ts))
+        lo = math.ceil(max(w0, rep.shift[0]) * ts)
+        hi = math.floor(w1 * ts)
+        dur = math.ceil(d * ts)
         interval = solver.FixedDurationIntervalVar(lo, max(lo, hi), dur, False, f"break-{rep.id}")
-        solver.Add(interval.EndExpr() <= int(math.floor(rep.shift[1] * ts)))
+        solver.Add(interval.EndExpr() <= math.floor(rep.shift[1] * ts))
         time_dim.SetBreakIntervalsOfVehicle([interval], v, [int(x) for x in svc])
         routing.AddIntervalToAssignment(interval)
         breaks[v] = interval
@@ -157,13 +158,13 @@ def build_model(problem: Problem, tables: Tables | None = None,
         demands = [s.demand for s in stops]
         caps = [r.capacity for r in reps if r.capacity is not None]
         qs = 1 if _whole(demands) and _whole(caps) else FINE
-        demand = [int(math.ceil(d * qs - 1e-9)) for d in demands] + [0] * (2 * n_reps)
+        demand = [math.ceil(d * qs - 1e-9) for d in demands] + [0] * (2 * n_reps)
         big = int(sum(demand)) + 1
         cb = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(
             cb,
             0,
-            [big if r.capacity is None else int(math.floor(r.capacity * qs + 1e-9)) for r in reps],
+            [big if r.capacity is None else math.floor(r.capacity * qs + 1e-9) for r in reps],
             True,
             "load",
         )
@@ -180,7 +181,7 @@ def build_model(problem: Problem, tables: Tables | None = None,
     max_arc = max(float(np.max(c[ix])) if c.size else 0.0 for c in cost_tables) * cs
     required = int(min(2**42, max(1e6, 4 * max_arc * (n_stops + 2 * n_reps))))
     for k, s in enumerate(stops):
-        pen = required if s.penalty is None else int(round(s.penalty * cs))
+        pen = required if s.penalty is None else round(s.penalty * cs)
         routing.AddDisjunction([manager.NodeToIndex(k)], pen)
 
     # ---- locked prefixes: the rep does these stops first, in this order

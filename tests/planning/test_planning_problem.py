@@ -85,3 +85,23 @@ def test_unreadable_file(tmp_path):
     bad.write_text("{nope")
     with pytest.raises(ProblemError, match="cannot read JSON"):
         load(bad)
+
+
+def test_matrix_entries_checked():
+    data = line_problem([(1, 0)])
+    data["matrix"] = {"duration": [[0, 1], [1, "x"]]}
+    with pytest.raises(ProblemError) as err:
+        problem_from_dict(data)
+    assert err.value.path == "matrix.duration[1][1]"
+
+
+def test_rep_travel_mode():
+    data = line_problem([(1, 0)])
+    data["reps"][0]["travel"] = {"mode": "walk"}
+    p = problem_from_dict(data)
+    assert p.reps[0].speed_kmh == 4.5 and p.reps[0].mode == "walk"
+    assert problem_from_dict(problem_to_dict(p)) == p
+    data["reps"][0]["travel"] = {"mode": "jetpack"}
+    with pytest.raises(ProblemError) as err:
+        problem_from_dict(data)
+    assert err.value.path == "reps[0].travel.mode"
