@@ -202,3 +202,25 @@ def test_replan_from_gps_position():
     sol = solve(rest, 0.5)
     assert sol.feasible
     assert all(v.start >= 46800 for v in sol.routes[0].visits)
+
+
+def test_distance_objective_uses_the_distance_table():
+    # two stops; going D->S1->S2->D is short in time but long in distance
+    data = line_problem([(1, 0), (2, 0)], objective="distance")
+    data["matrix"] = {
+        "duration": [[0, 1, 9], [9, 0, 1], [1, 9, 0]],
+        "distance": [[0, 9, 1], [1, 0, 9], [9, 1, 0]],
+    }
+    _, sol = plan(data)
+    assert sol.routes[0].stops == ("S2", "S1")
+    assert sol.objective == 3 and sol.travel == 27
+
+
+def test_per_rep_speed_changes_the_schedule():
+    data = line_problem([(10, 0)])
+    data["matrix"] = {"duration": [[0, 600], [600, 0]], "distance": [[0, 2500], [2500, 0]]}
+    data["travel"] = {"speed_kmh": 15, "detour_factor": 1.0}
+    data["reps"] = [{"id": "walker", "start": "D", "end": "D", "shift": [0, 10000],
+                     "travel": {"mode": "walk"}}]
+    _, sol = plan(data)
+    assert sol.routes[0].visits[0].arrival == 2000  # 2.5 km at 4.5 km/h
