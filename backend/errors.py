@@ -11,7 +11,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, jsonify
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -87,6 +87,17 @@ def _handle_integrity_error(error: IntegrityError):
     return response
 
 
+def _handle_out_of_range(error: Exception):
+    """A value the database cannot hold (e.g. an id beyond 64 bits) is bad input, not a crash."""
+    from .extensions import db
+
+    db.session.rollback()
+    log.info("value out of range: %s", error)
+    response = jsonify(error_body(422, "A value is out of range."))
+    response.status_code = 422
+    return response
+
+
 def _handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
@@ -109,4 +120,6 @@ def register_error_handlers(app: Flask) -> None:
     """Install the handlers; they replace flask-smorest's so every error has the same shape."""
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(IntegrityError, _handle_integrity_error)
+    app.register_error_handler(DataError, _handle_out_of_range)
+    app.register_error_handler(OverflowError, _handle_out_of_range)
     app.register_error_handler(HTTPException, _handle_http_exception)

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from ..auth import current_user
 from ..models import Role
-from ..schemas.common import page_envelope
+from ..schemas.common import changes_schema, page_envelope
 from ..schemas.products import (
     BrandSchema,
     ProductPageSchema,
@@ -66,7 +66,7 @@ class ProductById(MethodView):
         return products.get_product(current_user(), product_id)
 
     @blp.auth(Role.ADMIN)
-    @blp.arguments(ProductUpdateSchema(partial=True))
+    @blp.arguments(changes_schema(ProductUpdateSchema))
     @blp.response(200, ProductSchema)
     @blp.errors(404, 409)
     def patch(self, changes, product_id):

@@ -9,7 +9,7 @@ from webargs.flaskparser import parser
 from ..auth import current_user
 from ..errors import ErrorSchema, InvalidError
 from ..models import Role
-from ..schemas.common import page_envelope
+from ..schemas.common import changes_schema, page_envelope
 from ..schemas.stores import (
     ImportArgs,
     ImportReportSchema,
@@ -82,7 +82,7 @@ class StoreById(MethodView):
         return stores.get_store(current_user(), store_id)
 
     @blp.auth(*MAINTAINERS)
-    @blp.arguments(StoreUpdateSchema(partial=True))
+    @blp.arguments(changes_schema(StoreUpdateSchema))
     @blp.response(200, StoreSchema)
     @blp.errors(404, 409)
     def patch(self, changes, store_id):

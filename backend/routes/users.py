@@ -13,7 +13,7 @@ from ..schemas.accounts import (
     UserSchema,
     UserUpdateSchema,
 )
-from ..schemas.common import page_envelope
+from ..schemas.common import changes_schema, page_envelope
 from ..services import accounts
 from .base import ApiBlueprint
 
@@ -49,7 +49,7 @@ class UserById(MethodView):
         return accounts.get_user(current_user(), user_id)
 
     @blp.auth(Role.ADMIN)
-    @blp.arguments(UserUpdateSchema(partial=True))
+    @blp.arguments(changes_schema(UserUpdateSchema))
     @blp.response(200, UserSchema)
     @blp.errors(404, 409)
     def patch(self, changes, user_id):

@@ -42,7 +42,7 @@ class UserCreateSchema(UserSchema):
 
 
 class UserUpdateSchema(UserSchema):
-    """Load with `partial=True`. `active: false` disables the user and revokes their tokens."""
+    """Loaded with `changes_schema`. `active: false` disables the user and revokes their tokens."""
 
     active = ma.fields.Boolean()
     password = ma.fields.String(

@@ -76,3 +76,11 @@ def page_envelope(items: list[Any], total: int, page: int, per_page: int) -> dic
             "pages": math.ceil(total / per_page) if total else 0,
         },
     }
+
+
+def changes_schema(schema_class: type[ma.Schema]) -> ma.Schema:
+    """`schema_class` for PATCH bodies: every top-level field optional, nested objects complete.
+
+    (`partial=True` would also make the fields of nested objects optional.)
+    """
+    return schema_class(partial=tuple(schema_class._declared_fields))

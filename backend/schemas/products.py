@@ -34,7 +34,7 @@ class ProductSchema(ma.Schema):
 
 
 class ProductUpdateSchema(ProductSchema):
-    """Load with `partial=True`."""
+    """Loaded with `changes_schema`."""
 
     active = ma.fields.Boolean()
 

@@ -82,7 +82,7 @@ class StoreListItemSchema(StoreSchema):
 
 
 class StoreUpdateSchema(StoreSchema):
-    """Fields to change (load it with `partial=True`); `active: false` deactivates."""
+    """Fields to change (see `changes_schema`); `active: false` deactivates."""
 
     active = ma.fields.Boolean()
 

@@ -109,3 +109,20 @@ def test_unexpected_errors_are_a_generic_500_without_details(app, client, org, t
 @pytest.mark.parametrize("path", ["/api/stores/abc", "/api/users/1.5"])
 def test_non_integer_ids_are_404(client, org, tokens, path):
     assert_error(client.get(path, headers=tokens.headers("admin")), 404)
+
+
+def test_ids_beyond_64_bits_are_422_not_500(client, org, tokens):
+    headers = tokens.headers("admin")
+    assert_error(client.get(f"/api/stores/{2**63}", headers=headers), 422)
+    body = {"store_ids": [2**63], "rep_id": None}
+    assert_error(client.post("/api/stores/reassign", json=body, headers=headers), 422)
+
+
+def test_patch_still_requires_complete_nested_objects(client, org, tokens):
+    response = client.patch(
+        f"/api/stores/{org.store['n1-a']}",
+        json={"hours": [{"opens": "08:00", "closes": "12:00"}]},
+        headers=tokens.headers("admin"),
+    )
+    body = assert_error(response, 422)
+    assert body["errors"]["json"]["hours"]["0"]["weekday"] == ["Missing data for required field."]
