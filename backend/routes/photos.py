@@ -59,7 +59,9 @@ class VisitPhotos(MethodView):
         upload = request.files.get("file")
         if upload is None:
             raise InvalidError("Attach the image as `file`.", {"files": {"file": ["Missing."]}})
-        payload = {"kind": form["kind"].value, "note": form.get("note")}
+        payload = {"kind": form["kind"].value}
+        if form.get("note") is not None:
+            payload["note"] = form["note"]
         return respond("photo", visit=visit_id, payload=payload, file=upload.read())
 
 

@@ -88,7 +88,7 @@ class SyncBatchSchema(ma.Schema):
         limit = current_app.config["SYNC_MAX_OPERATIONS"]
         if not 1 <= len(value) <= limit:
             raise ma.ValidationError(f"Send 1 to {limit} operations.")
-        keys = [op["key"] for op in value]
+        keys = [op.get("key") for op in value]
         if len(set(keys)) != len(keys):
             raise ma.ValidationError("Each operation needs its own key.")
 

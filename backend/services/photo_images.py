@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -73,12 +74,16 @@ def process(content: bytes, limits: Limits, zone: ZoneInfo) -> ProcessedImage:
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
     try:
         return _process(content, limits, zone)
-    except Image.DecompressionBombError:
-        raise _too_many_pixels(None, limits) from None
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_many_pixels(int(found.group(1)) if found else None, limits) from None
 
 
-def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> DomainError:
-    shown = f" is {size[0]:,} × {size[1]:,} pixels;" if size else " has too many pixels;"
+def _too_many_pixels(size: tuple[int, int] | int | None, limits: Limits) -> DomainError:
+    if isinstance(size, tuple):
+        shown = f" is {size[0]:,} × {size[1]:,} pixels;"
+    else:
+        shown = f" has {size:,} pixels;" if size else " has too many pixels;"
     return _file_error(
         f"The picture{shown} at most {limits.max_pixels:,} pixels are accepted.", TooLargeError
     )

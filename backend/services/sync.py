@@ -77,7 +77,7 @@ def _check_out(c: Call) -> tuple[int, Any]:
 
 
 def _photo(c: Call) -> tuple[int, Any]:
-    if not c.file:
+    if c.file is None:
         raise InvalidError("Attach the image as `file`.", {"files": {"file": ["Missing."]}})
     photo, created = photos.add_photo(c.actor, c.visit, c.data, c.file)
     return (201 if created else 200), photo
@@ -145,18 +145,25 @@ def run_operation(
     context: Context,
     commit: bool = True,
 ) -> Reply:
-    """Run one operation under its idempotency key (if any); returns the reply to send."""
+    """Run one operation under its idempotency key (if any); returns the reply to send.
+
+    The fingerprint is taken of the validated body and of the visit's uuid, so the same
+    operation matches whether it came alone (visit by id) or in a batch (visit by uuid).
+    """
     operation = OPERATIONS[name]
-    file_sha = hashlib.sha256(file).hexdigest() if file is not None else None
-    fp = idempotency.fingerprint(name, visit, payload, file_sha)
+    try:
+        data = operation.body().load(payload if isinstance(payload, dict) else {})
+    except ma.ValidationError as exc:
+        raise InvalidError(
+            "The request has invalid fields.", {operation.body_location: exc.messages}
+        ) from None
+    fp = ""
+    if key is not None:
+        file_sha = hashlib.sha256(file).hexdigest() if file is not None else None
+        target = visits.visit_uuid(actor, visit) if visit is not None else None
+        fp = idempotency.fingerprint(name, target, data, file_sha)
 
     def run() -> Reply:
-        try:
-            data = operation.body().load(payload if isinstance(payload, dict) else {})
-        except ma.ValidationError as exc:
-            raise InvalidError(
-                "The request has invalid fields.", {operation.body_location: exc.messages}
-            ) from None
         status, result = operation.run(Call(actor, visit, data, file, context))
         return Reply(status, operation.response().dump(result))
 

@@ -25,7 +25,7 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
-from ..scoping import get_in_scope, scoped_select
+from ..scoping import get_in_scope, scope_filter, scoped_select
 from . import unit_of_work, visit_integrity
 from .paging import paginate
 
@@ -193,6 +193,13 @@ def find_visit(actor: User, ref: VisitRef) -> Visit:
     if visit is None:
         raise NotFoundError(f"Visit {ref} not found.")
     return visit
+
+
+def visit_uuid(actor: User, ref: VisitRef) -> str:
+    """The uuid of a visit in scope, or the reference itself if there is none."""
+    column = Visit.id if isinstance(ref, int) else Visit.uuid
+    found = db.session.scalar(select(Visit.uuid).where(column == ref, scope_filter(actor, Visit)))
+    return found or str(ref)
 
 
 def get_visit(actor: User, visit_id: int) -> Visit:

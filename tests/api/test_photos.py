@@ -1,0 +1,170 @@
+"""Photo upload: formats, orientation, camera time, metadata stripped, limits, dedupe, serving."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PIL import ExifTags, Image
+from visit_helpers import (
+    check_in,
+    image_bytes,
+    minutes_ago,
+    png_bomb,
+    upload,
+    use_tmp_photo_dir,
+)
+
+
+@pytest.fixture(autouse=True)
+def _photos(app, tmp_path, monkeypatch):
+    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def visit(app, client, org, tokens):
+    headers = tokens.headers("rep-n1a")
+    response = check_in(client, headers, app, org.store["n1-a"], minutes_ago(10))
+    return response.json["id"], headers
+
+
+def stored_image(client, headers, photo, size="full") -> Image.Image:
+    response = client.get(f"/api/photos/{photo['id']}/image?size={size}", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.headers["Cache-Control"].startswith("private")
+    return Image.open(io.BytesIO(response.data))
+
+
+def test_jpeg_is_turned_upright_resized_and_stripped_of_all_metadata(client, visit, tmp_path):
+    visit_id, headers = visit
+    taken = minutes_ago(12).replace(microsecond=0)
+    # 2400 × 1200 landscape pixels, EXIF orientation 6: the camera was held upright.
+    content = image_bytes(seed=1, size=(2400, 1200), taken=taken, orientation=6)
+    assert Image.open(io.BytesIO(content)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    response = upload(client, headers, visit_id, content)
+    assert response.status_code == 201, response.json
+    photo = response.json
+    assert (photo["width"], photo["height"]) == (800, 1600)
+    assert photo["taken_at"] == taken.isoformat()
+    assert photo["source_format"] == "JPEG" and photo["kind"] == "shelf"
+    full = stored_image(client, headers, photo)
+    assert full.size == (800, 1600)
+    exif = full.getexif()
+    assert len(exif) == 0 and not exif.get_ifd(ExifTags.IFD.GPSInfo)
+    assert not {"exif", "icc_profile", "xmp"} & set(full.info)
+    thumb = stored_image(client, headers, photo, "thumb")
+    assert max(thumb.size) == 320 and len(thumb.getexif()) == 0
+    # Stored under generated names in the photo directory, not in any static folder.
+    files = sorted(p.name for p in (tmp_path / "photos").rglob("*.jpg"))
+    assert files == [f"{photo['sha256']}.jpg", f"{photo['sha256']}.thumb.jpg"]
+    raw = (tmp_path / "photos" / photo["sha256"][:2] / f"{photo['sha256']}.jpg").read_bytes()
+    assert b"Exif" not in raw
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "HEIF"])
+def test_png_webp_and_heic_are_accepted(client, visit, fmt):
+    visit_id, headers = visit
+    picture = Image.new("RGBA", (300, 200), (255, 0, 0, 128))
+    out = io.BytesIO()
+    picture.save(out, fmt)
+    response = upload(client, headers, visit_id, out.getvalue(), name=f"x.{fmt.lower()}")
+    assert response.status_code == 201, response.json
+    assert response.json["source_format"] == fmt
+    stored = stored_image(client, headers, response.json)
+    assert stored.mode == "RGB" and stored.size == (300, 200)
+
+
+def test_the_same_file_twice_is_one_photo_stored_once(client, visit, tmp_path):
+    visit_id, headers = visit
+    content = image_bytes(seed=2)
+    first = upload(client, headers, visit_id, content)
+    again = upload(client, headers, visit_id, content, kind="other")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["id"] == first.json["id"]
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) == 2
+
+
+def truncated_jpeg() -> bytes:
+    content = image_bytes(seed=3, size=(1200, 900))
+    return content[: len(content) // 2]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "status", "words"),
+    [
+        (b"just some text, not a picture\n" * 20, "shelf.jpg", 422, "not a JPEG"),
+        (truncated_jpeg(), "shelf.jpg", 422, "truncated"),
+        (png_bomb(), "shelf.png", 413, "400,000,000 pixels"),
+        (b"GIF89a" + b"\x00" * 100, "shelf.gif", 422, "not a JPEG"),
+        (b"", "empty.jpg", 422, "not a JPEG"),
+    ],
+    ids=["text-named-jpg", "truncated", "png-bomb", "gif", "empty"],
+)
+def test_bad_uploads_are_refused_with_a_clear_message(client, visit, content, name, status, words):
+    visit_id, headers = visit
+    response = upload(client, headers, visit_id, content, name=name)
+    assert response.status_code == status, response.json
+    assert words in response.json["message"]
+    assert "file" in response.json["errors"]["files"]
+
+
+def test_oversize_uploads_are_413(app, client, visit, monkeypatch):
+    visit_id, headers = visit
+    content = image_bytes(seed=4, size=(1200, 900))
+    monkeypatch.setitem(app.config, "PHOTO_MAX_BYTES", len(content) - 1)
+    response = upload(client, headers, visit_id, content)
+    assert response.status_code == 413 and "at most" in response.json["message"]
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50_000)
+    body = upload(client, headers, visit_id, content + b"\x00" * 60_000)
+    assert body.status_code == 413 and body.json["code"] == 413
+
+
+def test_a_picture_over_the_pixel_limit_is_refused_before_decoding(app, client, visit, monkeypatch):
+    visit_id, headers = visit
+    monkeypatch.setitem(app.config, "PHOTO_MAX_PIXELS", 1000 * 1000)
+    response = upload(client, headers, visit_id, image_bytes(seed=5, size=(1200, 900)))
+    assert response.status_code == 413
+    assert "1,200 × 900 pixels" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [{"kind": "selfie"}, {}],
+)
+def test_upload_form_is_validated(client, visit, form):
+    visit_id, headers = visit
+    data = {"file": (io.BytesIO(image_bytes(seed=6)), "x.jpg"), **form}
+    response = client.post(f"/api/visits/{visit_id}/photos", data=data, headers=headers)
+    assert response.status_code == 422 and "kind" in response.json["errors"]["form"]
+    missing = client.post(f"/api/visits/{visit_id}/photos", data={"kind": "shelf"}, headers=headers)
+    assert missing.status_code == 422
+
+
+def test_image_size_parameter_is_validated(client, visit):
+    visit_id, headers = visit
+    photo = upload(client, headers, visit_id, image_bytes(seed=7)).json
+    response = client.get(f"/api/photos/{photo['id']}/image?size=huge", headers=headers)
+    assert response.status_code == 422
+
+
+def test_photo_storage_is_outside_the_static_folder(app, tmp_path):
+    static = Path(app.static_folder).resolve() if app.static_folder else None
+    assert static is None or not (tmp_path / "photos").resolve().is_relative_to(static)
+
+
+def test_camera_time_uses_the_exif_offset_when_present():
+    from zoneinfo import ZoneInfo
+
+    from backend.services.photo_images import camera_time
+
+    exif = Image.Exif()
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    sub[ExifTags.Base.DateTimeOriginal] = "2026:11:23 09:00:00"
+    tokyo = camera_time(exif, ZoneInfo("Asia/Tokyo"))
+    sub[ExifTags.Base.OffsetTimeOriginal] = "+01:00"
+    paris = camera_time(exif, ZoneInfo("Asia/Tokyo"))
+    assert paris - tokyo == timedelta(hours=8)
+    sub[ExifTags.Base.DateTimeOriginal] = "not a date"
+    assert camera_time(exif, ZoneInfo("Asia/Tokyo")) is None
