@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from ..auth import authenticate_request
 from ..errors import ErrorSchema, PermissionDeniedError
 from ..models import Role
+from ..requests import ArgumentsParser
 
 BEARER = [{"bearerAuth": []}]
 
@@ -22,6 +23,8 @@ class ApiBlueprint(Blueprint):
     roles. Put it above `@blp.arguments` so callers are authenticated before input is parsed.
     Object-level access is not decided here but by `backend.scoping` inside the services.
     """
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
     def auth(self, *roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         allowed = frozenset(roles)

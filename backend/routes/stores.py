@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from webargs.flaskparser import parser
 
 from ..auth import current_user
 from ..errors import ErrorSchema, InvalidError
@@ -116,7 +115,7 @@ class Import(MethodView):
     )
     def post(self):
         """Import stores from CSV or XLSX: new codes are created, known codes updated."""
-        args = parser.parse(ImportArgs(), request, location="form")
+        args = blp.ARGUMENTS_PARSER.parse(ImportArgs(), request, location="form")
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise InvalidError("Attach the file as `file`.", {"files": {"file": ["Missing."]}})

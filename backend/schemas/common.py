@@ -37,6 +37,17 @@ def parse_clock(text: str) -> time:
     return time(*(int(p) for p in parts))
 
 
+def search_text(description: str) -> ma.fields.String:
+    """A text filter: 1-100 printable characters (control characters such as NUL refused)."""
+    return ma.fields.String(
+        validate=[
+            ma.validate.Length(1, 100),
+            ma.validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Control characters are not allowed."),
+        ],
+        metadata={"description": description},
+    )
+
+
 class PageArgs(ma.Schema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from .common import PageArgs, page_schema
+from .common import PageArgs, page_schema, search_text
 
 
 class BrandSchema(ma.Schema):
@@ -42,9 +42,9 @@ class ProductUpdateSchema(ProductSchema):
 class ProductQueryArgs(PageArgs):
     brand_id = ma.fields.Integer()
     own = ma.fields.Boolean(metadata={"description": "true: ours; false: competitors'"})
-    category = ma.fields.String()
+    category = search_text("Exact category")
     active = ma.fields.Boolean()
-    q = ma.fields.String(validate=validate.Length(1, 100), metadata={"description": "Name or SKU"})
+    q = search_text("Text contained in the name or SKU (case-insensitive)")
 
 
 ProductPageSchema = page_schema(ProductSchema, "ProductPage")

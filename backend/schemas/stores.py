@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import Channel, Tier
-from .common import Clock, PageArgs, page_schema
+from .common import Clock, PageArgs, page_schema, search_text
 
 
 class StoreHoursSchema(ma.Schema):
@@ -95,10 +95,7 @@ class StoreFilterArgs(ma.Schema):
     active = ma.fields.Boolean(
         metadata={"description": "true or false; absent = both"},
     )
-    q = ma.fields.String(
-        validate=validate.Length(1, 100),
-        metadata={"description": "Text contained in name, address or code (case-insensitive)"},
-    )
+    q = search_text("Text contained in name, address or code (case-insensitive)")
 
 
 class StoreQueryArgs(StoreFilterArgs, PageArgs):
