@@ -1,11 +1,23 @@
 """Route planning for Terminus: a small typed API over an OR-Tools routing solver.
 
     from backend.planning import load, solve, solution_to_dict
-    problem = load("day.json")                  # or problem_from_dict({...})
-    plan = solve(problem, seconds=5, seed=0)     # -> Solution (routes with schedules, dropped)
-    solution_to_dict(plan, problem)              # the shared JSON format plus times and totals
+    problem = load("day.json")                    # or problem_from_dict({...}) from the app
+    plan = solve(problem, seconds=5, seed=0)       # -> Solution (routes with schedules, dropped)
+    solution_to_dict(plan, problem)                # the shared JSON format plus times and totals
 
-This package imports nothing from the rest of ``backend``.
+Modules: ``problem`` (data model, JSON in/out, validation with field paths), ``travel`` (matrices),
+``solver`` (OR-Tools model + search), ``lns`` (ruin-and-recreate improvement), ``solution``
+(schedules, scoring like the benchmark scorer, JSON out), ``replan`` (rest-of-day problems),
+``__main__`` (CLI). This package imports nothing from the rest of ``backend``.
+
+For the app (visit cycles, plans):
+- one rep or a team: a Problem with one or several ``Rep``; each ``Stop`` is required
+  (``penalty=None``) or optional with a penalty in objective units (seconds of travel for the
+  default ``"duration"`` objective) -- e.g. higher for A stores or overdue ones;
+- a supervisor's locked positions: ``Rep.locked`` (stop ids the rep does first, in order);
+- re-plan the rest of a day: ``replan_problem(problem, rep, done=..., now=..., position=...,
+  locked=...)`` then ``solve(rest, seconds=0.8, initial=previous_plan)``;
+- reproducible plans: ``solve(..., seed=s, iterations=n)`` bounds the search by work, not time.
 """
 
 from .problem import (

@@ -16,8 +16,9 @@ from .solver import solve
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m backend.planning",
-                                 description="Plan routes for a planning problem (JSON).")
+    ap = argparse.ArgumentParser(
+        prog="python -m backend.planning", description="Plan routes for a planning problem (JSON)."
+    )
     ap.add_argument("problem", help="problem JSON file ('-' for stdin)")
     ap.add_argument("--seconds", type=float, default=5.0, help="time budget (default 5)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

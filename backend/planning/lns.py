@@ -28,8 +28,10 @@ class RuinRecreate:
         self.n = n = len(stops)
         self.n_reps = len(reps)
         loc = problem.location_index
-        node_loc = np.array([loc[s.location] for s in stops]
-                            + [loc[x] for r in reps for x in (r.start, r.end)], dtype=np.int64)
+        node_loc = np.array(
+            [loc[s.location] for s in stops] + [loc[x] for r in reps for x in (r.start, r.end)],
+            dtype=np.int64,
+        )
         ix = np.ix_(node_loc, node_loc)
         keys: dict[int, int] = {}
         self.group = np.zeros(self.n_reps, dtype=np.int64)
@@ -58,8 +60,9 @@ class RuinRecreate:
         self.demand = np.array([s.demand for s in stops])
         max_cost = float(self.C.max()) if self.C.size else 1.0
         self.required_penalty = 1e3 * (max_cost + 1) * (n + 1)
-        self.penalty = np.array([self.required_penalty if s.penalty is None else s.penalty
-                                 for s in stops])
+        self.penalty = np.array(
+            [self.required_penalty if s.penalty is None else s.penalty for s in stops]
+        )
         self.shift0 = np.array([r.shift[0] for r in reps], dtype=float)
         self.shift1 = np.array([r.shift[1] for r in reps], dtype=float)
         self.capacity = np.array([math.inf if r.capacity is None else r.capacity for r in reps])
@@ -75,49 +78,72 @@ class RuinRecreate:
             c = self.C[0][:n, :n]
             self.neighbours = np.argsort(c + c.T, axis=1, kind="stable")[:, :m]
         self.rng = np.random.default_rng(seed)
+        # plain lists: scalar look-ups in the schedule loops are much faster than numpy's
+        self.Tl = [t.tolist() for t in self.T]
+        self.Cl = [self.Tl[k] if np.array_equal(self.C[k], self.T[k]) else self.C[k].tolist()
+                   for k in range(len(self.C))]
+        self.svc_l = self.service.tolist()
+        self.demand_l = self.demand.tolist()
+        self.shift0_l = self.shift0.tolist()
+        self.shift1_l = self.shift1.tolist()
 
     # ------------------------------------------------------------------ route data
     def _route_data(self, v: int, route: list[int]):
+        """Departure times (earliest schedule) and latest feasible arrivals along a route."""
         g = self.group[v]
-        T = self.T[g]
-        nodes = [self.n + 2 * v, *route, self.n + 2 * v + 1]
+        T = self.Tl[g]
+        svc = self.svc_l
+        wins = self.windows
+        first = self.n + 2 * v
+        nodes = [first, *route, first + 1]
         m = len(nodes)
-        dep = np.empty(m)
-        t = self.shift0[v]
+        dep = [0.0] * m
+        t = self.shift0_l[v]
         dep[0] = t
+        prev = first
         for i in range(1, m - 1):
             c = nodes[i]
-            t += T[nodes[i - 1], c]
-            best = None
-            for w0, w1 in self.windows[c]:
-                s = max(t, w0)
-                if s <= w1 + EPS:
-                    best = s
-                    break
-            t = (t if best is None else best) + self.service[c]
+            t += T[prev][c]
+            w = wins[c]
+            if len(w) == 1:
+                if t < w[0][0]:
+                    t = w[0][0]
+            else:
+                for w0, w1 in w:
+                    s = t if t > w0 else w0
+                    if s <= w1 + EPS:
+                        t = s
+                        break
+            t += svc[c]
             dep[i] = t
-        lat = np.empty(m)
-        lat[m - 1] = self.shift1[v]
+            prev = c
+        lat = [0.0] * m
+        L = self.shift1_l[v]
+        lat[m - 1] = L
+        nxt = first + 1
         for i in range(m - 2, 0, -1):
             c = nodes[i]
-            latest = lat[i + 1] - T[c, nodes[i + 1]] - self.service[c]
+            latest = L - T[c][nxt] - svc[c]
             best = -BIG
-            for w0, w1 in self.windows[c]:
+            for w0, w1 in wins[c]:
                 if w0 <= latest + EPS:
-                    best = max(best, min(w1, latest))
+                    x = w1 if w1 < latest else latest
+                    if x > best:
+                        best = x
             lat[i] = best
+            L = best
+            nxt = c
         lat[0] = BIG
-        nodes = np.asarray(nodes)
-        cost = float(self.C[g][nodes[:-1], nodes[1:]].sum()) if route else 0.0
-        load = float(self.demand[route].sum()) if route else 0.0
+        if route:
+            C = self.Cl[g]
+            cost = sum(C[a][b] for a, b in zip(nodes, nodes[1:], strict=False))
+            dem = self.demand_l
+            load = sum(dem[c] for c in route)
+        else:
+            cost = load = 0.0
         lo = self.locked[v]
-        flat = np.empty((6, m - 1 - lo))
-        flat[0] = nodes[lo:-1]
-        flat[1] = nodes[lo + 1:]
-        flat[2] = dep[lo:-1]
-        flat[3] = lat[lo + 1:]
-        flat[4] = v
-        flat[5] = np.arange(lo, m - 1)
+        flat = np.array((nodes[lo:-1], nodes[lo + 1:], dep[lo:-1], lat[lo + 1:],
+                         [v] * (m - 1 - lo), range(lo, m - 1)), dtype=float)
         return nodes, dep, lat, cost, load, flat
 
     def _rebuild(self):
@@ -140,8 +166,7 @@ class RuinRecreate:
     # ------------------------------------------------------------------ objective
     def objective(self) -> float:
         cost = sum(d[3] for d in self.data)
-        return cost + float(self.penalty[list(self.unassigned)].sum()) if self.unassigned \
-            else cost
+        return cost + float(self.penalty[list(self.unassigned)].sum()) if self.unassigned else cost
 
     def feasible_route(self, v: int) -> bool:
         nodes, _, _, _, load, _ = self.data[v]
@@ -197,8 +222,7 @@ class RuinRecreate:
     def load_ok(self, c: int) -> np.ndarray:
         if self.unbounded:
             return self.all_ok
-        return ((self.loads + self.demand[c] <= self.capacity + EPS)
-                & (self.counts < self.max_stops))
+        return (self.loads + self.demand[c] <= self.capacity + EPS) & (self.counts < self.max_stops)
 
     def insert_all(self, customers, blink: float = 0.01):
         for c in customers:
@@ -250,11 +274,11 @@ class RuinRecreate:
             first_min = max(lo, i - length + 1)
             first_max = min(i, len(route) - length)
             first = int(self.rng.integers(first_min, first_max + 1))
-            cut = route[first:first + length]
+            cut = route[first : first + length]
             for x in cut:
                 self.where[x] = -1
             removed.extend(cut)
-            self._set_route(v, route[:first] + route[first + length:])
+            self._set_route(v, route[:first] + route[first + length :])
             ruined.add(v)
         return removed
 
@@ -274,8 +298,14 @@ class RuinRecreate:
         self.counts = np.array([len(r) for r in self.routes])
         self.dirty = True
 
-    def run(self, routes: list[list[int]], seconds: float, iterations: int | None = None,
-            t_start: float = 2.0, t_end: float = 0.02):
+    def run(
+        self,
+        routes: list[list[int]],
+        seconds: float,
+        iterations: int | None = None,
+        t_start: float = 2.0,
+        t_end: float = 0.02,
+    ):
         """Improve ``routes`` (stop indices per rep) for ``seconds`` or ``iterations``."""
         self.load_routes(routes)
         for v in range(self.n_reps):

@@ -204,8 +204,9 @@ def _rep(d: Any, path: str) -> Rep:
         t = _object(d["travel"], f"{path}.travel")
         mode = t.get("mode")
         if mode is not None and mode not in MODE_SPEEDS:
-            raise ProblemError(f"{path}.travel.mode",
-                               f"expected one of {sorted(MODE_SPEEDS)}, got {mode!r}")
+            raise ProblemError(
+                f"{path}.travel.mode", f"expected one of {sorted(MODE_SPEEDS)}, got {mode!r}"
+            )
         if t.get("speed_kmh") is not None:
             speed = _travel(t, f"{path}.travel").speed_kmh
         elif mode is not None:
@@ -340,10 +341,14 @@ def _check_matrix(matrix: Any, n: int) -> None:
             continue
         for i, row in enumerate(table):
             for j, x in enumerate(row):
-                if isinstance(x, bool) or not isinstance(x, int | float) or not (
-                        math.isfinite(x) and x >= 0):
-                    raise ProblemError(f"matrix.{key}[{i}][{j}]",
-                                       f"expected a finite number >= 0, got {x!r}")
+                if (
+                    isinstance(x, bool)
+                    or not isinstance(x, int | float)
+                    or not (math.isfinite(x) and x >= 0)
+                ):
+                    raise ProblemError(
+                        f"matrix.{key}[{i}][{j}]", f"expected a finite number >= 0, got {x!r}"
+                    )
 
 
 def load(path: str | Path) -> Problem:

@@ -9,8 +9,17 @@ from .problem import Location, Problem, ProblemError, parse_time
 CURRENT = "@current"
 
 
-def replan_problem(problem: Problem, rep: str, *, done=(), now=None, position=None,
-                   locked=(), other_reps: bool = False, break_taken: bool = False) -> Problem:
+def replan_problem(
+    problem: Problem,
+    rep: str,
+    *,
+    done=(),
+    now=None,
+    position=None,
+    locked=(),
+    other_reps: bool = False,
+    break_taken: bool = False,
+) -> Problem:
     """The problem that is left for ``rep`` at time ``now`` standing at ``position``.
 
     - ``done``: stop ids already visited (by anyone); they leave the problem.
@@ -71,8 +80,10 @@ def replan_problem(problem: Problem, rep: str, *, done=(), now=None, position=No
     elif brk is not None and brk.window[0] < shift[0]:
         brk = replace(brk, window=(shift[0], brk.window[1]))
     new_rep = replace(r, start=start, shift=shift, break_=brk, locked=tuple(locked))
-    reps = [new_rep if x.id == rep else replace(x, locked=tuple(
-        s for s in x.locked if s not in done)) for x in problem.reps]
+    reps = [
+        new_rep if x.id == rep else replace(x, locked=tuple(s for s in x.locked if s not in done))
+        for x in problem.reps
+    ]
     if not other_reps:
         reps = [new_rep]
     stops = tuple(s for s in problem.stops if s.id not in done)

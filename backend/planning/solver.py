@@ -55,8 +55,9 @@ class Model:
         return len(self.problem.stops)
 
 
-def build_model(problem: Problem, tables: Tables | None = None,
-                break_slack: dict[int, float] | None = None) -> Model:
+def build_model(
+    problem: Problem, tables: Tables | None = None, break_slack: dict[int, float] | None = None
+) -> Model:
     """The routing model. Breaks: OR-Tools lets a break overlap the travel after a stop, where
     the scorer takes it whole before travelling on; ``break_slack`` lengthens a rep's break in
     the model to make up for that when a plan came out late."""
@@ -246,8 +247,10 @@ def _ortools(problem, tables, seconds, first, limit, initial, strategies, break_
     assignment = None
     if initial is not None:
         sid = {s.id: k for k, s in enumerate(problem.stops)}
-        routes = [[model.manager.NodeToIndex(sid[x]) for x in initial.get(r.id, []) if x in sid]
-                  for r in problem.reps]
+        routes = [
+            [model.manager.NodeToIndex(sid[x]) for x in initial.get(r.id, []) if x in sid]
+            for r in problem.reps
+        ]
         routing.CloseModelWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(routes, True)
         if start is not None:
@@ -265,9 +268,16 @@ def _ortools(problem, tables, seconds, first, limit, initial, strategies, break_
     return routes, hints, assignment.ObjectiveValue() / model.cost_scale, bool(model.breaks)
 
 
-def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
-          tables: Tables | None = None, initial: dict[str, list[str]] | Solution | None = None,
-          iterations: int | None = None, ortools_share: float = 0.1) -> Solution:
+def solve(
+    problem: Problem,
+    seconds: float = 5.0,
+    seed: int = 0,
+    *,
+    tables: Tables | None = None,
+    initial: dict[str, list[str]] | Solution | None = None,
+    iterations: int | None = None,
+    ortools_share: float = 0.1,
+) -> Solution:
     """Plan routes for all reps within about ``seconds`` of wall time.
 
     Two phases: OR-Tools (first solution + guided local search) for ``ortools_share`` of the
@@ -298,22 +308,31 @@ def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
 
     found = _ortools(problem, tables, left() * share, first, limit, initial, strategies)
     if found is None:
-        return make_solution(problem, {r.id: list(r.locked) for r in problem.reps}, tables,
-                             stats={"status": "no solution"})
+        return make_solution(
+            problem,
+            {r.id: list(r.locked) for r in problem.reps},
+            tables,
+            stats={"status": "no solution"},
+        )
     routes, hints, objective, _ = found
     solution = make_solution(problem, routes, tables, hints)
     slack: dict[int, float] = {}
     for attempt in range(3):  # a break the scorer would take later than OR-Tools assumed
-        late = [v for v, r in enumerate(problem.reps)
-                if r.break_ is not None and solution.route(r.id) is not None
-                and solution.route(r.id).violations]
+        late = [
+            v
+            for v, r in enumerate(problem.reps)
+            if r.break_ is not None
+            and solution.route(r.id) is not None
+            and solution.route(r.id).violations
+        ]
         if not late or left() < 0.1:
             break
         for v in late:
             dur = tables.durations[v]
             loc = problem.location_index
             ids = [loc[problem.reps[v].start]] + [
-                loc[s.location] for s in problem.stops if s.id in routes[problem.reps[v].id]]
+                loc[s.location] for s in problem.stops if s.id in routes[problem.reps[v].id]
+            ]
             legs = dur[np.ix_(ids, ids)]
             slack[v] = float(legs.max()) * (attempt + 1)
         again = _ortools(problem, tables, left() / 2, first, limit, routes, strategies, slack)
@@ -323,8 +342,7 @@ def solve(problem: Problem, seconds: float = 5.0, seed: int = 0, *,
         if (candidate.feasible, -candidate.objective) > (solution.feasible, -solution.objective):
             routes, hints, objective, _ = again
             solution = candidate
-    stats = {"seed": seed, "first_solution": FS.Value.Name(first),
-             "ortools_objective": objective}
+    stats = {"seed": seed, "first_solution": FS.Value.Name(first), "ortools_objective": objective}
     if not has_breaks and (left() > 0.02 or iterations is not None):
         sid = {s.id: k for k, s in enumerate(problem.stops)}
         rr = RuinRecreate(problem, tables, seed)
