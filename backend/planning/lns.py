@@ -9,6 +9,7 @@ Not used for reps with a break (the OR-Tools model handles those on its own).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -136,7 +137,7 @@ class RuinRecreate:
         lat[0] = BIG
         if route:
             C = self.Cl[g]
-            cost = sum(C[a][b] for a, b in zip(nodes, nodes[1:], strict=False))
+            cost = sum(C[a][b] for a, b in itertools.pairwise(nodes))
             dem = self.demand_l
             load = sum(dem[c] for c in route)
         else:
