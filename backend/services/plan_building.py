@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from ..errors import InvalidError
 from ..extensions import db
-from ..models import PlannedStop, PlanStatus, RoutePlan, Store, Tier, User
+from ..models import PlannedStop, RoutePlan, Store, Tier, User, Visit
 from ..planning.problem import Problem, problem_from_dict
 from ..planning.solution import Solution
 from ..planning.travel import build_tables
@@ -54,16 +54,11 @@ def frequency_days(store: Store) -> int:
 
 
 def last_visit_dates(store_ids: Iterable[int]) -> dict[int, date]:
-    """The latest date each store was visited on a route plan (done stops)."""
+    """The latest local date each store was visited (any visit, planned or not)."""
     rows = db.session.execute(
-        select(PlannedStop.store_id, func.max(RoutePlan.plan_date))
-        .join(RoutePlan, PlannedStop.plan_id == RoutePlan.id)
-        .where(
-            PlannedStop.store_id.in_(list(store_ids)),
-            PlannedStop.done_at.is_not(None),
-            RoutePlan.status == PlanStatus.PUBLISHED,
-        )
-        .group_by(PlannedStop.store_id)
+        select(Visit.store_id, func.max(Visit.visit_date))
+        .where(Visit.store_id.in_(list(store_ids)))
+        .group_by(Visit.store_id)
     ).all()
     return {store_id: day for store_id, day in rows}
 

@@ -186,3 +186,32 @@ def test_published_plans_cannot_be_deleted_but_drafts_can(client, org, tokens, t
     plan = create(client, sup, org).json
     client.post(f"/api/plans/{plan['id']}/publish", headers=sup)
     assert client.delete(f"/api/plans/{plan['id']}", headers=sup).status_code == 409
+
+
+def test_recently_visited_stores_are_not_due(app, client, org, tokens, team):
+    from datetime import UTC, date, datetime
+
+    from backend.extensions import db
+    from backend.models import Visit, VisitStatus
+
+    with app.app_context():
+        db.session.add(
+            Visit(
+                uuid="00000000-0000-4000-8000-000000000001",
+                rep_id=org.user["rep-n1a"],
+                team_id=org.team["N1"],
+                store_id=team[1],
+                planned=False,
+                visit_date=date(2026, 11, 27),
+                status=VisitStatus.CLOSED,
+                checked_in_at=datetime(2026, 11, 27, 1, tzinfo=UTC),
+                checkin_lat=35.6,
+                checkin_lng=139.7,
+                checkin_distance_m=0,
+            )
+        )
+        db.session.commit()
+    plan = create(client, tokens.headers("sup-n1"), org).json
+    planned = {s["store_id"] for s in plan["stops"]}
+    assert team[1] not in planned  # visited 3 days ago, tier A is weekly: not due yet
+    assert set(team) - {team[1]} == planned
