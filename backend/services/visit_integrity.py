@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from geopy.distance import geodesic
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import FlagKind, Photo, Visit, VisitFlag, utcnow
@@ -132,6 +133,7 @@ def _neighbour(visit: Visit, earlier: bool) -> Visit | None:
         select(Visit)
         .where(Visit.rep_id == visit.rep_id, Visit.id != visit.id, compare)
         .order_by(order, Visit.id.desc() if earlier else Visit.id.asc())
+        .options(lazyload(Visit.store), lazyload(Visit.flags))
         .limit(1)
     ).first()
 

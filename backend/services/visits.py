@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..errors import ConflictError, InvalidError, NotFoundError, PermissionDeniedError
 from ..extensions import db
@@ -44,14 +44,13 @@ def check_in(
     checked_in_at = data["device_time"]
     visit_date = local_date(checked_in_at)
     visit_uuid = str(data.get("uuid") or uuid.uuid4())
-    if db.session.scalar(select(exists().where(Visit.uuid == visit_uuid))):
+    if "uuid" in data and db.session.scalar(select(exists().where(Visit.uuid == visit_uuid))):
         raise ConflictError(
             f"Visit {visit_uuid} already exists.", {"json": {"uuid": ["Already used."]}}
         )
     stop = _planned_stop(actor.id, data["store_id"], visit_date)
     store = stop.store if stop is not None else _store_in_scope(actor, data["store_id"])
-    _close_earlier_days(actor, visit_date, received_at)
-    still_open = _open_visit(actor.id)
+    still_open = _close_earlier_days(actor, visit_date, received_at)
     if still_open is not None:
         raise ConflictError(
             f"Visit {still_open.id} at {still_open.store.name} is still open: check out first.",
@@ -134,22 +133,18 @@ def _auto_close(visit: Visit, now: datetime) -> None:
     visit_integrity.on_left_open(visit)
 
 
-def _close_earlier_days(actor: User, visit_date: date, now: datetime) -> None:
+def _close_earlier_days(actor: User, visit_date: date, now: datetime) -> Visit | None:
+    """Close the rep's visits left open on earlier days; returns one still open that day."""
+    still_open = None
     for visit in db.session.scalars(
-        select(Visit).where(
-            Visit.rep_id == actor.id,
-            Visit.status == VisitStatus.OPEN,
-            Visit.visit_date < visit_date,
-        )
+        select(Visit).where(Visit.rep_id == actor.id, Visit.status == VisitStatus.OPEN)
     ):
-        _auto_close(visit, now)
+        if visit.visit_date < visit_date:
+            _auto_close(visit, now)
+        else:
+            still_open = visit
     db.session.flush()
-
-
-def _open_visit(rep_id: int) -> Visit | None:
-    return db.session.scalars(
-        select(Visit).where(Visit.rep_id == rep_id, Visit.status == VisitStatus.OPEN)
-    ).first()
+    return still_open
 
 
 def _planned_stop(rep_id: int, store_id: int, visit_date: date) -> PlannedStop | None:
@@ -168,7 +163,9 @@ def _planned_stop(rep_id: int, store_id: int, visit_date: date) -> PlannedStop |
 
 
 def _store_in_scope(actor: User, store_id: int) -> Store:
-    store = db.session.scalars(scoped_select(actor, Store).where(Store.id == store_id)).first()
+    store = db.session.scalars(
+        scoped_select(actor, Store).where(Store.id == store_id).options(lazyload(Store.hours))
+    ).first()
     if store is None:
         raise InvalidError(
             "No such store.", {"json": {"store_id": ["No such store in your scope."]}}

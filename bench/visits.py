@@ -1,0 +1,495 @@
+"""Benchmark visits against gunicorn on PostgreSQL: check-in latency with 50 concurrent reps,
+the ingest of a 12-megapixel JPEG, and a sync batch of 50 operations.
+
+    python bench/visits.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                           [--reps 50] [--rounds 10] [--workers N] [--out bench/results/NAME.json]
+
+It creates a scratch database next to the one `--pg` names (dropped at the end), migrates it,
+loads the demo territory (`flask demo load`), adds reps up to `--reps` (the demo has 8) sharing
+its 300 stores, and starts gunicorn (config/gunicorn.conf.py) on a free loopback port.
+
+- check-in: 50 reps working at once, each visiting a store every ~4 s (check-in, pause,
+  check-out: a day compressed a few hundred-fold), then a burst where all 50 check in at the
+  same instant (the worst case); latency is per request, client-side, with keep-alive.
+- photo: a 12 MP JPEG (4000 × 3000, ~3 MB) through the ingest pipeline in process (decode,
+  orient, resize, re-encode, hash), and uploaded over HTTP to a visit.
+- sync: one rep's queued visit of 50 operations (check-in, 2 photos, 46 record writes,
+  check-out) in one POST /api/sync, then the same batch replayed.
+
+Goals (issue 4): check-in p95 ≤ 50 ms at 50 concurrent reps; 12 MP photo ingest ≤ 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import http.client
+import io
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from PIL import Image, ImageFilter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@contextmanager
+def scratch_database(admin_url: str):
+    """A new PostgreSQL database beside `admin_url`'s, dropped afterwards."""
+    name = f"terminus_bench_{os.getpid()}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def prepare(url: str, env: dict[str, str], reps: int) -> dict:
+    """Migrate, load the demo, add reps up to `reps`, share the stores, issue tokens."""
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([BIN / "flask", *command], env=env, check=True, capture_output=True)
+    from backend import create_app
+    from backend.auth import issue_token
+    from backend.extensions import db
+    from backend.models import Brand, Product, Role, Store, User
+
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        demo_reps = db.session.scalars(
+            sa.select(User).where(User.role == Role.REP).order_by(User.id)
+        ).all()
+        template = demo_reps[0]
+        people = list(demo_reps)
+        for i in range(len(people), reps):
+            twin = demo_reps[i % len(demo_reps)]
+            people.append(
+                User(
+                    username=f"bench-rep-{i}",
+                    full_name=f"Bench Rep {i}",
+                    role=Role.REP,
+                    team_id=twin.team_id,
+                    password_hash=template.password_hash,
+                    active=True,
+                )
+            )
+        db.session.add_all(people)
+        db.session.flush()
+        stores = db.session.scalars(sa.select(Store).where(Store.active).order_by(Store.id)).all()
+        routes: dict[int, list[tuple[int, float, float]]] = {p.id: [] for p in people}
+        for i, store in enumerate(stores):
+            rep = people[i % len(people)]
+            store.rep_id, store.team_id = rep.id, rep.team_id
+            routes[rep.id].append((store.id, store.lat, store.lng))
+        tokens = {p.id: issue_token(p)[0] for p in people}
+        products = db.session.scalars(
+            sa.select(Product.id).join(Brand).where(Brand.is_own).order_by(Product.id).limit(5)
+        ).all()
+        db.session.commit()
+        return {
+            "reps": [{"token": tokens[p.id], "stores": routes[p.id]} for p in people],
+            "products": list(products),
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            BIN / "gunicorn",
+            "-c",
+            str(ROOT / "config" / "gunicorn.conf.py"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "backend:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/api/health")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start: " + process.stderr.read(4000).decode())
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+class Client:
+    """One keep-alive connection with a rep's token."""
+
+    def __init__(self, port: int, token: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.auth = {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
+        headers = {**self.auth, **(headers or {})}
+        if body is not None:
+            raw = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        self.conn.request(method, path, body=raw, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status} {data[:300]!r}")
+        return json.loads(data), elapsed
+
+
+def keyed() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def check_in_body(store, when: dt.datetime, visit_uuid: str | None = None) -> dict:
+    store_id, lat, lng = store
+    body = {
+        "store_id": store_id,
+        "device_time": when.isoformat(),
+        "lat": lat + 0.0001,
+        "lng": lng,
+        "accuracy_m": 15.0,
+    }
+    if visit_uuid:
+        body["uuid"] = visit_uuid
+    return body
+
+
+def bench_check_ins(port: int, reps: list[dict], rounds: int, think: float | None) -> dict:
+    """Every rep checks in and out `rounds` times. With `think` seconds, at random moments
+    (about one visit per rep every `think` s: a day's work compressed a few hundred-fold);
+    without, all reps at the same instant (a barrier each round: the worst case)."""
+    barrier = threading.Barrier(len(reps))
+    check_ins: list[float] = []
+    check_outs: list[float] = []
+    lock = threading.Lock()
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)
+
+    def pause(rng: random.Random) -> None:
+        if think is None:
+            barrier.wait()
+        else:
+            time.sleep(rng.uniform(0.25, 0.75) * think)
+
+    def rep_day(index: int, rep: dict) -> None:
+        rng = random.Random(index)
+        client = Client(port, rep["token"])
+        for r in range(rounds):
+            store = rep["stores"][r % len(rep["stores"])]
+            when = start + dt.timedelta(minutes=25 * r)
+            pause(rng)
+            visit, took_in = client.call("POST", "/api/visits", check_in_body(store, when), keyed())
+            if think is not None:
+                pause(rng)
+            out = {"device_time": (when + dt.timedelta(minutes=15)).isoformat()}
+            _, took_out = client.call("POST", f"/api/visits/{visit['id']}/checkout", out, keyed())
+            with lock:
+                check_ins.append(took_in)
+                check_outs.append(took_out)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=rep_day, args=(i, rep)) for i, rep in enumerate(reps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if len(check_ins) != len(reps) * rounds:
+        raise RuntimeError("some check-ins failed")
+    return {
+        "requests": len(check_ins),
+        "check_in_p50_ms": statistics.median(check_ins),
+        "check_in_p95_ms": percentile(check_ins, 95),
+        "check_in_p99_ms": percentile(check_ins, 99),
+        "check_in_max_ms": max(check_ins),
+        "check_out_p50_ms": statistics.median(check_outs),
+        "check_out_p95_ms": percentile(check_outs, 95),
+        "requests_per_s": 2 * len(check_ins) / wall,
+    }
+
+
+def latencies(result: dict) -> str:
+    keys = ("p50", "p95", "p99", "max")
+    return " / ".join(f"{result[f'check_in_{k}_ms']:.1f}" for k in keys) + " ms"
+
+
+def twelve_megapixel_jpeg(seed: int) -> bytes:
+    """4000 × 3000, photo-like (smooth shapes, texture and sensor noise), quality 90."""
+    rng = random.Random(seed)
+    small = Image.frombytes("RGB", (40, 30), rng.randbytes(40 * 30 * 3))
+    picture = small.resize((4000, 3000), Image.Resampling.BICUBIC)
+    noise = Image.effect_noise((4000, 3000), 24).convert("RGB")
+    picture = Image.blend(picture, noise, 0.15).filter(ImageFilter.SMOOTH)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def multipart(fields: dict[str, str], file: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
+        + file
+        + b"\r\n"
+    )
+    return b"".join(
+        parts
+    ) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def bench_photos(port: int, rep: dict, url: str, samples: int) -> dict:
+    from backend import create_app
+    from backend.services import photo_images, photos
+
+    images = [twelve_megapixel_jpeg(seed) for seed in range(samples)]
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        limits = photos.limits()
+    zone = ZoneInfo("Asia/Tokyo")
+    photo_images.process(images[0], limits, zone)  # warm-up (imports, codecs)
+    in_process = []
+    for content in images:
+        started = time.perf_counter()
+        photo_images.process(content, limits, zone)
+        in_process.append((time.perf_counter() - started) * 1000)
+    client = Client(port, rep["token"])
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    visit, _ = client.call("POST", "/api/visits", check_in_body(rep["stores"][0], when), keyed())
+    over_http = []
+    for content in images:
+        body, content_type = multipart({"kind": "shelf"}, content)
+        _, took = client.call(
+            "POST",
+            f"/api/visits/{visit['id']}/photos",
+            raw=body,
+            headers={"Content-Type": content_type, **keyed()},
+        )
+        over_http.append(took)
+    return {
+        "jpeg_mb": statistics.mean(len(c) for c in images) / 1e6,
+        "ingest_p50_ms": statistics.median(in_process),
+        "ingest_max_ms": max(in_process),
+        "upload_p50_ms": statistics.median(over_http),
+        "upload_max_ms": max(over_http),
+    }
+
+
+def batch_of_50(rep: dict, products: list[int], when: dt.datetime, seed: int) -> list[dict]:
+    visit = str(uuid.uuid4())
+    ops = [
+        {
+            "key": str(uuid.uuid4()),
+            "op": "check_in",
+            "body": check_in_body(rep["stores"][1], when, visit),
+        }
+    ]
+    for i in range(2):
+        small = Image.frombytes("RGB", (16, 12), random.Random(seed * 10 + i).randbytes(576))
+        out = io.BytesIO()
+        small.resize((1200, 900), Image.Resampling.BICUBIC).save(out, "JPEG", quality=85)
+        ops.append(
+            {
+                "key": str(uuid.uuid4()),
+                "op": "photo",
+                "visit": visit,
+                "body": {"kind": "shelf"},
+                "file_base64": base64.b64encode(out.getvalue()).decode(),
+            }
+        )
+    writes = [
+        (
+            "display_checks",
+            {"items": [{"product_id": p, "on_shelf": True, "facings": 3} for p in products]},
+        ),
+        (
+            "stock_counts",
+            {"items": [{"product_id": p, "shelf_qty": 7, "backroom_qty": 12} for p in products]},
+        ),
+        (
+            "near_expiry_items",
+            {"items": [{"product_id": products[0], "quantity": 4, "expiry_date": "2027-01-10"}]},
+        ),
+        ("order", {"lines": [{"product_id": p, "quantity": 6} for p in products]}),
+    ]
+    for i in range(46):
+        name, body = writes[i % len(writes)]
+        ops.append({"key": str(uuid.uuid4()), "op": name, "visit": visit, "body": body})
+    ops.append(
+        {
+            "key": str(uuid.uuid4()),
+            "op": "check_out",
+            "visit": visit,
+            "body": {"device_time": (when + dt.timedelta(minutes=20)).isoformat()},
+        }
+    )
+    return ops
+
+
+def bench_sync(port: int, reps: list[dict], products: list[int], samples: int) -> dict:
+    first, replay = [], []
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=25)
+    for i, rep in enumerate(reps[:samples]):
+        client = Client(port, rep["token"])
+        ops = batch_of_50(rep, products, when, i)
+        result, took = client.call("POST", "/api/sync", {"operations": ops})
+        if result["failed"]:
+            raise RuntimeError(
+                f"batch failed: {[r for r in result['results'] if r['status'] >= 400][:2]}"
+            )
+        again, took_again = client.call("POST", "/api/sync", {"operations": ops})
+        assert all(r["replayed"] for r in again["results"])
+        first.append(took)
+        replay.append(took_again)
+    return {
+        "operations": 50,
+        "batch_p50_ms": statistics.median(first),
+        "batch_max_ms": max(first),
+        "per_operation_ms": statistics.median(first) / 50,
+        "replay_p50_ms": statistics.median(replay),
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--reps", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=8, help="visits per rep, steady load")
+    ap.add_argument("--think", type=float, default=4.0, help="seconds between a rep's visits")
+    ap.add_argument("--burst-rounds", type=int, default=3, help="all reps at once, rounds")
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--samples", type=int, default=5, help="photos and batches to time")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    photo_dir = Path(tempfile.mkdtemp(prefix="terminus-bench-photos-"))
+    try:
+        with scratch_database(args.pg) as url:
+            env = {
+                **os.environ,
+                "FLASK_APP": "backend",
+                "TERMINUS_DATABASE_URL": url,
+                "TERMINUS_PHOTO_DIR": str(photo_dir),
+                "TERMINUS_SECRET_KEY": "bench",
+                "TERMINUS_LOG_LEVEL": "WARNING",
+            }
+            print(f"preparing {url.rsplit('/', 1)[-1]}: demo + {args.reps} reps ...", flush=True)
+            data = prepare(url, env, args.reps)
+            with gunicorn(env, args.workers) as port:
+                print(f"gunicorn on 127.0.0.1:{port}, {args.workers} workers", flush=True)
+                results = {
+                    "check_in": bench_check_ins(port, data["reps"], args.rounds, args.think),
+                    "burst": bench_check_ins(port, data["reps"], args.burst_rounds, None),
+                    "photo": bench_photos(port, data["reps"][-1], url, args.samples),
+                    "sync": bench_sync(port, data["reps"], data["products"], args.samples),
+                }
+    finally:
+        shutil.rmtree(photo_dir, ignore_errors=True)
+    c, b = results["check_in"], results["burst"]
+    p, s = results["photo"], results["sync"]
+    rows = [
+        (
+            "check-in p50 / p95 / p99 / max",
+            latencies(c),
+            f"{args.reps} reps, a visit each ~{args.think:g} s; goal p95 ≤ 50 ms",
+        ),
+        (
+            "check-out p50 / p95",
+            f"{c['check_out_p50_ms']:.1f} / {c['check_out_p95_ms']:.1f} ms",
+            "",
+        ),
+        ("throughput", f"{c['requests_per_s']:.0f} req/s", "check-ins + check-outs, steady"),
+        (
+            "burst check-in p50 / p95 / p99 / max",
+            latencies(b),
+            f"all {args.reps} reps at the same instant × {args.burst_rounds}",
+        ),
+        ("burst throughput", f"{b['requests_per_s']:.0f} req/s", "what the server sustains here"),
+        (
+            "12 MP JPEG ingest p50 / max",
+            f"{p['ingest_p50_ms']:.0f} / {p['ingest_max_ms']:.0f} ms",
+            f"in process, {p['jpeg_mb']:.1f} MB files; goal ≤ 300 ms",
+        ),
+        (
+            "12 MP JPEG upload p50 / max",
+            f"{p['upload_p50_ms']:.0f} / {p['upload_max_ms']:.0f} ms",
+            "HTTP, end to end",
+        ),
+        (
+            "sync batch of 50 p50 / max",
+            f"{s['batch_p50_ms']:.0f} / {s['batch_max_ms']:.0f} ms",
+            f"{s['per_operation_ms']:.1f} ms per operation (2 photos)",
+        ),
+        (
+            "same batch replayed p50",
+            f"{s['replay_p50_ms']:.0f} ms",
+            "every item answered from its key",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows)
+    print(f"\n{'measure':<{width}}  {'result':<{value_width}}  note")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:<{value_width}}  {note}")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = args.out or ROOT / "bench" / "results" / f"visits-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, **results}, indent=2)
+    )
+    print(f"saved {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
