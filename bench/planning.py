@@ -165,8 +165,11 @@ def run_vroom(problem: Problem, seconds: float, seed: int) -> dict:
     return {"routes": [{"rep": problem.reps[v].id, "stops": ids} for v, ids in routes.items()]}
 
 
+OURS = {"workers": 1}
+
+
 def run_ours(problem: Problem, seconds: float, seed: int) -> dict:
-    return solution_to_dict(solve(problem, seconds, seed), problem)
+    return solution_to_dict(solve(problem, seconds, seed, workers=OURS["workers"]), problem)
 
 
 SOLVERS = {"ours": run_ours, "pyvrp": run_pyvrp, "vroom": run_vroom}
@@ -228,6 +231,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", default=[], help="instance name patterns (fnmatch)")
     ap.add_argument("--solvers", default="ours,pyvrp,vroom")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="processes our planner may use (independent searches, best kept)")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--latency", action="store_true",
                     help="only the latency checks: 60-stop day in 1 s, re-plan, 1000-location "
@@ -242,6 +247,7 @@ def main(argv=None) -> int:
             print(line)
         return 0
     budgets = dict(DEFAULT_BUDGETS)
+    OURS["workers"] = args.workers
     for part in filter(None, args.budgets.split(",")):
         k, v = part.split("=")
         budgets[k] = float(v)

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("problem", help="problem JSON file ('-' for stdin)")
     ap.add_argument("--seconds", type=float, default=5.0, help="time budget (default 5)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="independent searches in parallel processes, best kept (default 1)")
     ap.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     args = ap.parse_args(argv)
     if args.seconds <= 0:
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProblemError as exc:
         print(f"invalid problem: {exc}", file=sys.stderr)
         return 2
-    solution = solve(problem, args.seconds, args.seed)
+    solution = solve(problem, args.seconds, args.seed, workers=max(1, args.workers))
     json.dump(solution_to_dict(solution, problem), sys.stdout, indent=args.indent)
     sys.stdout.write("\n")
     return 0

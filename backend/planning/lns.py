@@ -306,6 +306,7 @@ class RuinRecreate:
         iterations: int | None = None,
         t_start: float = 2.0,
         t_end: float = 0.02,
+        restart: float | None = 0.15,
     ):
         """Improve ``routes`` (stop indices per rep) for ``seconds`` or ``iterations``."""
         self.load_routes(routes)
@@ -315,6 +316,7 @@ class RuinRecreate:
         self.insert_all(sorted(self.unassigned, key=lambda c: -self.penalty[c]), blink=0.0)
         current = self.objective()
         best, best_routes = current, [list(r) for r in self.routes]
+        best_data, best_unassigned, best_frac = list(self.data), set(self.unassigned), 0.0
         arcs = max(1, sum(len(r) + 1 for r in self.routes if r))
         scale = max(1e-9, sum(d[3] for d in self.data) / arcs)
         t0, t1 = t_start * scale, t_end * scale
@@ -346,16 +348,26 @@ class RuinRecreate:
                 current = value
                 if value < best - 1e-9:
                     best, best_routes = value, [list(r) for r in self.routes]
+                    best_data, best_unassigned = list(self.data), set(self.unassigned)
+                    best_frac = frac
             else:
-                self.routes = saved_routes
-                self.data = saved_data
-                self.unassigned = saved_unassigned
-                self.where[:] = -1
-                for v, r in enumerate(self.routes):
-                    for c in r:
-                        self.where[c] = v
-                self._sync()
+                self._restore(saved_routes, saved_data, saved_unassigned)
+            if restart and frac - best_frac > restart and current > best:
+                # stuck away from the best plan for a while: go back to it
+                self._restore([list(r) for r in best_routes], list(best_data),
+                              set(best_unassigned))
+                current, best_frac = best, frac
         return best_routes, it
+
+    def _restore(self, routes, data, unassigned):
+        self.routes = routes
+        self.data = data
+        self.unassigned = unassigned
+        self.where[:] = -1
+        for v, r in enumerate(self.routes):
+            for c in r:
+                self.where[c] = v
+        self._sync()
 
     def _order(self, removed: list[int]) -> list[int]:
         u = self.rng.random()
