@@ -224,3 +224,10 @@ def test_per_rep_speed_changes_the_schedule():
                      "travel": {"mode": "walk"}}]
     _, sol = plan(data)
     assert sol.routes[0].visits[0].arrival == 2000  # 2.5 km at 4.5 km/h
+
+
+def test_parallel_workers_keep_the_best_plan():
+    problem = load(DATA / "tokyo-day-s1.json")
+    sol = solve(problem, 1.0, workers=2)
+    assert sol.feasible and sol.stats["workers"] == 2
+    assert sol.stats["seconds"] <= 1.3
