@@ -5,7 +5,21 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import auth, docs, health, jobs, org, photos, plans, products, stores, sync, users, visits
+from . import (
+    auth,
+    docs,
+    health,
+    jobs,
+    org,
+    photos,
+    plans,
+    products,
+    pwa,
+    stores,
+    sync,
+    users,
+    visits,
+)
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
@@ -14,3 +28,4 @@ def register_blueprints(app: Flask, api: Api) -> None:
     for module in (visits, photos, sync):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
+    app.register_blueprint(pwa.blp)

@@ -1,0 +1,61 @@
+"""The PWA: the app shell at /, its files under /app/, the service worker at /sw.js.
+
+Not part of the API (no OpenAPI). The shell files are revalidated on every fetch (`no-cache`,
+with ETags): the service worker holds the offline copy, versioned by its cache name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, send_from_directory
+
+STATIC = Path(__file__).resolve().parents[2] / "pwa" / "static"
+
+blp = Blueprint("pwa", __name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _send(filename: str, *, mimetype: str | None = None) -> Response:
+    response = send_from_directory(STATIC, filename, mimetype=mimetype, max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@blp.get("/")
+def shell() -> Response:
+    """The app shell; every screen is a #/route inside it."""
+    response = _send("index.html", mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' blob: data: https://tile.openstreetmap.org; "
+        "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' "
+        "https://tile.openstreetmap.org; worker-src 'self'; manifest-src 'self'"
+    )
+    return response
+
+
+@blp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, at the root so that it may control the whole origin."""
+    response = _send("sw.js", mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@blp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    return _send("manifest.webmanifest", mimetype="application/manifest+json")
+
+
+@blp.get("/app/<path:filename>")
+def asset(filename: str) -> Response:
+    """Shell files: JS modules, CSS, translations, icons, vendored libraries."""
+    mimetype = "text/javascript" if filename.endswith(".js") else None
+    if filename.endswith(".json"):
+        mimetype = "application/json"
+    return _send(filename, mimetype=mimetype)

@@ -1,0 +1,105 @@
+// The API client. GETs are network-first with IndexedDB as the offline copy (never Cache
+// Storage: answers carry the signed-in user's data). Writes of visits go through the outbox.
+import { get, meta, put, clear } from './db.js';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export const session = { token: null, user: null };
+
+export async function loadSession() {
+  session.token = (await meta.get('token')) || null;
+  session.user = (await meta.get('user')) || null;
+  return session;
+}
+
+export function errorText(body) {
+  if (!body) return '';
+  const parts = [body.message || ''];
+  const walk = (obj, path) => {
+    if (Array.isArray(obj)) {
+      if (obj.every((x) => typeof x === 'string')) parts.push(`${path}: ${obj.join(' ')}`);
+      else obj.forEach((x, i) => walk(x, `${path}[${i}]`));
+    } else if (obj && typeof obj === 'object') {
+      for (const [k, v] of Object.entries(obj)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(body.errors, '');
+  return parts.filter(Boolean).join(' — ');
+}
+
+export async function request(method, url, { json, form, headers = {}, signal } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  if (session.token) h.Authorization = `Bearer ${session.token}`;
+  let body;
+  if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
+  if (form) body = form;
+  const res = await fetch(url, { method, headers: h, body, signal, credentials: 'omit' });
+  let data = null;
+  const type = res.headers.get('Content-Type') || '';
+  if (type.includes('json')) data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+const cacheKey = (url) => `${session.user ? session.user.id : 0}:${url}`;
+
+// Network first; on a network failure (or 5xx) the last good answer from IndexedDB, marked
+// `fromCache`. 4xx answers are real answers and are thrown.
+export async function getJSON(url, { timeout = 8000 } = {}) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeout);
+  try {
+    const data = await request('GET', url, { signal: ctl.signal });
+    await put('cache', { url, data, at: new Date().toISOString() }, cacheKey(url));
+    return { data, fromCache: false };
+  } catch (err) {
+    if (err instanceof ApiError && err.status < 500) throw err;
+    const hit = await get('cache', cacheKey(url));
+    if (hit) return { data: hit.data, fromCache: true, at: hit.at };
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function cachedJSON(url) {
+  const hit = await get('cache', cacheKey(url));
+  return hit ? hit.data : null;
+}
+
+export async function login(username, password) {
+  const data = await request('POST', '/api/auth/login', { json: { username, password } });
+  session.token = data.token;
+  session.user = data.user;
+  await meta.set('token', data.token);
+  await meta.set('user', data.user);
+  return data.user;
+}
+
+export async function logout({ keepOutbox = true } = {}) {
+  try { if (navigator.onLine) await request('POST', '/api/auth/logout'); } catch { /* offline */ }
+  session.token = null;
+  session.user = null;
+  await meta.del('token');
+  await meta.del('user');
+  await clear('cache');
+  if (!keepOutbox) await clear('outbox');
+}
+
+// Every page of a paged list (items + meta.pages), network-first page by page.
+export async function getAllPages(url, perPage = 100) {
+  const sep = url.includes('?') ? '&' : '?';
+  const first = await getJSON(`${url}${sep}per_page=${perPage}&page=1`);
+  const items = [...first.data.items];
+  for (let p = 2; p <= Math.min(first.data.meta.pages, 20); p += 1) {
+    const more = await getJSON(`${url}${sep}per_page=${perPage}&page=${p}`);
+    items.push(...more.data.items);
+  }
+  return { items, fromCache: first.fromCache, at: first.at };
+}

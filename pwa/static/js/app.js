@@ -1,0 +1,203 @@
+// Terminus PWA entry: boot, router, sign-in, the outbox screen and settings.
+import { init as initI18n, t, setLang, LANGS, lang, fmtDateTime } from './i18n.js';
+import { loadSession, session, login, logout, ApiError, errorText } from './api.js';
+import * as outbox from './outbox.js';
+import { h, field, select, toast } from './ui.js';
+
+const main = document.getElementById('main');
+const tabs = document.getElementById('tabs');
+const badge = document.getElementById('outbox-badge');
+const net = document.getElementById('net');
+
+const isRep = () => session.user && session.user.role === 'rep';
+
+const REP_TABS = [['#/today', 'tab.today'], ['#/nearby', 'tab.nearby'], ['#/outbox', 'tab.outbox'], ['#/more', 'tab.more']];
+const LEAD_TABS = [['#/team', 'tab.team'], ['#/exceptions', 'tab.exceptions'], ['#/photos', 'tab.photos'], ['#/more', 'tab.more']];
+
+function renderTabs(hash) {
+  const list = isRep() ? REP_TABS : LEAD_TABS;
+  tabs.hidden = !session.user;
+  tabs.replaceChildren(...list.map(([href, key]) => h('a', {
+    href, 'aria-current': hash.startsWith(href) ? 'page' : null,
+  }, t(key))));
+  tabs.setAttribute('aria-label', t('tab.label'));
+}
+
+export function setTitle(text) {
+  document.getElementById('title').textContent = text;
+  document.title = `${text} · Terminus`;
+}
+
+function renderNet() {
+  net.textContent = navigator.onLine ? t('net.online') : t('net.offline');
+  net.classList.toggle('off', !navigator.onLine);
+}
+
+export async function refreshBadge() {
+  const c = await outbox.counts();
+  const waiting = c.pending + c.sending;
+  badge.hidden = !(waiting || c.failed);
+  badge.textContent = c.failed ? t('outbox.badgeFailed', { n: waiting, f: c.failed }) : t('outbox.badge', { n: waiting });
+  badge.setAttribute('aria-label', t('outbox.title'));
+}
+
+// ---- router -------------------------------------------------------------------------
+const routes = [];
+export function route(pattern, view) { routes.push([pattern, view]); }
+
+let rendering = 0;
+export async function render() {
+  const hash = location.hash || (session.user ? (isRep() ? '#/today' : '#/team') : '#/login');
+  if (!session.user && hash !== '#/login') { location.hash = '#/login'; return; }
+  renderTabs(hash);
+  renderNet();
+  const n = (rendering += 1);
+  for (const [pattern, view] of routes) {
+    const m = hash.match(pattern);
+    if (!m) continue;
+    try {
+      const node = await view(...m.slice(1));
+      if (n !== rendering) return; // a newer navigation won
+      if (node) main.replaceChildren(node);
+    } catch (err) {
+      if (n !== rendering) return;
+      main.replaceChildren(h('div', { class: 'card bad', role: 'alert' }, t('error.load'), ' ', String(err.message || err)));
+      if (err instanceof ApiError && err.status === 401) await signOut();
+    }
+    main.focus({ preventScroll: true });
+    return;
+  }
+  location.hash = session.user ? (isRep() ? '#/today' : '#/team') : '#/login';
+}
+
+async function signOut() {
+  const c = await outbox.counts();
+  if ((c.pending || c.failed) && !confirm(t('more.logoutPending', { n: c.pending + c.failed }))) return;
+  await logout();
+  location.hash = '#/login';
+  render();
+}
+
+// ---- sign-in --------------------------------------------------------------------------
+route(/^#\/login$/, () => {
+  setTitle('Terminus');
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const err = h('p', { class: 'bad', role: 'alert' });
+  const form = h('form', { class: 'card', onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    try {
+      await login(user.value.trim(), pass.value);
+      location.hash = isRep() ? '#/today' : '#/team';
+      afterSignIn();
+    } catch (ex) {
+      err.textContent = ex instanceof ApiError ? (ex.status === 401 ? t('login.bad') : errorText(ex.body)) : t('login.offline');
+    }
+  } },
+  h('h2', {}, t('login.title')),
+  field(t('login.username'), user), field(t('login.password'), pass), err,
+  h('button', { class: 'primary block', type: 'submit' }, t('login.submit')));
+  return h('div', {}, form, langSwitch());
+});
+
+function langSwitch() {
+  const sel = select(Object.entries(LANGS), { class: 'lang' });
+  sel.value = lang;
+  sel.addEventListener('change', async () => { await setLang(sel.value); render(); refreshBadge(); });
+  return field(t('more.language'), sel);
+}
+
+// ---- outbox ---------------------------------------------------------------------------
+route(/^#\/outbox$/, async () => {
+  setTitle(t('outbox.title'));
+  const list = (await outbox.items()).reverse();
+  const c = await outbox.counts();
+  const send = h('button', { class: 'primary block', id: 'send-now', onclick: async () => {
+    send.disabled = true;
+    const r = await outbox.sendNow();
+    toast(r.auth ? t('outbox.signIn') : t('outbox.result', { ok: r.ok, failed: r.failed }));
+    render();
+  } }, t('outbox.sendNow'));
+  const summary = h('p', { id: 'outbox-summary' }, t('outbox.summary', { pending: c.pending + c.sending, sent: c.sent, failed: c.failed }));
+  const rows = list.map((i) => h('li', { class: `card outbox-item ${i.status}`, dataset: { status: i.status, op: i.op } },
+    h('div', { class: 'row' },
+      h('strong', { class: 'grow' }, i.label),
+      h('span', { class: 'pill' }, t(`status.${i.status}`))),
+    h('div', { class: 'muted' }, `${i.method} ${i.url} · ${fmtDateTime(i.created)}`,
+      i.attempts ? ` · ${t('outbox.attempts', { n: i.attempts })}` : '',
+      i.blob && i.blob.size ? ` · ${Math.round(i.blob.size / 1024)} KB` : ''),
+    i.lastError ? h('p', { class: i.status === 'failed' ? 'bad error' : 'warn' }, i.lastError) : null,
+    i.status === 'failed' ? h('div', { class: 'row' },
+      h('button', { onclick: () => outbox.retry(i.seq).then(render) }, t('outbox.retry')),
+      h('button', { class: 'danger', onclick: async () => {
+        if (confirm(t('outbox.discardConfirm'))) { await outbox.discard(i.seq); render(); }
+      } }, t('outbox.discard'))) : null));
+  return h('div', {}, summary, send, h('ul', { class: 'stops', 'aria-label': t('outbox.title') }, rows),
+    list.length ? null : h('p', { class: 'muted' }, t('outbox.empty')));
+});
+
+// ---- settings ---------------------------------------------------------------------------
+route(/^#\/more$/, async () => {
+  setTitle(t('tab.more'));
+  let storage = '';
+  if (navigator.storage && navigator.storage.estimate) {
+    const e = await navigator.storage.estimate();
+    const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
+    storage = t('more.storage', { used: Math.round((e.usage || 0) / 1048576), persisted: persisted ? t('yes') : t('no') });
+  }
+  return h('div', {},
+    h('div', { class: 'card' }, h('strong', {}, session.user.full_name), h('div', { class: 'muted' }, `${session.user.username} · ${t(`role.${session.user.role}`)}`)),
+    langSwitch(),
+    h('p', { class: 'muted' }, storage),
+    h('button', { class: 'danger block', onclick: signOut }, t('more.logout')));
+});
+
+// ---- boot -------------------------------------------------------------------------------
+let rep = null;
+let lead = null;
+async function afterSignIn() {
+  if (isRep()) {
+    rep = rep || await import('./rep.js');
+    rep.prefetch().catch(() => {});
+  }
+  outbox.flush().then(refreshBadge);
+  render();
+}
+
+async function boot() {
+  await initI18n();
+  await loadSession();
+  // The rep views (and visit flow) register their routes; the team screens load on demand.
+  rep = await import('./rep.js');
+  route(/^#\/(team|exceptions|photos|visit-detail)(?:\/(.+))?$/, async (...args) => {
+    lead = lead || await import('./lead.js');
+    return lead.view(...args);
+  });
+  outbox.onChange(() => { refreshBadge(); });
+  addEventListener('hashchange', render);
+  addEventListener('online', () => { renderNet(); outbox.flush({ force: true }).then(refreshBadge); });
+  addEventListener('offline', renderNet);
+  badge.addEventListener('click', () => { location.hash = '#/outbox'; });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).catch((e) => console.warn('SW', e));
+    navigator.serviceWorker.addEventListener('message', (e) => {
+      if (e.data && e.data.type === 'outbox') { refreshBadge(); if (location.hash === '#/outbox') render(); }
+    });
+  }
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  await render();
+  refreshBadge();
+  if (session.user) {
+    if (isRep()) rep.prefetch().catch(() => {});
+    outbox.prune().catch(() => {});
+    outbox.flush().then(refreshBadge);
+  }
+  // Backoff timer: look again every 15 s while something waits (cheap: one IndexedDB read).
+  setInterval(async () => {
+    const c = await outbox.counts();
+    if (c.pending && navigator.onLine) outbox.flush().then(refreshBadge);
+  }, 15000);
+}
+
+boot();

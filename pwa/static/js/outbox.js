@@ -1,0 +1,269 @@
+// The outbox: every write of a visit (check-in, photo, records, order, check-out) is stored in
+// IndexedDB first, with its idempotency key, then sent strictly in order through
+// POST /api/sync/multipart (photos as binary parts). Used by the page and the service worker.
+//
+// Item: {seq, key, op, visit, method, url, body, blob, label, created, attempts, lastError,
+//        status: pending|sending|sent|failed, nextAt, sentAt, httpStatus, response}
+// - network error, 5xx, 429: stays pending, retried with exponential backoff (2 s … 10 min)
+// - 4xx for an item: status failed, kept and shown with the server's message (never dropped)
+// - 401: stays pending; the rep is asked to sign in again
+import { tx, done, meta, all } from './db.js';
+import { errorText } from './api.js';
+
+const BATCH_OPS = 25;
+const BATCH_BYTES = 8 * 1024 * 1024;
+const BACKOFF_MIN = 2000;
+const BACKOFF_MAX = 10 * 60 * 1000;
+const listeners = new Set();
+
+export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+function changed(detail) { for (const fn of listeners) { try { fn(detail); } catch { /* UI */ } } }
+
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const PATHS = {
+  check_in: ['POST', '/api/visits'],
+  check_out: ['POST', '/api/visits/{visit}/checkout'],
+  photo: ['POST', '/api/visits/{visit}/photos'],
+  display_checks: ['PUT', '/api/visits/{visit}/display-checks'],
+  stock_counts: ['PUT', '/api/visits/{visit}/stock'],
+  near_expiry_items: ['PUT', '/api/visits/{visit}/near-expiry'],
+  return_requests: ['PUT', '/api/visits/{visit}/returns'],
+  competitor_observations: ['PUT', '/api/visits/{visit}/competitors'],
+  order: ['PUT', '/api/visits/{visit}/order'],
+};
+
+// Queue one operation; `visit` is the visit's client uuid (check_in: none).
+export async function enqueue({ op, visit, body, blob, label }) {
+  const [method, path] = PATHS[op];
+  const item = {
+    key: uuid(), op, visit: visit || undefined, method,
+    url: path.replace('{visit}', visit || ''), body: body || {}, blob: blob || null,
+    label: label || op, created: new Date().toISOString(), attempts: 0, lastError: null,
+    status: 'pending', nextAt: 0, sentAt: null, httpStatus: null, response: null,
+  };
+  item.seq = await tx('outbox', 'readwrite', (s) => done(s.add(item)));
+  changed({ type: 'queued', item });
+  requestBackgroundSync();
+  return item;
+}
+
+export async function items() {
+  return (await all('outbox')).sort((a, b) => a.seq - b.seq);
+}
+
+export async function counts() {
+  const list = await items();
+  const c = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const i of list) c[i.status] = (c[i.status] || 0) + 1;
+  return c;
+}
+
+async function update(seqs, fn) {
+  await tx('outbox', 'readwrite', async (s) => {
+    for (const seq of seqs) {
+      const item = await done(s.get(seq));
+      if (item) { fn(item); s.put(item); }
+    }
+  });
+}
+
+async function requestBackgroundSync() {
+  try {
+    const reg = self.registration || (await self.navigator.serviceWorker?.ready);
+    if (reg && reg.sync) await reg.sync.register('outbox');
+  } catch { /* not supported, or not allowed: the other triggers remain */ }
+}
+
+function backoff(attempts) {
+  const base = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+// Take the next due batch: consecutive pending items from the oldest; if the oldest pending
+// item is not due yet (backoff), nothing is sent (order is never broken).
+async function nextBatch(force) {
+  const list = (await items()).filter((i) => i.status === 'pending' || i.status === 'sending');
+  if (!list.length) return [];
+  if (!force && list[0].nextAt > Date.now()) return [];
+  const batch = [];
+  let bytes = 0;
+  for (const item of list) {
+    const size = item.blob ? item.blob.size : 0;
+    if (batch.length && (batch.length >= BATCH_OPS || bytes + size > BATCH_BYTES)) break;
+    batch.push(item);
+    bytes += size;
+  }
+  return batch;
+}
+
+let running = null;
+let singleMode = false;
+
+// Send everything that is due, in order. Safe to call at any time from the page or the
+// service worker: a Web Lock (where there is one) keeps two senders from interleaving.
+export function flush({ force = false } = {}) {
+  if (running) return running;
+  const job = async () => {
+    const sent = { ok: 0, failed: 0, retry: false, auth: false };
+    for (let round = 0; round < 200; round += 1) {
+      const batch = await nextBatch(force);
+      if (!batch.length) break;
+      const r = await sendBatch(singleMode ? batch.slice(0, 1) : batch);
+      sent.ok += r.ok; sent.failed += r.failed;
+      if (r.stop) { sent.retry = !r.auth; sent.auth = r.auth; break; }
+    }
+    singleMode = false;
+    changed({ type: 'flushed', result: sent });
+    return sent;
+  };
+  const locked = self.navigator.locks
+    ? self.navigator.locks.request('terminus-outbox', job)
+    : job();
+  running = locked.finally(() => { running = null; });
+  return running;
+}
+
+async function sendBatch(batch) {
+  const token = await meta.get('token');
+  if (!token) return { ok: 0, failed: 0, stop: true, auth: true };
+  const seqs = batch.map((i) => i.seq);
+  await update(seqs, (i) => { i.status = 'sending'; i.attempts += 1; });
+  changed({ type: 'sending', seqs });
+  const form = new FormData();
+  const operations = batch.map((i) => {
+    const op = { key: i.key, op: i.op, body: i.body };
+    if (i.visit) op.visit = i.visit;
+    if (i.blob) { op.file = `f${i.seq}`; form.append(op.file, i.blob, `photo-${i.seq}.jpg`); }
+    return op;
+  });
+  form.append('batch', JSON.stringify({ sent_at: new Date().toISOString(), operations }));
+  let res;
+  let body = null;
+  try {
+    res = await fetch('/api/sync/multipart', {
+      method: 'POST', body: form, credentials: 'omit',
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'X-Device-Time': new Date().toISOString() },
+    });
+    body = await res.json().catch(() => null);
+  } catch (err) {
+    await retryLater(seqs, `Network: ${err.message || err}`);
+    return { ok: 0, failed: 0, stop: true };
+  }
+  if (res.status === 401) {
+    await update(seqs, (i) => { i.status = 'pending'; i.lastError = 'Sign in again to send (401).'; });
+    return { ok: 0, failed: 0, stop: true, auth: true };
+  }
+  if (res.status >= 500 || res.status === 429 || res.status === 408) {
+    await retryLater(seqs, `Server ${res.status}${body && body.message ? `: ${body.message}` : ''}`);
+    return { ok: 0, failed: 0, stop: true };
+  }
+  if (!res.ok) {
+    // The batch as a whole was refused (e.g. 413, or an operation the server cannot parse):
+    // send one by one, so that only the guilty item is marked failed.
+    if (batch.length > 1) {
+      await update(seqs, (i) => { i.status = 'pending'; i.attempts -= 1; });
+      singleMode = true;
+      return { ok: 0, failed: 0, stop: false };
+    }
+    await markFailed(batch[0].seq, res.status, body);
+    return { ok: 0, failed: 1, stop: false };
+  }
+  return applyResults(batch, body);
+}
+
+async function retryLater(seqs, message) {
+  await update(seqs, (i) => {
+    i.status = 'pending';
+    i.lastError = message;
+    i.nextAt = Date.now() + backoff(i.attempts);
+  });
+}
+
+async function markFailed(seq, status, body) {
+  await update([seq], (i) => {
+    i.status = 'failed';
+    i.httpStatus = status;
+    i.lastError = `${status}: ${errorText(body) || 'refused'}`;
+    i.response = body;
+  });
+}
+
+async function applyResults(batch, body) {
+  const bySeq = new Map();
+  (body.results || []).forEach((r, n) => bySeq.set(batch[n].seq, r));
+  let ok = 0;
+  let failed = 0;
+  let stop = false;
+  const visitIds = {};
+  await update(batch.map((i) => i.seq), (i) => {
+    const r = bySeq.get(i.seq);
+    if (!r) { i.status = 'pending'; return; }
+    i.httpStatus = r.status;
+    if (r.status < 400) {
+      i.status = 'sent'; i.sentAt = new Date().toISOString(); i.lastError = null;
+      i.response = r.body;
+      if (i.op === 'check_in' && r.body && r.body.id) visitIds[i.visit || r.body.uuid] = r.body.id;
+      ok += 1;
+    } else if (r.status >= 500 || r.status === 429) {
+      i.status = 'pending'; i.lastError = `Server ${r.status}: ${errorText(r.body)}`;
+      i.nextAt = Date.now() + backoff(i.attempts); stop = true;
+    } else {
+      i.status = 'failed'; i.lastError = `${r.status}: ${errorText(r.body) || 'refused'}`;
+      i.response = r.body; failed += 1;
+    }
+  });
+  // Remember the server's id of visits checked in, for links and for the supervisor.
+  for (const [vuuid, id] of Object.entries(visitIds)) {
+    await tx('visits', 'readwrite', async (s) => {
+      const v = await done(s.get(vuuid));
+      if (v) { v.serverId = id; s.put(v); }
+    });
+  }
+  return { ok, failed, stop };
+}
+
+// "Retry" on a failed item: it goes back in the queue with the same key.
+export async function retry(seq) {
+  await update([seq], (i) => { i.status = 'pending'; i.nextAt = 0; });
+  changed({ type: 'retry', seq });
+  return flush({ force: true });
+}
+
+// Remove an item on the rep's explicit request only (the UI asks first).
+export async function discard(seq) {
+  await tx('outbox', 'readwrite', (s) => done(s.delete(seq)));
+  changed({ type: 'discarded', seq });
+}
+
+// "Send now": everything pending is due at once.
+export async function sendNow() {
+  const list = await items();
+  await update(list.filter((i) => i.status === 'pending').map((i) => i.seq), (i) => { i.nextAt = 0; });
+  return flush({ force: true });
+}
+
+// Send again what was already sent (same keys): the server answers from its idempotency
+// records, so nothing is created twice. For support and for the tests.
+export async function resendAll() {
+  const list = await items();
+  const again = list.filter((i) => i.status === 'sent');
+  await update(again.map((i) => i.seq), (i) => { i.status = 'pending'; i.nextAt = 0; });
+  return flush({ force: true });
+}
+
+// Forget sent items after two days (photos are kept that long in case the server lost them);
+// pending and failed ones stay until they are sent or the rep removes them.
+export async function prune(days = 2) {
+  const cutoff = Date.now() - days * 86400000;
+  await tx('outbox', 'readwrite', async (s) => {
+    const list = await done(s.getAll());
+    for (const i of list) if (i.status === 'sent' && Date.parse(i.sentAt) < cutoff) s.delete(i.seq);
+  });
+}

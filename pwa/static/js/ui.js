@@ -1,0 +1,69 @@
+// Tiny DOM helpers: no innerHTML with data (store names come from the server).
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+let seq = 0;
+export const uid = (p = 'f') => `${p}${(seq += 1)}`;
+
+// A labelled input: <label for> + control; returns [label, control] wrapped in a div.
+export function field(label, control) {
+  if (!control.id) control.id = uid();
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
+}
+
+export function check(label, attrs = {}) {
+  const input = h('input', { type: 'checkbox', ...attrs });
+  return h('label', { class: 'check' }, input, label);
+}
+
+export function select(options, attrs = {}) {
+  return h('select', attrs, options.map(([v, text]) => h('option', { value: v }, text)));
+}
+
+let toastTimer = null;
+export function toast(text, ms = 4000) {
+  const el = document.getElementById('toast');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, ms);
+}
+
+export function tierBadge(tier) {
+  return tier ? h('span', { class: `tier tier-${tier}`, title: `Tier ${tier}` }, tier) : '';
+}
+
+export function localDay(d = new Date()) {
+  const z = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${z(d.getMonth() + 1)}-${z(d.getDate())}`;
+}
+
+export function addDays(day, n) {
+  const d = new Date(`${day}T12:00:00`);
+  d.setDate(d.getDate() + n);
+  return localDay(d);
+}
+
+export function hm(t) { return t ? String(t).slice(0, 5) : ''; }
+
+// Metres between two lat/lng points (haversine).
+export function distance(a, b) {
+  const R = 6371000; const r = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * r; const dLng = (b.lng - a.lng) * r;
+  const x = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(dLng / 2) ** 2;
+  return 2 * R * Math.asin(Math.sqrt(x));
+}

@@ -1,0 +1,266 @@
+// The visit flow: check-in, photos, display check, stock and suggested order, near-expiry,
+// competitor observations, order, check-out. Every step is queued in the outbox first.
+import { setTitle } from './app.js';
+import { t, fmtTime } from './i18n.js';
+import { get, put } from './db.js';
+import { enqueue, uuid, items as outboxItems, flush } from './outbox.js';
+import { downscale } from './photo.js';
+import { h, field, check, select, toast, uid, localDay } from './ui.js';
+import { products, brands, position, today } from './rep.js';
+
+const PAR = 24; // target units per SKU (shelf + back room) for the suggested order
+const SECTIONS = ['display_checks', 'stock_counts', 'near_expiry_items', 'competitor_observations', 'order'];
+
+export async function startVisit(store, here) {
+  const v = {
+    uuid: uuid(), day: today(), storeId: store.id, storeName: store.name,
+    checkedInAt: new Date().toISOString(), lat: here.lat, lng: here.lng, accuracy: here.accuracy_m,
+    checkedOutAt: null, serverId: null, photos: [], records: {}, saved: {},
+  };
+  await put('visits', v);
+  await enqueue({
+    op: 'check_in', label: t('op.check_in', { store: store.name }),
+    body: { uuid: v.uuid, store_id: store.id, lat: here.lat, lng: here.lng, accuracy_m: here.accuracy_m, device_time: v.checkedInAt },
+  });
+  flush();
+  return v;
+}
+
+async function saveVisit(v) { await put('visits', v); }
+
+const pname = (p) => `${p.name}${p.pack_size ? ` ${p.pack_size}` : ''}`;
+const num = (el) => (el.value === '' ? null : Number(el.value));
+
+export async function openVisit(vuuid) {
+  const v = await get('visits', vuuid);
+  if (!v) return h('p', { class: 'bad' }, t('visit.unknown'));
+  setTitle(v.storeName);
+  const prods = await products().catch(() => []);
+  const own = prods.filter((p) => p.is_own);
+  const comp = prods.filter((p) => !p.is_own);
+  const compBrands = (await brands().catch(() => [])).filter((b) => !b.is_own);
+  const closed = Boolean(v.checkedOutAt);
+  const forms = {};
+  const wrap = h('div', { id: 'visit', dataset: { uuid: v.uuid } });
+  wrap.append(h('div', { class: 'card' },
+    h('strong', {}, v.storeName),
+    h('div', { class: 'muted' }, t('visit.checkedIn', { time: fmtTime(v.checkedInAt), acc: v.accuracy ?? '?' }),
+      closed ? ` · ${t('visit.checkedOut', { time: fmtTime(v.checkedOutAt) })}` : '')));
+
+  // ---- photos
+  const thumbs = h('div', { class: 'thumbs', id: 'photo-thumbs' });
+  const showThumbs = async () => {
+    const all = await outboxItems();
+    const mine = all.filter((i) => i.op === 'photo' && i.visit === v.uuid && i.blob instanceof Blob);
+    thumbs.replaceChildren(...mine.map((i) => h('img', { src: URL.createObjectURL(i.blob), alt: t(`kind.${i.body.kind}`) })));
+  };
+  const kind = select(['shelf', 'promo_display', 'price_tag', 'competitor', 'other'].map((k) => [k, t(`kind.${k}`)]));
+  const fileIn = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, id: 'photo-input', disabled: closed });
+  fileIn.addEventListener('change', async () => {
+    for (const file of fileIn.files) {
+      try {
+        const { blob, width, height } = await downscale(file);
+        const item = await enqueue({ op: 'photo', visit: v.uuid, body: { kind: kind.value }, blob, label: t('op.photo', { store: v.storeName, w: width, h: height }) });
+        v.photos.push(item.seq);
+        await saveVisit(v);
+      } catch (e) { toast(t('photo.failed', { msg: e.message })); }
+    }
+    fileIn.value = '';
+    showThumbs();
+    flush();
+  });
+  wrap.append(section('photos', t('visit.photos'), [field(t('photo.kind'), kind), field(t('photo.take'), fileIn), thumbs], true));
+  showThumbs();
+
+  // ---- display check
+  const rec = v.records;
+  const dc = own.map((p) => {
+    const prev = (rec.display_checks || []).find((x) => x.product_id === p.id) || {};
+    const r = {
+      on: check(t('dc.onShelf'), { checked: prev.on_shelf ?? true }),
+      facings: h('input', { type: 'number', inputmode: 'numeric', min: 0, max: 999, value: prev.facings ?? '' }),
+      level: select([['', '—'], ['1', t('dc.level1')], ['2', t('dc.level2')], ['3', t('dc.level3')], ['4', t('dc.level4')]]),
+      eye: check(t('dc.eyeLevel'), { checked: prev.eye_level }),
+      fifo: check(t('dc.fifo'), { checked: prev.fifo_ok ?? true }),
+      oos: check(t('dc.oos'), { checked: prev.out_of_stock }),
+      tag: check(t('dc.priceTag'), { checked: prev.price_tag_present ?? true }),
+      tagOk: check(t('dc.priceTagOk'), { checked: prev.price_tag_correct ?? true }),
+      clean: check(t('dc.clean'), { checked: prev.shelf_clean ?? true }),
+      pop: check(t('dc.pop'), { checked: prev.pop_present }),
+    };
+    r.level.value = prev.shelf_level ? String(prev.shelf_level) : '';
+    return [p, r];
+  });
+  const cb = (l) => l.querySelector('input').checked;
+  forms.display_checks = () => ({
+    items: dc.map(([p, r]) => {
+      const onShelf = cb(r.on) && !cb(r.oos);
+      return {
+        product_id: p.id, on_shelf: onShelf, facings: onShelf ? (num(r.facings) || 0) : 0,
+        shelf_level: r.level.value ? Number(r.level.value) : null, eye_level: cb(r.eye),
+        fifo_ok: cb(r.fifo), out_of_stock: cb(r.oos), price_tag_present: cb(r.tag),
+        price_tag_correct: cb(r.tag) ? cb(r.tagOk) : false, shelf_clean: cb(r.clean), pop_present: cb(r.pop),
+      };
+    }),
+  });
+  wrap.append(section('display_checks', t('visit.display'), dc.map(([p, r]) => h('div', { class: 'prod', dataset: { productId: p.id } },
+    h('strong', {}, pname(p)),
+    h('div', { class: 'grid2' }, r.on, r.oos, field(t('dc.facings'), r.facings), field(t('dc.level'), r.level), r.eye, r.fifo, r.tag, r.tagOk, r.clean, r.pop)))));
+
+  // ---- stock and suggested order
+  const st = own.map((p) => {
+    const prev = (rec.stock_counts || []).find((x) => x.product_id === p.id) || {};
+    const r = {
+      shelf: h('input', { type: 'number', inputmode: 'numeric', min: 0, value: prev.shelf_qty ?? '' }),
+      back: h('input', { type: 'number', inputmode: 'numeric', min: 0, value: prev.backroom_qty ?? '' }),
+      sugg: h('input', { type: 'number', inputmode: 'numeric', min: 0, value: prev.suggested_order_qty ?? '' }),
+    };
+    const suggest = () => {
+      if (r.sugg.dataset.touched) return;
+      if (r.shelf.value === '') { r.sugg.value = ''; return; }
+      r.sugg.value = Math.max(0, PAR - (num(r.shelf) || 0) - (num(r.back) || 0));
+    };
+    r.shelf.addEventListener('input', suggest);
+    r.back.addEventListener('input', suggest);
+    r.sugg.addEventListener('input', () => { r.sugg.dataset.touched = '1'; });
+    return [p, r];
+  });
+  forms.stock_counts = () => ({
+    items: st.filter(([, r]) => r.shelf.value !== '').map(([p, r]) => ({
+      product_id: p.id, shelf_qty: num(r.shelf), backroom_qty: num(r.back) || 0, suggested_order_qty: num(r.sugg),
+    })),
+  });
+
+  // ---- order (declared before stock so that "use suggestion" can fill it)
+  const ord = own.map((p) => {
+    const prev = ((rec.order || {}).lines || []).find((x) => x.product_id === p.id) || {};
+    return [p, h('input', { type: 'number', inputmode: 'numeric', min: 0, value: prev.quantity ?? '' })];
+  });
+  const useSuggestion = h('button', { type: 'button', class: 'block', onclick: () => {
+    for (const [p, r] of st) {
+      const q = num(r.sugg);
+      const o = ord.find(([op]) => op.id === p.id);
+      if (q && o) { o[1].value = q; o[1].dispatchEvent(new Event('input', { bubbles: true })); }
+    }
+    toast(t('stock.copied'));
+  } }, t('stock.useSuggestion'));
+  wrap.append(section('stock_counts', t('visit.stock'), [
+    ...st.map(([p, r]) => h('div', { class: 'prod', dataset: { productId: p.id } }, h('strong', {}, pname(p)),
+      h('div', { class: 'grid2 wide' }, field(t('stock.shelf'), r.shelf), field(t('stock.back'), r.back), field(t('stock.suggested'), r.sugg)))),
+    useSuggestion]));
+
+  // ---- near-expiry
+  const nxRows = h('div', {});
+  const nx = [];
+  const addNx = (prev = {}) => {
+    const r = {
+      product: select([['', '—'], ...own.map((p) => [String(p.id), pname(p)])]),
+      qty: h('input', { type: 'number', inputmode: 'numeric', min: 1, value: prev.quantity ?? '' }),
+      date: h('input', { type: 'date', min: localDay(), value: prev.expiry_date ?? '' }),
+    };
+    r.product.value = prev.product_id ? String(prev.product_id) : '';
+    nx.push(r);
+    nxRows.append(h('div', { class: 'prod' }, field(t('nx.product'), r.product), h('div', { class: 'grid2' }, field(t('nx.qty'), r.qty), field(t('nx.date'), r.date))));
+  };
+  (rec.near_expiry_items || []).forEach(addNx);
+  forms.near_expiry_items = () => ({
+    items: nx.filter((r) => r.product.value && r.qty.value && r.date.value).map((r) => ({
+      product_id: Number(r.product.value), quantity: num(r.qty), expiry_date: r.date.value,
+    })),
+  });
+  wrap.append(section('near_expiry_items', t('visit.expiry'), [nxRows, h('button', { type: 'button', class: 'block', onclick: () => addNx() }, t('nx.add'))]));
+
+  // ---- competitor observations
+  const coRows = h('div', {});
+  const co = [];
+  const addCo = (prev = {}) => {
+    const r = {
+      brand: select([['', '—'], ...compBrands.map((b) => [String(b.id), b.name])]),
+      product: select([['', t('co.otherProduct')]]),
+      name: h('input', { value: prev.product_name ?? '' }),
+      regular: h('input', { type: 'number', inputmode: 'decimal', min: 0, step: '0.01', value: prev.regular_price ?? '' }),
+      promo: h('input', { type: 'number', inputmode: 'decimal', min: 0, step: '0.01', value: prev.promo_price ?? '' }),
+      type: select([['', '—'], ...['discount', 'shock_price', 'bundle', 'gift', 'display', 'sampling', 'other'].map((k) => [k, t(`promo.${k}`)])]),
+      fresh: check(t('co.new'), { checked: prev.new_product }),
+      notes: h('textarea', { rows: 2 }),
+    };
+    r.notes.value = prev.display_notes ?? '';
+    const fill = () => {
+      r.product.replaceChildren(h('option', { value: '' }, t('co.otherProduct')),
+        ...comp.filter((p) => String(p.brand_id) === r.brand.value).map((p) => h('option', { value: String(p.id) }, pname(p))));
+    };
+    r.brand.addEventListener('change', fill);
+    r.brand.value = prev.brand_id ? String(prev.brand_id) : '';
+    fill();
+    r.product.value = prev.product_id ? String(prev.product_id) : '';
+    r.type.value = prev.promo_type || '';
+    co.push(r);
+    coRows.append(h('div', { class: 'prod' }, field(t('co.brand'), r.brand), field(t('co.product'), r.product), field(t('co.productName'), r.name),
+      h('div', { class: 'grid2' }, field(t('co.regular'), r.regular), field(t('co.promo'), r.promo)), field(t('co.promoType'), r.type), r.fresh, field(t('co.notes'), r.notes)));
+  };
+  (rec.competitor_observations || []).forEach(addCo);
+  forms.competitor_observations = () => ({
+    items: co.filter((r) => r.brand.value).map((r) => ({
+      brand_id: Number(r.brand.value), product_id: r.product.value ? Number(r.product.value) : null,
+      product_name: r.product.value ? null : (r.name.value.trim() || null),
+      regular_price: r.regular.value === '' ? null : Number(r.regular.value).toFixed(2),
+      promo_price: r.promo.value === '' ? null : Number(r.promo.value).toFixed(2),
+      promo_type: r.type.value || null, new_product: cb(r.fresh), display_notes: r.notes.value.trim() || null,
+    })),
+  });
+  wrap.append(section('competitor_observations', t('visit.competitors'), [coRows, h('button', { type: 'button', class: 'block', onclick: () => addCo() }, t('co.add'))]));
+
+  // ---- order
+  forms.order = () => ({
+    lines: ord.filter(([, i]) => i.value !== '' && Number(i.value) !== 0).map(([p, i]) => ({ product_id: p.id, quantity: Number(i.value) })),
+  });
+  wrap.append(section('order', t('visit.order'), ord.map(([p, i]) => h('div', { class: 'prod row', dataset: { productId: p.id } },
+    h('span', { class: 'grow' }, pname(p), h('div', { class: 'muted' }, `¥${p.unit_price}`)), h('div', { style: 'width:110px' }, field(t('order.qty'), i))))));
+
+  // ---- save and check out
+  const dirty = new Set();
+  wrap.addEventListener('input', (e) => {
+    const sec = e.target.closest('[data-section]');
+    if (sec && forms[sec.dataset.section]) dirty.add(sec.dataset.section);
+  });
+  const saveSection = async (name, quiet) => {
+    const body = forms[name]();
+    await enqueue({ op: name, visit: v.uuid, body, label: t(`op.${name}`, { store: v.storeName }) });
+    v.records[name] = body; v.saved[name] = true;
+    await saveVisit(v);
+    dirty.delete(name);
+    if (!quiet) { toast(t('visit.saved')); flush(); }
+  };
+  wrap.querySelectorAll('[data-section]').forEach((sec) => {
+    const name = sec.dataset.section;
+    if (!forms[name] || closed) return;
+    sec.querySelector('.body').append(h('button', { type: 'button', class: 'primary block', dataset: { save: name }, onclick: () => saveSection(name) }, t('visit.save')));
+  });
+  if (!closed) {
+    const out = h('button', { class: 'primary block', id: 'check-out', onclick: async () => {
+      out.disabled = true;
+      for (const name of SECTIONS) if (dirty.has(name)) await saveSection(name, true);
+      let here = {};
+      try { here = await position({ timeout: 6000 }); } catch { /* optional at check-out */ }
+      v.checkedOutAt = new Date().toISOString();
+      const body = { device_time: v.checkedOutAt };
+      if (here.lat != null) Object.assign(body, { lat: here.lat, lng: here.lng, accuracy_m: here.accuracy_m });
+      await enqueue({ op: 'check_out', visit: v.uuid, body, label: t('op.check_out', { store: v.storeName }) });
+      await saveVisit(v);
+      flush();
+      toast(t('visit.done'));
+      location.hash = '#/today';
+    } }, t('visit.checkOut'));
+    wrap.append(out);
+  } else {
+    wrap.querySelectorAll('input, select, textarea, button[data-save]').forEach((el) => { el.disabled = true; });
+  }
+  return wrap;
+}
+
+function section(name, title, children, open = false) {
+  return h('details', { open, dataset: { section: name }, id: uid('s') },
+    h('summary', {}, title),
+    h('div', { class: 'body' }, children));
+}
+
