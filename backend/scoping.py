@@ -10,7 +10,8 @@ role without a branch, matches nothing: deny by default.
 - admin: everything
 - route plans follow their team; a rep sees only their own published plans
 - jobs: their creator, and whoever sees the job's team
-- visits follow the rep's team at check-in (a rep: their own); photos follow their visit
+- visits follow the rep's team at check-in (a rep: their own); photos follow their visit,
+  and photo reviews their photo
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .models import (
     Brand,
     Job,
     Photo,
+    PhotoReview,
     PlanStatus,
     Product,
     Role,
@@ -97,6 +99,11 @@ _RULES[Visit] = {
 _RULES[Photo] = {
     role: (lambda u, r=rule: Photo.visit_id.in_(select(Visit.id).where(r(u))))
     for role, rule in _RULES[Visit].items()
+}
+# A photo's review is visible exactly when the photo is.
+_RULES[PhotoReview] = {
+    role: (lambda u, r=rule: PhotoReview.photo_id.in_(select(Photo.id).where(r(u))))
+    for role, rule in _RULES[Photo].items()
 }
 # The catalogue is shared reference data: every signed-in user reads it.
 _RULES[Brand] = {role: (lambda u: true()) for role in Role}

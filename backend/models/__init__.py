@@ -7,6 +7,7 @@ from .org import Area, Role, Team, User
 from .photos import Photo, PhotoKind
 from .plans import PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
+from .reviews import PhotoReview, ReviewStatus
 from .stores import Channel, Store, StoreHours, Tier
 from .tokens import AccessToken
 from .visits import (
@@ -39,10 +40,12 @@ __all__ = [
     "OrderLine",
     "Photo",
     "PhotoKind",
+    "PhotoReview",
     "PlanStatus",
     "PlannedStop",
     "Product",
     "ReturnRequest",
+    "ReviewStatus",
     "Role",
     "RoutePlan",
     "StockCount",

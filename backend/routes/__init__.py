@@ -11,10 +11,11 @@ from . import (
     health,
     jobs,
     org,
+    photo_reviews,
     photos,
     plans,
     products,
-    pwa,
+    reports,
     stores,
     sync,
     users,
@@ -27,5 +28,6 @@ def register_blueprints(app: Flask, api: Api) -> None:
         api.register_blueprint(module.blp)
     for module in (visits, photos, sync):
         api.register_blueprint(module.blp)
+    for module in (reports, photo_reviews):
+        api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
-    app.register_blueprint(pwa.blp)

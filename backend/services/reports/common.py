@@ -1,0 +1,48 @@
+"""Pieces every report shares: rates, filters on the org columns, labels for group keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+
+from ...errors import NotFoundError
+from ...extensions import db
+from ...models import Area, Team, User
+from ...scoping import ids_in_scope
+
+FILTERS = (("rep_id", User), ("team_id", Team), ("area_id", Area))
+
+
+def rate(numerator: int, denominator: int, digits: int = 4) -> dict[str, Any]:
+    """A rate with its parts; `rate` is null when there is nothing to divide by."""
+    numerator, denominator = int(numerator or 0), int(denominator or 0)
+    value = round(numerator / denominator, digits) if denominator else None
+    return {"numerator": numerator, "denominator": denominator, "rate": value}
+
+
+def check_filters(actor: User, args: dict[str, Any]) -> None:
+    """A rep, team or area filter outside the caller's scope is a 404, like any other object."""
+    for name, model in FILTERS:
+        if args.get(name) is not None and not ids_in_scope(actor, model, {args[name]}):
+            raise NotFoundError(f"{model.__name__} {args[name]} not found.")
+
+
+def where_org(columns: Any, args: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """Conditions for the rep/team/area filters on a subquery with those columns."""
+    return [getattr(columns, name) == args[name] for name, _ in FILTERS if args.get(name)]
+
+
+LABEL_SOURCES = {
+    "rep": (User.id, User.full_name),
+    "team": (Team.id, Team.name),
+    "area": (Area.id, Area.name),
+}
+
+
+def labels(kind: str, ids: set[Any]) -> dict[Any, str]:
+    """Names for the rep, team or area ids of a grouping."""
+    if kind not in LABEL_SOURCES or not ids:
+        return {}
+    key, name = LABEL_SOURCES[kind]
+    return {k: v for k, v in db.session.execute(select(key, name).where(key.in_(ids)))}

@@ -1,0 +1,90 @@
+"""Integrity exceptions: the flags of visits in the caller's scope, filtered and sorted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ...extensions import db
+from ...models import Store, Team, User, Visit, VisitFlag
+from ...scoping import scope_filter
+from ..paging import paginate
+from . import ranges
+from .common import check_filters, where_org
+
+SORTS = {
+    "created_at": (VisitFlag.created_at, VisitFlag.id),
+    "visit_date": (Visit.visit_date, Visit.checked_in_at, VisitFlag.id),
+    "kind": (VisitFlag.kind, VisitFlag.id),
+    "rep": (User.full_name, VisitFlag.id),
+    "store": (Store.name, VisitFlag.id),
+}
+
+
+def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of flags (newest first by default) and the count of each kind over all pages."""
+    check_filters(actor, args)
+    first, last = ranges.resolve(args)
+    stmt = (
+        select(
+            VisitFlag.id,
+            VisitFlag.kind,
+            VisitFlag.message,
+            VisitFlag.photo_id,
+            VisitFlag.created_at,
+            Visit.id.label("visit_id"),
+            Visit.visit_date,
+            Visit.checked_in_at,
+            Visit.rep_id,
+            User.full_name.label("rep_name"),
+            Visit.team_id,
+            Visit.store_id,
+            Store.name.label("store_name"),
+        )
+        .join(Visit, Visit.id == VisitFlag.visit_id)
+        .join(User, User.id == Visit.rep_id)
+        .join(Store, Store.id == Visit.store_id)
+        .outerjoin(Team, Team.id == Visit.team_id)
+        .where(
+            Visit.visit_date.between(first, last),
+            scope_filter(actor, Visit),
+            *where_org(_OrgColumns, args),
+        )
+    )
+    if args.get("kind"):
+        stmt = stmt.where(VisitFlag.kind.in_(args["kind"]))
+    counts = _kind_counts(stmt)
+    sort = args.get("sort", "-created_at")
+    order = SORTS[sort.lstrip("-")]
+    order = [c.desc() for c in order] if sort.startswith("-") else list(order)
+    rows, total = paginate(stmt.order_by(*order), args["page"], args["per_page"])
+    items = [{**row._mapping, "visit_path": f"/api/visits/{row.visit_id}"} for row in rows]
+    return {
+        "period": {"from": first, "to": last},
+        "counts": counts,
+        "items": items,
+        "meta": page_meta(total, args),
+    }
+
+
+class _OrgColumns:
+    rep_id = Visit.rep_id
+    team_id = Visit.team_id
+    area_id = Team.area_id
+
+
+def _kind_counts(stmt: Any) -> dict[str, int]:
+    flags = stmt.subquery()
+    query = select(flags.c.kind, func.count()).group_by(flags.c.kind).order_by(flags.c.kind)
+    return {kind.value: count for kind, count in db.session.execute(query)}
+
+
+def page_meta(total: int, args: dict[str, Any]) -> dict[str, int]:
+    per_page = args["per_page"]
+    return {
+        "page": args["page"],
+        "per_page": per_page,
+        "total": total,
+        "pages": -(-total // per_page),
+    }

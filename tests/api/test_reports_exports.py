@@ -1,0 +1,84 @@
+"""Every report as CSV and XLSX carries exactly the numbers of its JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from backend.services.reports.exports import sections
+from tests.api.test_reports_kpis import history  # noqa: F401 - fixture
+from tests.api.test_reports_manager import records  # noqa: F401 - fixture
+
+REPORTS = {
+    "kpis": {"period": "week", "date": "2026-11-18", "group_by": "team"},
+    "exceptions": {"period": "week", "date": "2026-11-18"},
+    "photos": {"period": "week", "date": "2026-11-18"},
+    "competitor-prices": {"period": "week", "date": "2026-11-18"},
+    "display-compliance": {"period": "week", "date": "2026-11-18"},
+    "near-expiry": {"as_of": "2026-11-18", "group_by": "store"},
+}
+
+
+def text(value):
+    return "" if value is None else str(value)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_exports_equal_the_json(client, tokens, history, records, name):  # noqa: F811
+    headers = tokens.headers("mgr-north")
+    query = REPORTS[name]
+    report = client.get(f"/api/reports/{name}", query_string=query, headers=headers).json
+    expected = sections(report)
+    assert any(expected.values()), "the history should give the report rows"
+
+    response = client.get(f"/api/reports/{name}.csv", query_string=query, headers=headers)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    for section, table in expected.items():
+        got = [r for r in rows if r["section"] == section]
+        assert [{k: g[k] for k in row} for g, row in zip(got, table, strict=True)] == [
+            {k: text(v) for k, v in row.items()} for row in table
+        ]
+    assert len(rows) == sum(len(table) for table in expected.values())
+
+    response = client.get(f"/api/reports/{name}.xlsx", query_string=query, headers=headers)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert sorted(book.sheetnames) == sorted(expected)
+    for section, table in expected.items():
+        values = list(book[section].values)
+        header, body = list(values[0]), values[1:]
+        assert [dict(zip(header, line, strict=True)) for line in body] == table
+
+
+def test_kpi_csv_total_matches_by_name(client, tokens, history):  # noqa: F811
+    headers = tokens.headers("sup-n1")
+    query = {"period": "week", "date": "2026-11-18"}
+    total = client.get("/api/reports/kpis", query_string=query, headers=headers).json["total"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/api/reports/kpis.csv", query_string=query, headers=headers).get_data(
+                    as_text=True
+                )
+            )
+        )
+    )
+    row = next(r for r in rows if r["section"] == "total")
+    assert row["completion_rate_numerator"] == str(total["completion_rate"]["numerator"]) == "2"
+    assert row["completion_rate_denominator"] == "3"
+    assert row["success_rate_rate"] == "1.0"
+
+
+def test_exports_are_scoped_and_validated(client, tokens, org, history):  # noqa: F811
+    headers = tokens.headers("sup-n1")
+    bad = client.get("/api/reports/kpis.xlsx", query_string={"period": "x"}, headers=headers)
+    assert bad.status_code == 422
+    other = client.get(
+        "/api/reports/kpis.csv", query_string={"team_id": org.team["N2"]}, headers=headers
+    )
+    assert other.status_code == 404
+    assert client.get("/api/reports/display-compliance.csv").status_code == 401
