@@ -84,6 +84,9 @@ class RuinRecreate:
         self.Cl = [self.Tl[k] if np.array_equal(self.C[k], self.T[k]) else self.C[k].tolist()
                    for k in range(len(self.C))]
         self.svc_l = self.service.tolist()
+        self.C_is_T = all(self.Cl[k] is self.Tl[k] for k in range(len(self.C)))
+        self.TT = np.ascontiguousarray(self.T.transpose(0, 2, 1))
+        self.CT = self.TT if self.C_is_T else np.ascontiguousarray(self.C.transpose(0, 2, 1))
         self.demand_l = self.demand.tolist()
         self.shift0_l = self.shift0.tolist()
         self.shift1_l = self.shift1.tolist()
@@ -135,16 +138,17 @@ class RuinRecreate:
             L = best
             nxt = c
         lat[0] = BIG
+        C = self.Cl[g]
+        arcs = [C[a][b] for a, b in itertools.pairwise(nodes)]
         if route:
-            C = self.Cl[g]
-            cost = sum(C[a][b] for a, b in itertools.pairwise(nodes))
+            cost = sum(arcs)
             dem = self.demand_l
             load = sum(dem[c] for c in route)
         else:
             cost = load = 0.0
         lo = self.locked[v]
         flat = np.array((nodes[lo:-1], nodes[lo + 1:], dep[lo:-1], lat[lo + 1:],
-                         [v] * (m - 1 - lo), range(lo, m - 1)), dtype=float)
+                         [v] * (m - 1 - lo), range(lo, m - 1), arcs[lo:]), dtype=float)
         return nodes, dep, lat, cost, load, flat
 
     def _rebuild(self):
@@ -153,11 +157,13 @@ class RuinRecreate:
         self.P_prev, self.P_next, self.P_rep, self.P_pos = ints
         self.P_dep = flat[2]
         self.P_lat = flat[3]
+        self.P_arc = flat[6]
         if not self.single:
             self.P_g = self.group[self.P_rep]
         self.dirty = False
 
     def _set_route(self, v: int, route: list[int]):
+        self.touched.add(v)
         self.routes[v] = route
         self.data[v] = self._route_data(v, route)
         self.loads[v] = self.data[v][4]
@@ -190,14 +196,16 @@ class RuinRecreate:
     # ------------------------------------------------------------------ insertion
     def _insert_cost(self, c: int, blink: float):
         prev, nxt = self.P_prev, self.P_next
-        if self.single:
-            T, C = self.T[0], self.C[0]
-            t_in, t_out = T[prev, c], T[c, nxt]
-            delta = C[prev, c] + C[c, nxt] - C[prev, nxt]
+        if self.single:  # row gathers (cache friendly) from the matrix and its transpose
+            t_in, t_out = self.TT[0][c][prev], self.T[0][c][nxt]
+            if self.C_is_T:
+                delta = t_in + t_out - self.P_arc
+            else:
+                delta = self.CT[0][c][prev] + self.C[0][c][nxt] - self.P_arc
         else:
             g = self.P_g
             t_in, t_out = self.T[g, prev, c], self.T[g, c, nxt]
-            delta = self.C[g, prev, c] + self.C[g, c, nxt] - self.C[g, prev, nxt]
+            delta = self.C[g, prev, c] + self.C[g, c, nxt] - self.P_arc
         arr = self.P_dep + t_in
         w0, w1 = self.W0[c], self.W1[c]
         if len(w0) == 1:
@@ -242,16 +250,16 @@ class RuinRecreate:
 
     # ------------------------------------------------------------------ ruin
     def ruin(self, avg_remove: float = 10.0, max_len: int = 10) -> list[int]:
-        assigned = [c for c in range(self.n) if self.where[c] >= 0]
+        assigned = np.flatnonzero(self.where >= 0)
         free = [v for v in range(self.n_reps) if len(self.routes[v]) > self.locked[v]]
         removed: list[int] = []
-        if not assigned or not free:
+        if len(assigned) == 0 or not free:
             return removed
         avg_len = sum(len(self.routes[v]) - self.locked[v] for v in free) / len(free)
         ls_max = max(1.0, min(max_len, avg_len))
         ks_max = 4 * avg_remove / (1 + ls_max) - 1
         ks = int(self.rng.uniform(1, ks_max + 1))
-        seed = assigned[int(self.rng.integers(len(assigned)))]
+        seed = int(assigned[int(self.rng.integers(len(assigned)))])
         ruined: set[int] = set()
         for c in self.neighbours[seed]:
             c = int(c)
@@ -285,6 +293,7 @@ class RuinRecreate:
 
     # ------------------------------------------------------------------ search
     def load_routes(self, routes: list[list[int]]):
+        self.touched: set[int] = set()
         self.routes = [list(r) for r in routes]
         self.where = np.full(self.n, -1, dtype=np.int64)
         for v, r in enumerate(self.routes):
@@ -335,6 +344,7 @@ class RuinRecreate:
                 frac = (now - start) / max(1e-9, seconds)
             it += 1
             temp = t0 * (t1 / t0) ** frac
+            self.touched = set()
             saved_routes = [list(r) for r in self.routes]
             saved_data = list(self.data)
             saved_unassigned = set(self.unassigned)
@@ -351,7 +361,14 @@ class RuinRecreate:
                     best_data, best_unassigned = list(self.data), set(self.unassigned)
                     best_frac = frac
             else:
-                self._restore(saved_routes, saved_data, saved_unassigned)
+                for v in self.touched:
+                    for c in self.routes[v]:
+                        self.where[c] = -1
+                for v in self.touched:
+                    for c in saved_routes[v]:
+                        self.where[c] = v
+                self.routes, self.data, self.unassigned = saved_routes, saved_data, saved_unassigned
+                self._sync()
             if restart and frac - best_frac > restart and current > best:
                 # stuck away from the best plan for a while: go back to it
                 self._restore([list(r) for r in best_routes], list(best_data),

@@ -1,5 +1,18 @@
 """The OR-Tools routing model of a planning problem, and the search around it.
 
+Search (``solve``): OR-Tools builds a first plan (a first-solution strategy that fits the
+problem: parallel cheapest insertion when every stop is required, local cheapest insertion when
+stops are optional; the seed rotates through the alternatives) and improves it with guided local
+search for a share of the budget; then ruin-and-recreate with simulated annealing (``lns.py``),
+which is far stronger per second, takes the rest. Reps with a break stay with OR-Tools (its break
+intervals); their plans are checked against the scorer's break rule and re-solved with a longer
+modelled break when late. ``workers`` > 1 runs independent searches in forked processes.
+
+Dropping an optional stop costs its penalty in the same (scaled) units as travel, so the search
+trades a detour against a dropped stop exactly; a required stop gets a penalty larger than any
+plan's cost, so it is dropped only when no plan can serve it (and the plan is then reported
+infeasible).
+
 Integer scaling: OR-Tools works in integers. When every time value (travel, service, windows,
 shifts, break) is whole, time is used as is; otherwise it is scaled by ``FINE`` and rounded towards
 feasibility (travel and service up, window ends down), so a plan feasible in the model is feasible
