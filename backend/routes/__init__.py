@@ -15,6 +15,7 @@ from . import (
     photos,
     plans,
     products,
+    pwa,
     reports,
     stores,
     sync,
@@ -31,3 +32,4 @@ def register_blueprints(app: Flask, api: Api) -> None:
     for module in (reports, photo_reviews):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
+    app.register_blueprint(pwa.blp)
