@@ -1,0 +1,316 @@
+"""Load test: 200 simulated reps working a day against gunicorn + PostgreSQL, then an
+exactly-once audit of everything the clients were told succeeded.
+
+    python bench/load.py [--reps 200] [--duration 180] [--quick] [--think 3] [--offline 0.3]
+                         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Set-up is bench/visits.py's (a scratch database beside --pg's, dropped at the end; migrations;
+the demo territory; reps added up to --reps sharing its 300 stores; gunicorn with
+config/gunicorn.conf.py on a free port, 2 × cores + 1 workers). On top of it each rep gets a
+published plan for today of its stores, and the benchmark database uses Argon2 at its minimum
+cost (200 logins at production cost would only measure Argon2).
+
+The reps are locust users (bench/load_scenario.py, run headless in a subprocess): sign in, read
+today's plan and stores, then visit after visit: check-in, two photos (1024 × 768 JPEGs made
+with Pillow), display checks, stock, near-expiry, order, check-out; ~30% of the visits are
+recorded offline and sent as one POST /api/sync batch. Timeouts, dropped connections and 5xx
+are retried with the same Idempotency-Key (and the same batch). The report gives requests/s,
+p50/p95/p99 per request type, for the calls without image bytes and overall, and the errors.
+
+The audit: every acknowledged operation (idempotency key, visit uuid, photo hash, record count
+kept client-side) is looked up in the database: its key stored once, its visit once, its photo
+once, its records exactly as sent (no lost, no duplicated rows).
+
+Goal (issue 7): 0 errors, 0 lost or duplicated, p95 ≤ 100 ms for non-photo calls at 200 reps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from visits import BIN, ROOT, gunicorn, prepare, scratch_database
+
+PASSWORD = "terminus-demo"
+NON_PHOTO_GOAL_MS = 100
+
+
+def bench_env(url: str, photo_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FLASK_APP": "backend",
+        "TERMINUS_DATABASE_URL": url,
+        "TERMINUS_PHOTO_DIR": str(photo_dir),
+        "TERMINUS_SECRET_KEY": "bench",
+        "TERMINUS_LOG_LEVEL": "WARNING",
+        # Benchmark database only: cheap password hashes, and logins of 200 reps from one address.
+        "TERMINUS_PASSWORD_TIME_COST": "1",
+        "TERMINUS_PASSWORD_MEMORY_KIB": "8",
+        "TERMINUS_PASSWORD_PARALLELISM": "1",
+        "TERMINUS_LOGIN_RATE_LIMIT": "1000 per minute",
+        "TERMINUS_LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+    }
+
+
+def publish_todays_plans(url: str) -> dict:
+    """A published plan for today (organisation time) per rep, of the rep's stores; returns
+    what the scenario needs: rep usernames and own-brand products."""
+    from backend import create_app
+    from backend.extensions import db
+    from backend.models import (
+        Brand,
+        PlannedStop,
+        PlanStatus,
+        Product,
+        Role,
+        RoutePlan,
+        Store,
+        User,
+        utcnow,
+    )
+
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        today = dt.datetime.now(ZoneInfo(app.config["TIMEZONE"])).date()
+        reps = db.session.scalars(
+            sa.select(User).where(User.role == Role.REP).order_by(User.id)
+        ).all()
+        stores = defaultdict(list)
+        for store in db.session.scalars(sa.select(Store).where(Store.active).order_by(Store.id)):
+            stores[store.rep_id].append(store.id)
+        for rep in reps:
+            plan = RoutePlan(
+                rep_id=rep.id,
+                team_id=rep.team_id,
+                plan_date=today,
+                status=PlanStatus.PUBLISHED,
+                published_at=utcnow(),
+            )
+            plan.stops = [PlannedStop(store_id=s, sequence=i) for i, s in enumerate(stores[rep.id])]
+            db.session.add(plan)
+        products = db.session.scalars(
+            sa.select(Product.id).join(Brand).where(Brand.is_own).order_by(Product.id)
+        ).all()
+        db.session.commit()
+        return {
+            "password": PASSWORD,
+            "reps": [{"username": r.username} for r in reps],
+            "products": list(products),
+        }
+
+
+def run_locust(port: int, env: dict[str, str], args, work: Path) -> tuple[dict, list[dict]]:
+    files = {name: work / f"{name}.json" for name in ("stats", "acks")}
+    command = [
+        BIN / "locust",
+        "-f", ROOT / "bench" / "load_scenario.py",
+        "--headless", "--only-summary", "--loglevel", "WARNING",
+        "-u", str(args.reps), "-r", str(args.spawn_rate), "-t", f"{args.duration}s",
+        "--stop-timeout", "120",
+        "--host", f"http://127.0.0.1:{port}",
+    ]  # fmt: skip
+    locust_env = {
+        **env,
+        "LOAD_DATA": str(work / "data.json"),
+        "LOAD_STATS": str(files["stats"]),
+        "LOAD_ACKS": str(files["acks"]),
+        "LOAD_THINK": str(args.think),
+        "LOAD_OFFLINE": str(args.offline),
+    }
+    completed = subprocess.run(
+        [str(c) for c in command], env=locust_env, cwd=ROOT, capture_output=True, text=True
+    )
+    if not files["stats"].exists():
+        raise RuntimeError(f"locust failed ({completed.returncode}): {completed.stderr[-3000:]}")
+    return json.loads(files["stats"].read_text()), json.loads(files["acks"].read_text())
+
+
+def audit(url: str, acks: list[dict]) -> dict[str, dict[str, int]]:
+    """Look every acknowledged operation up in the database: stored once, or lost/duplicated."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        users = dict(conn.execute(sa.text("SELECT username, id FROM users")).all())
+        keys = Counter(
+            (user_id, key)
+            for user_id, key in conn.execute(sa.text("SELECT user_id, key FROM idempotency_keys"))
+        )
+        visits = {
+            row.uuid: row
+            for row in conn.execute(
+                sa.text(
+                    "SELECT uuid, rep_id, status, count(*) OVER (PARTITION BY uuid) AS n "
+                    "FROM visits"
+                )
+            )
+        }
+        photos = Counter(
+            conn.execute(
+                sa.text("SELECT v.uuid, p.sha256 FROM photos p JOIN visits v ON v.id = p.visit_id")
+            ).all()
+        )
+        photos_per_visit = Counter(uuid for uuid, _ in photos.elements())
+        records = {}
+        for kind, table in (
+            ("display_checks", "display_checks"),
+            ("stock_counts", "stock_counts"),
+            ("near_expiry_items", "near_expiry_items"),
+            ("order", "order_lines"),
+        ):
+            join = "JOIN orders o ON o.id = r.order_id JOIN visits v ON v.id = o.visit_id"
+            if table != "order_lines":
+                join = "JOIN visits v ON v.id = r.visit_id"
+            query = f"SELECT v.uuid, count(*) FROM {table} r {join} GROUP BY 1"
+            records[kind] = dict(conn.execute(sa.text(query)).all())
+        orders = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT v.uuid, count(*) FROM orders o JOIN visits v ON v.id = o.visit_id "
+                    "GROUP BY 1"
+                )
+            ).all()
+        )
+    engine.dispose()
+    acked_photos = Counter(a["visit"] for a in acks if a["op"] == "photo")
+    table: dict[str, dict[str, int]] = defaultdict(Counter)
+    for a in acks:
+        row = table[a["op"]]
+        row["acknowledged"] += 1
+        found = keys[(users[a["user"]], a["key"])]
+        row["key lost"] += found == 0
+        row["key duplicated"] += found > 1
+        visit = visits.get(a["visit"])
+        if a["op"] == "check_in":
+            stored = 0 if visit is None else visit.n
+        elif a["op"] == "check_out":
+            stored = int(visit is not None and visit.status == "closed")
+        elif a["op"] == "photo":
+            stored = photos[(a["visit"], a["sha256"])]
+            # more photos on the visit than were acknowledged would be duplicates too
+            if photos_per_visit[a["visit"]] > acked_photos[a["visit"]]:
+                stored = max(stored, 2)
+        else:
+            count = records[a["op"]].get(a["visit"], 0)
+            stored = 1 if count == a["items"] else (0 if count < a["items"] else 2)
+            if a["op"] == "order" and orders.get(a["visit"], 0) > 1:
+                stored = 2
+        row["stored once"] += stored == 1
+        row["lost"] += stored == 0
+        row["duplicated"] += stored > 1
+    known = {a["visit"] for a in acks if a["op"] == "check_in"}
+    bench_users = {users[a["user"]] for a in acks}
+    extra = [u for u, v in visits.items() if v.rep_id in bench_users and u not in known]
+    table["check_in"]["stored, not acknowledged"] = len(extra)
+    return table
+
+
+def print_latency(stats: dict) -> None:
+    rows = stats["rows"]
+    names = sorted(n for n in rows if n not in ("non-photo calls", "all"))
+    width = max(len(n) for n in [*rows, "request"])
+    print(f"\n{'request':<{width}}  {'count':>7} {'errors':>6} {'req/s':>7} "
+          f"{'p50':>6} {'p95':>6} {'p99':>6} {'max':>7}  (ms)")  # fmt: skip
+    for name in [*names, "non-photo calls", "all"]:
+        r = rows[name]
+        if name == "non-photo calls":
+            print("-" * (width + 55))
+        print(
+            f"{name:<{width}}  {r['requests']:>7} {r['failures']:>6} {r['rps']:>7.1f} "
+            f"{r['p50']:>6.0f} {r['p95']:>6.0f} {r['p99']:>6.0f} {r['max']:>7.0f}"
+        )
+
+
+def print_audit(table: dict[str, dict[str, int]]) -> None:
+    columns = ["acknowledged", "stored once", "lost", "duplicated", "key lost", "key duplicated"]
+    print(f"\n{'operation':<18}" + "".join(f"{c:>16}" for c in columns))
+    total = Counter()
+    for op in sorted(table):
+        total.update({c: table[op][c] for c in columns})
+        print(f"{op:<18}" + "".join(f"{table[op][c]:>16}" for c in columns))
+    print(f"{'all':<18}" + "".join(f"{total[c]:>16}" for c in columns))
+    print(f"visits stored but never acknowledged: {table['check_in']['stored, not acknowledged']}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--reps", type=int, default=200)
+    ap.add_argument("--spawn-rate", type=float, default=20)
+    ap.add_argument("--duration", type=int, default=180, help="seconds of load")
+    ap.add_argument("--quick", action="store_true", help="30 s of load")
+    ap.add_argument("--think", type=float, default=3.0, help="mean seconds between requests")
+    ap.add_argument("--offline", type=float, default=0.3, help="share of visits synced as batch")
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.duration = 30
+    work = Path(tempfile.mkdtemp(prefix="terminus-load-"))
+    try:
+        with scratch_database(args.pg) as url:
+            env = bench_env(url, work / "photos")
+            print(f"preparing {url.rsplit('/', 1)[-1]}: demo + {args.reps} reps ...", flush=True)
+            prepare(url, env, args.reps)
+            (work / "data.json").write_text(json.dumps(publish_todays_plans(url)))
+            with gunicorn(env, args.workers) as port:
+                print(
+                    f"gunicorn on 127.0.0.1:{port}, {args.workers} workers; locust: {args.reps} "
+                    f"reps, {args.duration} s, ~{args.think:g} s between a rep's requests",
+                    flush=True,
+                )
+                load_before = os.getloadavg()[0]
+                stats, acks = run_locust(port, env, args, work)
+                load_after = os.getloadavg()[0]
+            table = audit(url, acks)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print_latency(stats)
+    print_audit(table)
+    non_photo = stats["rows"]["non-photo calls"]
+    lost = sum(t["lost"] + t["key lost"] for t in table.values())
+    duplicated = sum(t["duplicated"] + t["key duplicated"] for t in table.values())
+    verdict = {
+        "errors": stats["rows"]["all"]["failures"],
+        "operations failed for good": len(stats["failed"]),
+        "lost": lost,
+        "duplicated": duplicated,
+        "non-photo p95 ms": non_photo["p95"],
+    }
+    # Other processes on the machine share its 2 cores: say how busy it was.
+    print(f"\nload average (1 min) before / after the run: {load_before:.1f} / {load_after:.1f}")
+    ok = not (verdict["errors"] or verdict["operations failed for good"] or lost or duplicated)
+    ok = ok and non_photo["p95"] <= NON_PHOTO_GOAL_MS
+    print("\n" + ", ".join(f"{k}: {v}" for k, v in verdict.items()), "->", "PASS" if ok else "FAIL")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = args.out or ROOT / "bench" / "results" / f"load-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "args": {k: str(v) for k, v in vars(args).items()},
+                "latency": stats["rows"],
+                "failed": stats["failed"][:50],
+                "audit": table,
+                "verdict": verdict,
+                "load_average_before_after": [load_before, load_after],
+            },
+            indent=2,
+        )
+    )
+    print(f"saved {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

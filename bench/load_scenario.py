@@ -1,0 +1,253 @@
+"""Locust scenario of bench/load.py: a rep's working day, compressed.
+
+Each simulated rep signs in, reads today's published plan and its stores, then works through
+them visit after visit. Most visits are online (check-in, two photos, records, order, check-out:
+one request each); some are offline, queued and sent as one POST /api/sync batch. Every write
+carries an Idempotency-Key; a timeout, a dropped connection or a 5xx is retried with the same
+key (and the same batch), as the phone's outbox does. What the server acknowledged is recorded
+client-side and written to $LOAD_ACKS at the end, for bench/load.py to check in the database.
+
+Configured by bench/load.py through the environment: LOAD_DATA (JSON: reps, products),
+LOAD_ACKS, LOAD_STATS (output files), LOAD_THINK (mean seconds between a rep's requests),
+LOAD_OFFLINE (share of visits synced as a batch).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import itertools
+import json
+import os
+import random
+import uuid
+from pathlib import Path
+
+import gevent
+from locust import events, task
+from locust.contrib.fasthttp import FastHttpUser
+from locust.stats import StatsEntry
+from PIL import Image, ImageDraw
+from visits import check_in_body, multipart
+
+DATA = json.loads(Path(os.environ["LOAD_DATA"]).read_text()) if "LOAD_DATA" in os.environ else {}
+THINK = float(os.environ.get("LOAD_THINK", "3"))
+OFFLINE = float(os.environ.get("LOAD_OFFLINE", "0.3"))
+RETRIES = 8
+# Requests that carry image bytes; the others are the "non-photo" calls of the report.
+PHOTO_NAMES = {"POST /api/visits/[id]/photos", "POST /api/sync"}
+
+ACKS: list[dict] = []
+FAILED_OPERATIONS: list[dict] = []
+_reps = itertools.count()
+
+
+def small_jpeg(seed: int) -> bytes:
+    """A 1024 × 768 shelf-like picture, ~60 KB: what the app sends after its own resizing."""
+    rng = random.Random(seed)
+    picture = Image.new("RGB", (1024, 768), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(picture)
+    for _ in range(40):
+        x, y = rng.randrange(1024), rng.randrange(768)
+        box = (x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 120))
+        draw.rectangle(box, fill=tuple(rng.randrange(256) for _ in range(3)))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+PICTURES = [small_jpeg(seed) for seed in range(24)] if DATA else []
+
+
+class Rep(FastHttpUser):
+    network_timeout = 10.0
+    connection_timeout = 5.0
+
+    def wait_time(self) -> float:
+        return random.uniform(0.5, 1.5) * THINK
+
+    def pause(self) -> None:
+        gevent.sleep(self.wait_time())
+
+    def on_start(self) -> None:
+        self.rep = DATA["reps"][next(_reps) % len(DATA["reps"])]
+        self.rng = random.Random(self.rep["username"])
+        self.auth: dict[str, str] = {}
+        body = {"username": self.rep["username"], "password": DATA["password"]}
+        reply = self.call("POST", "/api/auth/login", json=body, write=False)
+        self.auth = {"Authorization": f"Bearer {reply['token']}"}
+        self.pause()
+        today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=9))).date()
+        query = f"?date_from={today}&date_to={today}"
+        plans = self.call("GET", "/api/plans" + query, name="GET /api/plans (today)")
+        self.route = [s["store_id"] for p in plans["items"] for s in p["stops"]]
+        stores = self.call("GET", "/api/stores?per_page=50", name="GET /api/stores")
+        self.stores = {s["id"]: (s["id"], s["lat"], s["lng"]) for s in stores["items"]}
+        self.route = [s for s in self.route if s in self.stores] or list(self.stores)
+        self.visits = 0
+
+    def call(self, method: str, path: str, *, name: str | None = None, write: bool = True, **kw):
+        """One request, retried with the same body and key on timeouts and 5xx; its JSON reply,
+        or None when it failed for good (recorded)."""
+        headers = {**self.auth, **kw.pop("headers", {})}
+        if write and method != "GET":
+            headers.setdefault("Idempotency-Key", str(uuid.uuid4()))
+        for attempt in range(RETRIES):
+            with self.client.request(
+                method, path, name=name or f"{method} {path}", headers=headers,
+                catch_response=True, **kw,
+            ) as response:  # fmt: skip
+                status = response.status_code or 0
+                if 200 <= status < 300:
+                    response.success()
+                    return response.json()
+                response.failure(f"{status} {(response.text or '')[:200]}")
+            if status and status < 500:
+                FAILED_OPERATIONS.append({"path": path, "status": status})
+                return None
+            gevent.sleep(min(8.0, 0.5 * 2**attempt) * self.rng.uniform(0.5, 1.0))
+        FAILED_OPERATIONS.append({"path": path, "status": status, "gave_up": True})
+        return None
+
+    def ack(self, op: str, key: str, visit_uuid: str, **extra) -> None:
+        ACKS.append({"user": self.rep["username"], "op": op, "key": key, "visit": visit_uuid,
+                     **extra})  # fmt: skip
+
+    def visit_operations(self, store) -> list[dict]:
+        """The writes of one visit, in order, as the outbox queues them."""
+        now = dt.datetime.now(dt.UTC)
+        visit = str(uuid.uuid4())
+        products = self.rng.sample(DATA["products"], 4)
+        pictures = self.rng.sample(range(len(PICTURES)), 2)
+        ops = [{"op": "check_in", "body": check_in_body(store, now - dt.timedelta(seconds=1),
+                                                        visit)}]  # fmt: skip
+        for index in pictures:
+            ops.append({"op": "photo", "body": {"kind": "shelf"}, "picture": index})
+        ops += [
+            {"op": "display_checks", "body": {"items": [
+                {"product_id": p, "on_shelf": True, "facings": 3} for p in products]}},
+            {"op": "stock_counts", "body": {"items": [
+                {"product_id": p, "shelf_qty": 5, "backroom_qty": 9} for p in products]}},
+            {"op": "near_expiry_items", "body": {"items": [
+                {"product_id": products[0], "quantity": 2, "expiry_date": "2027-01-10"}]}},
+            {"op": "order", "body": {"lines": [
+                {"product_id": p, "quantity": 6} for p in products[:3]]}},
+            {"op": "check_out", "body": {"device_time": now.isoformat()}},
+        ]  # fmt: skip
+        for op in ops:
+            op["key"] = str(uuid.uuid4())
+            op["visit"] = visit
+        return ops
+
+    @task
+    def visit_next_store(self) -> None:
+        """One whole visit (locust lets it finish when the run ends: --stop-timeout)."""
+        store = self.stores[self.route[self.visits % len(self.route)]]
+        self.visits += 1
+        ops = self.visit_operations(store)
+        if self.rng.random() < OFFLINE:
+            self.sync_batch(ops)
+        else:
+            self.online(ops)
+        self.pause()
+        if self.visits % 3 == 0:
+            self.call("GET", "/api/visits?per_page=10", name="GET /api/visits")
+
+    def online(self, ops: list[dict]) -> None:
+        visit_id = None
+        for op in ops:
+            self.pause()
+            key = {"Idempotency-Key": op["key"]}
+            extra = {}
+            if op["op"] == "check_in":
+                reply = self.call("POST", "/api/visits", json=op["body"], headers=key)
+                visit_id = reply and reply["id"]
+            elif visit_id is None:
+                return  # the check-in failed for good (counted): nothing to attach to
+            elif op["op"] == "photo":
+                picture = PICTURES[op["picture"]]
+                body, content_type = multipart(op["body"], picture)
+                reply = self.call(
+                    "POST", f"/api/visits/{visit_id}/photos",
+                    name="POST /api/visits/[id]/photos", data=body,
+                    headers={**key, "Content-Type": content_type},
+                )  # fmt: skip
+                extra = {"sha256": hashlib.sha256(picture).hexdigest()}
+            elif op["op"] == "check_out":
+                reply = self.call(
+                    "POST", f"/api/visits/{visit_id}/checkout",
+                    name="POST /api/visits/[id]/checkout", json=op["body"], headers=key,
+                )  # fmt: skip
+            else:
+                path = {"display_checks": "display-checks", "stock_counts": "stock",
+                        "near_expiry_items": "near-expiry", "order": "order"}[op["op"]]  # fmt: skip
+                reply = self.call(
+                    "PUT", f"/api/visits/{visit_id}/{path}",
+                    name=f"PUT /api/visits/[id]/{path}", json=op["body"], headers=key,
+                )  # fmt: skip
+                extra = {"items": len(op["body"].get("items", op["body"].get("lines", [])))}
+            if reply is not None:
+                self.ack(op["op"], op["key"], op["visit"], **extra)
+
+    def sync_batch(self, ops: list[dict]) -> None:
+        """The visit recorded offline, sent as one batch; the whole batch is re-sent (same keys)
+        until every item is answered below 500, as the outbox does."""
+        items = []
+        for op in ops:
+            item = {k: op[k] for k in ("key", "op", "body")}
+            if op["op"] != "check_in":
+                item["visit"] = op["visit"]
+            if op["op"] == "photo":
+                item["file_base64"] = base64.b64encode(PICTURES[op["picture"]]).decode()
+            items.append(item)
+        for _ in range(RETRIES):
+            reply = self.call("POST", "/api/sync", json={"operations": items})
+            if reply is None:
+                return
+            if all(r["status"] < 500 for r in reply["results"]):
+                break
+            gevent.sleep(1.0)
+        for op, result in zip(ops, reply["results"], strict=True):
+            if result["status"] >= 400:
+                FAILED_OPERATIONS.append({"path": f"sync {op['op']}", "status": result["status"]})
+                continue
+            extra = {}
+            if op["op"] == "photo":
+                extra = {"sha256": hashlib.sha256(PICTURES[op["picture"]]).hexdigest()}
+            elif "items" in op["body"] or "lines" in op["body"]:
+                extra = {"items": len(op["body"].get("items", op["body"].get("lines", [])))}
+            self.ack(op["op"], op["key"], op["visit"], **extra)
+
+
+def _summary(entry: StatsEntry, duration: float) -> dict:
+    return {
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        "rps": entry.num_requests / duration if duration else 0.0,
+        "p50": entry.get_response_time_percentile(0.50),
+        "p95": entry.get_response_time_percentile(0.95),
+        "p99": entry.get_response_time_percentile(0.99),
+        "max": entry.max_response_time,
+    }
+
+
+@events.quitting.add_listener
+def _write_results(environment, **kwargs) -> None:
+    if "LOAD_ACKS" not in os.environ:
+        return
+    stats = environment.stats
+    duration = max(1e-9, stats.total.last_request_timestamp - stats.total.start_time)
+    non_photo = StatsEntry(stats, "non-photo calls", "")
+    rows = {}
+    for (name, _method), entry in sorted(stats.entries.items()):
+        rows[name] = _summary(entry, duration)
+        if name not in PHOTO_NAMES:
+            non_photo.extend(entry)
+    rows["non-photo calls"] = _summary(non_photo, duration)
+    rows["all"] = _summary(stats.total, duration)
+    with open(os.environ["LOAD_STATS"], "w") as fh:
+        json.dump({"duration_s": duration, "rows": rows, "failed": FAILED_OPERATIONS}, fh)
+    with open(os.environ["LOAD_ACKS"], "w") as fh:
+        json.dump(ACKS, fh)
