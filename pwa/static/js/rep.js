@@ -48,13 +48,14 @@ function hoursToday(s) {
   return spans.length ? spans.map((x) => `${hm(x.opens)}–${hm(x.closes)}`).join(', ') : t('store.closedToday');
 }
 
-export function position({ timeout = 15000 } = {}) {
+// A fresh fix by default (maximumAge 0): a cached one may be from the previous store.
+export function position({ timeout = 15000, maximumAge = 0 } = {}) {
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) { reject(new Error(t('geo.none'))); return; }
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy_m: Math.round(p.coords.accuracy || 0) }),
       (e) => reject(new Error(e.code === 1 ? t('geo.denied') : t('geo.failed'))),
-      { enableHighAccuracy: true, timeout, maximumAge: 30000 });
+      { enableHighAccuracy: true, timeout, maximumAge });
   });
 }
 

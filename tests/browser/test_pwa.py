@@ -1,0 +1,353 @@
+"""The PWA in Chromium: a rep's offline day, retries and refusals, the supervisor's screen,
+languages and installability. Screenshots of each main screen go to tests/browser/artifacts/."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.browser
+
+
+def tokyo_today() -> str:
+    """The organisation's date (Asia/Tokyo): plans and visits are dated in it."""
+    return datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
+
+
+OUTBOX_COUNTS = "import('/app/js/outbox.js').then((m) => m.counts())"
+
+
+def camera_photo(path, seed: int) -> str:
+    """A 4000×3000 JPEG, as a phone camera makes (the app must downscale it to ≤ 1600 px)."""
+    img = Image.new("RGB", (4000, 3000), (30 + seed * 60, 120, 200 - seed * 40))
+    for i in range(0, 4000, 250):
+        img.paste((255, 255 - i // 20, seed * 80), (i, 0, i + 60, 3000))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    path.write_bytes(buf.getvalue())
+    return str(path)
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "terminus-demo")
+    page.click("button[type=submit]")
+
+
+def wait_until(page, expression: str, timeout: float = 15) -> None:
+    """Poll a JS expression (page.evaluate is not subject to the page's CSP, unlike
+    wait_for_function, which the app's `script-src 'self'` refuses)."""
+    for _ in range(int(timeout * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {expression}")
+
+
+def wait_for_service_worker(page) -> None:
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+
+
+def outbox_counts(page) -> dict:
+    return page.evaluate(OUTBOX_COUNTS)
+
+
+def wait_outbox(page, predicate, timeout: float = 20) -> dict:
+    deadline = page.evaluate("Date.now()") + timeout * 1000
+    while True:
+        counts = outbox_counts(page)
+        if predicate(counts) or page.evaluate("Date.now()") > deadline:
+            return counts
+        page.wait_for_timeout(200)
+
+
+def open_section(page, name: str):
+    section = page.locator(f"details[data-section={name}]")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    return section
+
+
+def record_visit(page, stop: dict, photo: str, n: int, shots=None) -> None:
+    """Check in at a stop, take a photo and fill every record, then check out."""
+    page.context.set_geolocation({"latitude": stop["lat"], "longitude": stop["lng"]})
+    page.click(f"a.stop[data-store-id='{stop['store_id']}']")
+    page.wait_for_selector("#check-in")
+    if shots:
+        shots("store")
+    page.click("#check-in")
+    page.wait_for_selector("#visit")
+    page.set_input_files("#photo-input", photo)
+    page.wait_for_selector("#photo-thumbs img")
+
+    display = open_section(page, "display_checks")
+    first = display.locator(".prod").first
+    first.locator("input[type=number]").fill(str(4 + n))
+    display.locator("[data-save=display_checks]").click()
+
+    stock = open_section(page, "stock_counts")
+    row = stock.locator(".prod").first
+    row.locator("input").nth(0).fill("5")
+    row.locator("input").nth(1).fill("3")
+    assert row.locator("input").nth(2).input_value() == "16"  # suggested: 24 − 5 − 3
+    stock.locator("button", has_text="Copy suggestions").click()
+    stock.locator("[data-save=stock_counts]").click()
+
+    expiry = open_section(page, "near_expiry_items")
+    expiry.locator("button", has_text="Add a near-expiry item").click()
+    expiry.locator("select").first.select_option(index=1)
+    expiry.locator("input[type=number]").fill("6")
+    soon = (date.fromisoformat(tokyo_today()) + timedelta(days=10)).isoformat()
+    expiry.locator("input[type=date]").fill(soon)
+    expiry.locator("[data-save=near_expiry_items]").click()
+
+    comp = open_section(page, "competitor_observations")
+    comp.locator("button", has_text="Add a competitor observation").click()
+    selects = comp.locator("select")
+    selects.nth(0).select_option(index=1)
+    selects.nth(1).select_option(index=1)
+    comp.locator("input[type=number]").nth(0).fill("150")
+    comp.locator("input[type=number]").nth(1).fill("120")
+    selects.nth(2).select_option("discount")
+    comp.locator("[data-save=competitor_observations]").click()
+
+    open_section(page, "order")
+    if shots:
+        shots("visit")
+    page.click("#check-out")
+    page.wait_for_url(re.compile(r"#/today$"))
+
+
+def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tmp_path):
+    plan = server.publish_plan("rep-1", "sup-east")
+    stops = sorted(plan["stops"], key=lambda s: s["sequence"])[:3]
+    ctx, page = phone()
+
+    def shots(name):
+        page.screenshot(path=str(artifacts / f"rep-{name}.png"))
+
+    page.goto("/")
+    shots("login")
+    sign_in(page, "rep-1")
+    page.wait_for_selector("#day-summary")
+    wait_for_service_worker(page)
+    page.wait_for_load_state("networkidle")
+    shots("today")
+
+    ctx.set_offline(True)
+    for n, stop in enumerate(stops):
+        record_visit(
+            page, stop, camera_photo(tmp_path / f"p{n}.jpg", n), n, shots if n == 0 else None
+        )
+    counts = outbox_counts(page)
+    # Per visit: check-in, photo, 5 kinds of records, check-out.
+    assert counts["pending"] == 3 * 8, counts
+    assert counts["sent"] == 0
+
+    # The photo was downscaled on the phone before it was queued.
+    sizes = page.evaluate(
+        """import('/app/js/outbox.js').then(async (m) => Promise.all((await m.items())
+            .filter((i) => i.op === 'photo').map(async (i) => {
+              const b = await createImageBitmap(i.blob);
+              return [b.width, b.height, i.blob.type];
+            })))"""
+    )
+    assert sizes == [[1600, 1200, "image/jpeg"]] * 3
+
+    page.reload()  # still offline: the service worker serves the shell, IndexedDB the queue
+    page.wait_for_selector("#day-summary")
+    assert "3 of" in page.text_content("#day-summary")
+    page.goto("/#/outbox")
+    page.wait_for_selector("#outbox-summary")
+    assert page.locator(".outbox-item[data-status=pending]").count() == 24
+    shots("outbox-offline")
+
+    ctx.set_offline(False)  # the `online` event sends the queue
+    counts = wait_outbox(page, lambda c: c["sent"] == 24)
+    assert counts == {"pending": 0, "sending": 0, "sent": 24, "failed": 0}, counts
+
+    today = tokyo_today()
+    rep_id = plan["rep_id"]
+    query = f"/api/visits?rep_id={rep_id}&date_from={today}&date_to={today}"
+    status, listing = server.call("GET", query, user="sup-east")
+    assert status == 200
+    assert listing["meta"]["total"] == 3
+    assert {v["store_id"] for v in listing["items"]} == {s["store_id"] for s in stops}
+    for item in listing["items"]:
+        assert item["planned"] and item["status"] == "closed"
+        assert item["inside_geofence"], item["flags"]
+        _, visit = server.call("GET", f"/api/visits/{item['id']}", user="sup-east")
+        assert len(visit["photos"]) == 1
+        assert visit["photos"][0]["width"] == 1600
+        assert len(visit["display_checks"]) >= 1
+        assert len(visit["stock_counts"]) == 1
+        assert len(visit["near_expiry_items"]) == 1
+        assert len(visit["competitor_observations"]) == 1
+        assert visit["order"]["lines"][0]["quantity"] == 16
+        assert visit["successful"]
+
+    # Forcing the whole outbox out again creates nothing new (same idempotency keys).
+    result = page.evaluate("import('/app/js/outbox.js').then((m) => m.resendAll())")
+    assert result["ok"] == 24 and result["failed"] == 0, result
+    _, again = server.call("GET", query, user="sup-east")
+    assert again["meta"]["total"] == 3
+    for item in again["items"]:
+        _, visit = server.call("GET", f"/api/visits/{item['id']}", user="sup-east")
+        assert len(visit["photos"]) == 1
+    page.goto("/#/outbox")
+    page.wait_for_selector("#outbox-summary")
+    shots("outbox-sent")
+    assert not page.errors, page.errors
+
+    # The supervisor sees the 3 visits and the completion rate the API reports.
+    _, lead = phone()
+    sign_in(lead, "sup-east")
+    lead.wait_for_selector("#team-visits")
+    wait_until(lead, "document.querySelectorAll('#team-visits tbody tr').length >= 3")
+    rows = lead.locator("#team-visits tbody tr")
+    assert rows.count() == 3
+    completion = lead.text_content("#kpi-completion")
+    status, report = server.call(
+        "GET", f"/api/reports/kpis?period=day&date={today}", user="sup-east"
+    )
+    if status == 200:
+        rate = report["total"]["completion_rate"]
+        assert f"{rate['numerator']}/{rate['denominator']}" in completion
+        assert f"{round(rate['rate'] * 1000) / 10:g}%" in completion
+    else:  # no reports API on this server: the screen computes it from plans and visits
+        assert f"3/{len(plan['stops'])}" in completion
+    lead.screenshot(path=str(artifacts / "supervisor-team.png"), full_page=True)
+    lead.goto("/#/exceptions")
+    lead.wait_for_selector("h3")
+    lead.screenshot(path=str(artifacts / "supervisor-exceptions.png"))
+    lead.goto("/#/photos")
+    lead.wait_for_selector("h3, p.muted")
+    lead.screenshot(path=str(artifacts / "supervisor-photos.png"))
+    lead.goto(f"/#/visit-detail/{listing['items'][0]['id']}")
+    lead.wait_for_selector(".thumbs")
+    lead.screenshot(path=str(artifacts / "supervisor-visit.png"), full_page=True)
+    assert not lead.errors, lead.errors
+
+
+def test_server_500_retried_and_422_shown_and_kept(server, phone, artifacts, tmp_path):
+    plan = server.publish_plan("rep-5", "sup-east")
+    stop = sorted(plan["stops"], key=lambda s: s["sequence"])[0]
+    ctx, page = phone()
+    sign_in(page, "rep-5")
+    page.wait_for_selector("#day-summary")
+    wait_for_service_worker(page)
+
+    failures = {"left": 1}
+
+    def first_send_fails(route):
+        if failures["left"]:
+            failures["left"] -= 1
+            route.fulfill(status=500, content_type="application/json", body='{"code": 500}')
+        else:
+            route.continue_()
+
+    page.route("**/api/sync/multipart", first_send_fails)
+    ctx.set_geolocation({"latitude": stop["lat"], "longitude": stop["lng"]})
+    page.click(f"a.stop[data-store-id='{stop['store_id']}']")
+    page.click("#check-in")
+    page.wait_for_selector("#visit")
+    counts = wait_outbox(page, lambda c: failures["left"] == 0 and c["pending"] == 1)
+    assert failures["left"] == 0 and counts["pending"] == 1, counts
+    page.goto("/#/outbox")
+    page.wait_for_selector(".outbox-item[data-status=pending]")
+    assert "Server 500" in page.text_content(".outbox-item")
+    page.click("#send-now")
+    counts = wait_outbox(page, lambda c: c["sent"] == 1)
+    assert counts["sent"] == 1 and counts["pending"] == 0, counts
+    today = tokyo_today()
+    query = f"/api/visits?rep_id={plan['rep_id']}&date_from={today}&date_to={today}"
+    assert server.call("GET", query, user="sup-east")[1]["meta"]["total"] == 1
+
+    # An order the server refuses (quantity above its limit): 422, shown and kept.
+    page.go_back()
+    page.wait_for_selector("#visit")
+    order = open_section(page, "order")
+    order.locator("input[type=number]").first.fill("2000000")
+    order.locator("[data-save=order]").click()
+    counts = wait_outbox(page, lambda c: c["failed"] == 1)
+    assert counts["failed"] == 1, counts
+    page.goto("/#/outbox")
+    page.wait_for_selector(".outbox-item[data-status=failed]")
+    failed = page.locator(".outbox-item[data-status=failed]")
+    assert failed.count() == 1
+    assert "422" in failed.locator(".error").text_content()
+    page.screenshot(path=str(artifacts / "rep-outbox-422.png"))
+    page.reload()
+    page.wait_for_selector(".outbox-item[data-status=failed]")
+    assert page.locator(".outbox-item[data-status=failed] .error").count() == 1
+    assert "422" in page.text_content("#outbox-badge") or page.is_visible("#outbox-badge")
+    assert not page.errors, page.errors
+
+
+def test_installable_and_chinese(server, playwright, artifacts, tmp_path):
+    # A persistent profile: Chromium never offers to install from an incognito context.
+    ctx = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox"],
+        base_url=server.url,
+        viewport={"width": 360, "height": 740},
+        locale="zh-CN",
+        timezone_id="Asia/Tokyo",
+    )
+    try:
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        page.goto("/")
+        page.wait_for_selector("form")
+        assert page.text_content("h2") == "登录"
+        assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+        wait_for_service_worker(page)
+        page.screenshot(path=str(artifacts / "login-zh-Hans.png"))
+        cdp = ctx.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == [], errors
+        manifest = cdp.send("Page.getAppManifest")
+        assert not manifest.get("errors"), manifest["errors"]
+
+        # The language switch: English, kept across a reload.
+        page.select_option("select.lang", "en")
+        wait_until(page, "document.querySelector('h2').textContent === 'Sign in'")
+        page.reload()
+        page.wait_for_selector("form h2")
+        assert page.text_content("h2") == "Sign in"
+    finally:
+        ctx.close()
+
+
+def test_tap_targets_and_labels_on_a_small_phone(server, phone):
+    server.publish_plan("rep-7", "sup-east")
+    _, page = phone()
+    sign_in(page, "rep-7")
+    page.wait_for_selector("#day-summary")
+    page.click("a.stop >> nth=0")
+    page.click("#check-in")
+    page.wait_for_selector("#visit")
+    for name in ("display_checks", "stock_counts", "order"):
+        open_section(page, name)
+    small = page.evaluate(
+        """[...document.querySelectorAll(
+              'button, a.btn, a.stop, summary, select, input:not([type=checkbox]), label.check')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el.tagName, el.textContent.trim().slice(0, 30),
+                          el.getBoundingClientRect().height])
+            .filter(([, , h]) => h < 44)"""
+    )
+    assert small == [], small
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, select, textarea')]
+            .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+            .map((el) => el.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == [], unlabelled
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
