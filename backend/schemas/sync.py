@@ -28,7 +28,7 @@ class VisitRefField(ma.fields.Field):
     default_error_messages = {"invalid": "A visit id (integer) or visit uuid."}
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
             return value
         if isinstance(value, str):
             try:
@@ -77,20 +77,23 @@ class SyncOperationSchema(ma.Schema):
             raise ma.ValidationError("Only a photo operation carries a file.", "file")
 
 
+def _check_operations(value: list[dict[str, Any]]) -> None:
+    """Runs once every operation is valid: the batch size, and one key per operation."""
+    limit = current_app.config["SYNC_MAX_OPERATIONS"]
+    if not 1 <= len(value) <= limit:
+        raise ma.ValidationError(f"Send 1 to {limit} operations.")
+    keys = [op["key"] for op in value]
+    if len(set(keys)) != len(keys):
+        raise ma.ValidationError("Each operation needs its own key.")
+
+
 class SyncBatchSchema(ma.Schema):
     sent_at = ma.fields.AwareDateTime(
         metadata={"description": "The device clock when sending: lets the server judge it"}
     )
-    operations = ma.fields.List(ma.fields.Nested(SyncOperationSchema), required=True)
-
-    @ma.validates("operations")
-    def _size(self, value: list[Any], **kwargs: Any) -> None:
-        limit = current_app.config["SYNC_MAX_OPERATIONS"]
-        if not 1 <= len(value) <= limit:
-            raise ma.ValidationError(f"Send 1 to {limit} operations.")
-        keys = [op.get("key") for op in value]
-        if len(set(keys)) != len(keys):
-            raise ma.ValidationError("Each operation needs its own key.")
+    operations = ma.fields.List(
+        ma.fields.Nested(SyncOperationSchema), required=True, validate=_check_operations
+    )
 
 
 class SyncItemResultSchema(ma.Schema):

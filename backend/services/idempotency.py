@@ -80,13 +80,10 @@ def perform(
     operation: str,
     fp: str,
     run: Callable[[], Reply],
-    *,
-    commit: bool = True,
 ) -> Reply:
-    """Run `run` (a use case that flushes) once for (actor, key) and return its reply.
+    """Run `run` (a use case that flushes) once for (actor, key), commit, return its reply.
 
-    With `commit=False` (an item of a batch) the caller commits; a failure rolls back only
-    this operation's savepoint.
+    A failure rolls back only this operation's savepoint; the caller rolls back the rest.
     """
     if key is None:
         with unit_of_work.outer():
@@ -98,8 +95,7 @@ def perform(
             return _replay(row, operation, fp)
         with unit_of_work.outer():
             reply = _keyed(actor, key, operation, fp, run)
-    if commit:
-        db.session.commit()
+    db.session.commit()
     return reply
 
 

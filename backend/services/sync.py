@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
+from sqlalchemy.exc import DataError
 
 from ..errors import DomainError, InvalidError, error_body
 from ..extensions import db
@@ -143,7 +144,6 @@ def run_operation(
     payload: Any,
     file: bytes | None,
     context: Context,
-    commit: bool = True,
 ) -> Reply:
     """Run one operation under its idempotency key (if any); returns the reply to send.
 
@@ -168,18 +168,20 @@ def run_operation(
         return Reply(status, operation.response().dump(result))
 
     label = f"{operation.method} {operation.path}"
-    return idempotency.perform(actor, key, label, fp, run, commit=commit)
+    return idempotency.perform(actor, key, label, fp, run)
 
 
 def run_batch(
     actor: User, batch: dict[str, Any], files: Mapping[str, bytes], received_at: datetime
 ) -> dict[str, Any]:
-    """Run a device's queued operations in order; each answers on its own and a failing one
-    rolls back only itself (a savepoint), never the others."""
+    """Run a device's queued operations in order; each answers on its own, and a failing one
+    rolls back only itself (its savepoint), never the others."""
     context = Context(received_at, batch.get("sent_at"))
     results = []
     for item in batch["operations"]:
         key = str(item["key"])
+        # Each operation commits on its own (its key with it): what went through stays even
+        # if the request dies half-way, and a failure undoes only its own savepoint.
         try:
             reply = run_operation(
                 actor,
@@ -189,11 +191,15 @@ def run_batch(
                 payload=item["body"],
                 file=_file_of(item, files),
                 context=context,
-                commit=False,
             )
         except DomainError as exc:
+            db.session.rollback()
             reply = Reply(exc.status_code, error_body(exc.status_code, exc.message, exc.errors))
+        except (DataError, OverflowError):
+            db.session.rollback()
+            reply = Reply(422, error_body(422, "A value is out of range."))
         except Exception:
+            db.session.rollback()
             log.exception("sync operation %s (%s) failed", key, item["op"])
             reply = Reply(500, error_body(500, "The server could not complete this operation."))
         results.append(
@@ -205,7 +211,6 @@ def run_batch(
                 "body": reply.body,
             }
         )
-    db.session.commit()
     failed = sum(1 for r in results if r["status"] >= 400)
     return {"results": results, "succeeded": len(results) - failed, "failed": failed}
 

@@ -226,6 +226,7 @@ SAME_KEY = "4c1e5b8e-1d0c-4a55-9a55-3c6a4b8b0b6e"
         {"operations": [{"key": SAME_KEY, "op": "order", "visit": 1}] * 2},
         {"operations": [{"key": str(uuid.uuid4()), "op": "order", "visit": "x"}]},
         {"operations": [], "extra": 1},
+        {"operations": [[], []], "sent_at": ""},
     ],
 )  # fmt: skip
 def test_malformed_batches_are_422(client, org, tokens, batch):
@@ -288,3 +289,13 @@ def test_concurrent_replays_of_a_batch_duplicate_nothing(app, org, tokens, cat):
     assert len(bodies) == 1
     assert all(body["failed"] == 0 for _, body in results)
     assert totals(app) == ONE_VISIT_ONE_PHOTO
+
+
+def test_an_out_of_range_id_fails_its_item_only(app, client, org, tokens):
+    body = check_in_body(org.store["n1-a"], store_position(app, org.store["n1-a"]), minutes_ago(5))
+    ops = [
+        {"key": str(uuid.uuid4()), "op": "check_in", "body": {**body, "store_id": 2**40}},
+        {"key": str(uuid.uuid4()), "op": "check_in", "body": body},
+    ]
+    result = sync(client, tokens.headers("rep-n1a"), ops)
+    assert [r["status"] for r in result["results"]] == [422, 201]
