@@ -2,11 +2,12 @@
 
     python bench/reports.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
                             [--no-pg] [--sqlite] [--reps 200] [--days 261] [--seed 5]
+                            [--keep | --schema NAME]
 
 Builds the data in a scratch PostgreSQL schema (created in --pg's database, dropped at the end;
 loaded with COPY) and, with --sqlite, in a temporary SQLite file (executemany), migrated with
 the project's migrations. Then times every report as an admin over the whole year (and the KPIs
-for a supervisor over a month), best of three runs, and prints a table.
+for a supervisor over a month), best of two runs, and prints a table.
 
 Data: 20 teams of 10 reps in 4 areas, 60 stores per rep; each working day (Mon-Fri) a rep has a
 published plan of 20 stops, visits about 90 % of them (a few twice) plus one unplanned store,
@@ -265,12 +266,15 @@ def reports(days: int) -> list[tuple[str, str, Callable[[User], Any], dict[str, 
     last = [d for d in (YEAR_START + timedelta(n) for n in range(400)) if d.weekday() < 5][days - 1]
     year = {"period": "custom", "date_from": YEAR_START, "date_to": last}
     month = {"period": "month", "date": last}
+    week = {"period": "week", "date": last}
     page = {"page": 1, "per_page": 50}
     return [
         ("kpis by team, year", "admin", kpis.kpi_report, {**year, "group_by": "team"}),
         ("kpis by rep, year", "admin", kpis.kpi_report, {**year, "group_by": "rep"}),
         ("kpis by area, month", "admin", kpis.kpi_report, {**month, "group_by": "area"}),
         ("kpis by rep, month", "sup-0", kpis.kpi_report, {**month, "group_by": "rep"}),
+        ("kpis by rep, week", "sup-0", kpis.kpi_report, {**week, "group_by": "rep"}),
+        ("kpis by team, month", "admin", kpis.kpi_report, {**month, "group_by": "team"}),
         ("exceptions, year", "admin", exceptions.exception_report, {**year, **page}),
         (
             "photos pending, year",
@@ -279,8 +283,10 @@ def reports(days: int) -> list[tuple[str, str, Callable[[User], Any], dict[str, 
             {**year, **page, "status": "pending"},
         ),
         ("competitor prices, year", "admin", competitor.competitor_report, year),
+        ("competitor prices, month", "admin", competitor.competitor_report, month),
         ("display by team, year", "admin", display.display_report, {**year, "group_by": "team"}),
         ("display by tier, year", "admin", display.display_report, {**year, "group_by": "tier"}),
+        ("display by team, month", "admin", display.display_report, {**month, "group_by": "team"}),
         (
             "near expiry by store",
             "admin",
@@ -296,7 +302,7 @@ def reports(days: int) -> list[tuple[str, str, Callable[[User], Any], dict[str, 
     ]
 
 
-def time_reports(days: int, runs: int = 3) -> list[tuple[str, str, float]]:
+def time_reports(days: int, runs: int = 2) -> list[tuple[str, str, float]]:
     results = []
     for name, username, build, args in reports(days):
         user = db.session.scalars(sa.select(User).where(User.username == username)).one()
@@ -316,11 +322,14 @@ def run(label: str, config: dict[str, Any], args: argparse.Namespace, loader) ->
 
     app = create_app({**config, "SECRET_KEY": "bench", "TESTING": True})
     with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        org = setup_org(args.reps, 60)
-        visits = loader(generate(org, args.days, args.seed))
-        print(f"{label}: {visits} visits loaded in {time.perf_counter() - started:.0f} s")
+        if loader is None:
+            visits = db.session.scalar(sa.text("SELECT count(*) FROM visits"))
+        else:
+            upgrade()
+            started = time.perf_counter()
+            org = setup_org(args.reps, 60)
+            visits = loader(generate(org, args.days, args.seed))
+            print(f"{label}: {visits} visits loaded in {time.perf_counter() - started:.0f} s")
         results = time_reports(args.days)
         db.session.remove()
         db.engine.dispose()
@@ -335,13 +344,16 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--days", type=int, default=261)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL schema")
+    parser.add_argument("--schema", help="time an already loaded PostgreSQL schema")
     args = parser.parse_args()
     table: dict[str, dict] = {}
     if not args.no_pg:
-        schema = f"bench_reports_{os.getpid()}"
+        schema = args.schema or f"bench_reports_{os.getpid()}"
         engine = sa.create_engine(args.pg)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        if not args.schema:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         try:
             config = {
                 "DATABASE_URL": args.pg,
@@ -349,10 +361,12 @@ def main() -> None:
                     "connect_args": {"options": f"-csearch_path={schema}"}
                 },
             }
-            table["PostgreSQL"] = run("PostgreSQL", config, args, load_postgres)
+            loader = None if args.schema else load_postgres
+            table["PostgreSQL"] = run("PostgreSQL", config, args, loader)
         finally:
-            with engine.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            if not (args.keep or args.schema):
+                with engine.begin() as conn:
+                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
             engine.dispose()
     if args.sqlite:
         with tempfile.TemporaryDirectory() as tmp:

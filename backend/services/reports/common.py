@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select, text
 
 from ...errors import NotFoundError
 from ...extensions import db
-from ...models import Area, Team, User
-from ...scoping import ids_in_scope
+from ...models import Area, Store, Team, User, Visit
+from ...scoping import ids_in_scope, scope_filter
 
+WORK_MEM = "128MB"
 FILTERS = (("rep_id", User), ("team_id", Team), ("area_id", Area))
 
 
@@ -19,6 +20,17 @@ def rate(numerator: int, denominator: int, digits: int = 4) -> dict[str, Any]:
     numerator, denominator = int(numerator or 0), int(denominator or 0)
     value = round(numerator / denominator, digits) if denominator else None
     return {"numerator": numerator, "denominator": denominator, "rate": value}
+
+
+def begin_report(actor: User, args: dict[str, Any]) -> None:
+    """Check the filters and give PostgreSQL room for this transaction's sorts and hashes.
+
+    Report queries sort and hash up to millions of rows: with the default 4 MB work_mem they
+    spill to disk, and JIT compilation costs more than it saves on them."""
+    check_filters(actor, args)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        db.session.execute(text("SET LOCAL jit = off"))
 
 
 def check_filters(actor: User, args: dict[str, Any]) -> None:
@@ -46,3 +58,24 @@ def labels(kind: str, ids: set[Any]) -> dict[Any, str]:
         return {}
     key, name = LABEL_SOURCES[kind]
     return {k: v for k, v in db.session.execute(select(key, name).where(key.in_(ids)))}
+
+
+class VisitOrg:
+    """The rep, team and area columns of a visit, for `where_org`."""
+
+    rep_id = Visit.rep_id
+    team_id = Visit.team_id
+    area_id = Team.area_id
+
+
+def at_visits(
+    stmt: Select[Any], visit_id: Any, actor: User, *conditions: ColumnElement[bool]
+) -> Select[Any]:
+    """Join records to their visit, its store and the visit's team (that day's), keeping the
+    visits the caller may see that meet `conditions`."""
+    return (
+        stmt.join(Visit, Visit.id == visit_id)
+        .join(Store, Store.id == Visit.store_id)
+        .outerjoin(Team, Team.id == Visit.team_id)
+        .where(scope_filter(actor, Visit), *conditions)
+    )

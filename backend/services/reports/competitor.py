@@ -14,16 +14,15 @@ from sqlalchemy import ColumnElement, Subquery, case, func, select
 
 from ...extensions import db
 from ...models import Brand, CompetitorObservation, Product, Store, Team, User, Visit
-from ...scoping import scope_filter
 from . import ranges
-from .common import check_filters, where_org
+from .common import at_visits, begin_report, where_org
 from .sql import count_if, money, week_start
 
 CENT = Decimal("0.01")
 
 
 def competitor_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
-    check_filters(actor, args)
+    begin_report(actor, args)
     first, last = ranges.resolve(args)
     facts = _observations(actor, args, first, last)
     return {
@@ -36,7 +35,7 @@ def competitor_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
 
 def _observations(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquery:
     product = func.coalesce(Product.name, CompetitorObservation.product_name, "")
-    stmt = (
+    stmt = at_visits(
         select(
             Brand.name.label("brand"),
             CompetitorObservation.brand_id,
@@ -53,14 +52,13 @@ def _observations(actor: User, args: dict[str, Any], first: Any, last: Any) -> S
             CompetitorObservation.promo_price,
             CompetitorObservation.promo_type,
             CompetitorObservation.new_product,
-        )
-        .select_from(CompetitorObservation)
-        .join(Visit, Visit.id == CompetitorObservation.visit_id)
-        .join(Store, Store.id == Visit.store_id)
-        .join(Brand, Brand.id == CompetitorObservation.brand_id)
-        .outerjoin(Product, Product.id == CompetitorObservation.product_id)
-        .outerjoin(Team, Team.id == Visit.team_id)
-        .where(Visit.visit_date.between(first, last), scope_filter(actor, Visit))
+        ).select_from(CompetitorObservation),
+        CompetitorObservation.visit_id,
+        actor,
+        Visit.visit_date.between(first, last),
+    )
+    stmt = stmt.join(Brand, Brand.id == CompetitorObservation.brand_id).outerjoin(
+        Product, Product.id == CompetitorObservation.product_id
     )
     if args.get("brand_id"):
         stmt = stmt.where(CompetitorObservation.brand_id == args["brand_id"])

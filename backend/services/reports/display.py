@@ -24,9 +24,8 @@ from sqlalchemy import Subquery, case, func, select
 from ...errors import InvalidError
 from ...extensions import db
 from ...models import Brand, DisplayCheck, Product, Store, Team, User, Visit
-from ...scoping import scope_filter
 from . import ranges
-from .common import check_filters, labels, rate, where_org
+from .common import at_visits, begin_report, labels, rate, where_org
 from .sql import count_if
 
 CHECKLIST = ("in_stock", "eye_level", "fifo", "price_tag", "clean", "pop")
@@ -46,7 +45,7 @@ def perfect_store_weights() -> dict[str, int]:
 
 
 def display_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
-    check_filters(actor, args)
+    begin_report(actor, args)
     first, last = ranges.resolve(args)
     group_by = args.get("group_by", "team")
     weights = perfect_store_weights()
@@ -71,7 +70,7 @@ def display_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _checks(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquery:
-    stmt = (
+    stmt = at_visits(
         select(
             DisplayCheck,
             Brand.is_own,
@@ -80,13 +79,13 @@ def _checks(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquer
             Team.area_id,
             Store.channel,
             Store.tier,
-        )
-        .join(Visit, Visit.id == DisplayCheck.visit_id)
-        .join(Store, Store.id == Visit.store_id)
-        .join(Product, Product.id == DisplayCheck.product_id)
-        .join(Brand, Brand.id == Product.brand_id)
-        .outerjoin(Team, Team.id == Visit.team_id)
-        .where(Visit.visit_date.between(first, last), scope_filter(actor, Visit))
+        ).select_from(DisplayCheck),
+        DisplayCheck.visit_id,
+        actor,
+        Visit.visit_date.between(first, last),
+    )
+    stmt = stmt.join(Product, Product.id == DisplayCheck.product_id).join(
+        Brand, Brand.id == Product.brand_id
     )
     facts = stmt.subquery("display_facts")
     return select(facts).where(*where_org(facts.c, args)).subquery("scoped_display")

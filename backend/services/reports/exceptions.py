@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Store, Team, User, Visit, VisitFlag
-from ...scoping import scope_filter
+from ...models import Store, User, Visit, VisitFlag
 from ..paging import paginate
 from . import ranges
-from .common import check_filters, where_org
+from .common import VisitOrg, at_visits, begin_report, where_org
 
 SORTS = {
     "created_at": (VisitFlag.created_at, VisitFlag.id),
@@ -24,9 +23,9 @@ SORTS = {
 
 def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     """One page of flags (newest first by default) and the count of each kind over all pages."""
-    check_filters(actor, args)
+    begin_report(actor, args)
     first, last = ranges.resolve(args)
-    stmt = (
+    stmt = at_visits(
         select(
             VisitFlag.id,
             VisitFlag.kind,
@@ -41,17 +40,12 @@ def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
             Visit.team_id,
             Visit.store_id,
             Store.name.label("store_name"),
-        )
-        .join(Visit, Visit.id == VisitFlag.visit_id)
-        .join(User, User.id == Visit.rep_id)
-        .join(Store, Store.id == Visit.store_id)
-        .outerjoin(Team, Team.id == Visit.team_id)
-        .where(
-            Visit.visit_date.between(first, last),
-            scope_filter(actor, Visit),
-            *where_org(_OrgColumns, args),
-        )
-    )
+        ).select_from(VisitFlag),
+        VisitFlag.visit_id,
+        actor,
+        Visit.visit_date.between(first, last),
+        *where_org(VisitOrg, args),
+    ).join(User, User.id == Visit.rep_id)
     if args.get("kind"):
         stmt = stmt.where(VisitFlag.kind.in_(args["kind"]))
     counts = _kind_counts(stmt)
@@ -66,12 +60,6 @@ def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
         "items": items,
         "meta": page_meta(total, args),
     }
-
-
-class _OrgColumns:
-    rep_id = Visit.rep_id
-    team_id = Visit.team_id
-    area_id = Team.area_id
 
 
 def _kind_counts(stmt: Any) -> dict[str, int]:

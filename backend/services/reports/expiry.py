@@ -16,9 +16,8 @@ from sqlalchemy import Subquery, case, func, select
 
 from ...extensions import db
 from ...models import NearExpiry, Product, Store, Team, User, Visit
-from ...scoping import scope_filter
 from . import ranges
-from .common import check_filters, where_org
+from .common import at_visits, begin_report, where_org
 from .sql import money
 
 GROUPS = {
@@ -30,7 +29,7 @@ WINDOWS = (7, 30)
 
 
 def expiry_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
-    check_filters(actor, args)
+    begin_report(actor, args)
     as_of = args.get("as_of") or ranges.today()
     group_by = args.get("group_by", "product")
     facts = _latest(actor, args, as_of)
@@ -51,7 +50,7 @@ def _latest(actor: User, args: dict[str, Any], as_of: Any) -> Subquery:
         partition_by=(Visit.store_id, NearExpiry.product_id, NearExpiry.expiry_date),
         order_by=(Visit.checked_in_at.desc(), NearExpiry.id.desc()),
     )
-    stmt = (
+    stmt = at_visits(
         select(
             NearExpiry.quantity,
             NearExpiry.expiry_date,
@@ -65,17 +64,12 @@ def _latest(actor: User, args: dict[str, Any], as_of: Any) -> Subquery:
             Team.name.label("team_name"),
             Team.area_id,
             newest.label("newest"),
-        )
-        .join(Visit, Visit.id == NearExpiry.visit_id)
-        .join(Store, Store.id == Visit.store_id)
-        .join(Product, Product.id == NearExpiry.product_id)
-        .outerjoin(Team, Team.id == Visit.team_id)
-        .where(
-            Visit.visit_date <= as_of,
-            NearExpiry.expiry_date >= as_of,
-            scope_filter(actor, Visit),
-        )
-    )
+        ).select_from(NearExpiry),
+        NearExpiry.visit_id,
+        actor,
+        Visit.visit_date <= as_of,
+        NearExpiry.expiry_date >= as_of,
+    ).join(Product, Product.id == NearExpiry.product_id)
     facts = stmt.subquery("expiry_notes")
     current = select(facts).where(facts.c.newest == 1, *where_org(facts.c, args))
     return current.subquery("expiry_current")

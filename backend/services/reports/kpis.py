@@ -36,7 +36,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal_column,
     null,
@@ -60,7 +59,7 @@ from ...models import (
 )
 from ...scoping import scope_filter
 from . import ranges
-from .common import check_filters, labels, rate, where_org
+from .common import begin_report, labels, rate, where_org
 from .sql import count_if, seconds_between
 
 KEYS = {"rep": "rep_id", "team": "team_id", "area": "area_id", "day": "day"}
@@ -69,7 +68,7 @@ Aggregates = Callable[[Any], dict[str, Any]]
 
 def kpi_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     """KPIs per rep, team or area (`group_by`), for the whole selection, and per day."""
-    check_filters(actor, args)
+    begin_report(actor, args)
     first, last = ranges.resolve(args)
     group_by = args.get("group_by", "rep")
     facts = _Facts(actor, first, last)
@@ -163,12 +162,14 @@ class _Facts:
 
     def visits(self) -> Select[Any]:
         """One row per visit: on the rep's plan that day or not, order, time in store, travel."""
-        on_route = exists().where(
-            PlannedStop.store_id == Visit.store_id,
-            RoutePlan.id == PlannedStop.plan_id,
-            RoutePlan.rep_id == Visit.rep_id,
-            RoutePlan.plan_date == Visit.visit_date,
-            RoutePlan.status == PlanStatus.PUBLISHED,
+        route = (
+            select(RoutePlan.rep_id, RoutePlan.plan_date, PlannedStop.store_id)
+            .join(PlannedStop, PlannedStop.plan_id == RoutePlan.id)
+            .where(
+                RoutePlan.plan_date.between(self.first, self.last),
+                RoutePlan.status == PlanStatus.PUBLISHED,
+            )
+            .subquery("route")
         )
         previous_out = func.lag(Visit.checked_out_at).over(
             partition_by=(Visit.rep_id, Visit.visit_date),
@@ -180,12 +181,20 @@ class _Facts:
                 Visit.team_id,
                 Team.area_id,
                 Visit.visit_date.label("day"),
-                case((on_route, 1), else_=0).label("on_route"),
+                case((route.c.rep_id.is_not(None), 1), else_=0).label("on_route"),
                 case((Visit.successful, 1), else_=0).label("ordered"),
                 seconds_between(Visit.checked_in_at, Visit.checked_out_at).label("in_store"),
                 seconds_between(previous_out, Visit.checked_in_at).label("travel"),
             )
             .outerjoin(Team, Team.id == Visit.team_id)
+            .outerjoin(
+                route,
+                and_(
+                    route.c.rep_id == Visit.rep_id,
+                    route.c.plan_date == Visit.visit_date,
+                    route.c.store_id == Visit.store_id,
+                ),
+            )
             .where(*self._visit_where())
         )
         return stmt

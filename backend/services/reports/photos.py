@@ -6,54 +6,45 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...models import Photo, PhotoReview, Store, Team, User, Visit
-from ...scoping import scope_filter
+from ...models import Photo, PhotoReview, Store, User, Visit
 from ..paging import paginate
 from . import ranges
-from .common import check_filters, where_org
+from .common import VisitOrg, at_visits, begin_report, where_org
 from .exceptions import page_meta
 
 PENDING = "pending"
 
 
-class _OrgColumns:
-    rep_id = Visit.rep_id
-    team_id = Visit.team_id
-    area_id = Team.area_id
-
-
 def photo_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     """One page of photos, oldest visit first; `status` = pending, approved or rejected."""
-    check_filters(actor, args)
+    begin_report(actor, args)
     first, last = ranges.resolve(args)
     reviewer = User.__table__.alias("reviewer")
     stmt = (
-        select(
-            Photo.id.label("photo_id"),
-            Photo.kind,
+        at_visits(
+            select(
+                Photo.id.label("photo_id"),
+                Photo.kind,
+                Photo.visit_id,
+                Visit.visit_date,
+                Visit.rep_id,
+                User.full_name.label("rep_name"),
+                Visit.team_id,
+                Visit.store_id,
+                Store.name.label("store_name"),
+                PhotoReview.status,
+                PhotoReview.comment,
+                reviewer.c.full_name.label("reviewer_name"),
+                PhotoReview.reviewed_at,
+            ).select_from(Photo),
             Photo.visit_id,
-            Visit.visit_date,
-            Visit.rep_id,
-            User.full_name.label("rep_name"),
-            Visit.team_id,
-            Visit.store_id,
-            Store.name.label("store_name"),
-            PhotoReview.status,
-            PhotoReview.comment,
-            reviewer.c.full_name.label("reviewer_name"),
-            PhotoReview.reviewed_at,
+            actor,
+            Visit.visit_date.between(first, last),
+            *where_org(VisitOrg, args),
         )
-        .join(Visit, Visit.id == Photo.visit_id)
         .join(User, User.id == Visit.rep_id)
-        .join(Store, Store.id == Visit.store_id)
-        .outerjoin(Team, Team.id == Visit.team_id)
         .outerjoin(PhotoReview, PhotoReview.photo_id == Photo.id)
         .outerjoin(reviewer, reviewer.c.id == PhotoReview.reviewer_id)
-        .where(
-            Visit.visit_date.between(first, last),
-            scope_filter(actor, Visit),
-            *where_org(_OrgColumns, args),
-        )
     )
     status = args.get("status")
     if status == PENDING:
