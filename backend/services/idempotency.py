@@ -80,12 +80,17 @@ def perform(
     operation: str,
     fp: str,
     run: Callable[[], Reply],
+    prepare: Callable[[], None] | None = None,
 ) -> Reply:
     """Run `run` (a use case that flushes) once for (actor, key), commit, return its reply.
 
-    A failure rolls back only this operation's savepoint; the caller rolls back the rest.
+    `prepare` does slow work that needs no database (decoding a photo) before the transaction,
+    unless the key is answered from its first reply. A failure rolls back only this
+    operation's savepoint; the caller rolls back the rest.
     """
     if key is None:
+        if prepare is not None:
+            prepare()
         with unit_of_work.outer():
             reply = _in_savepoint(run)
     else:
@@ -93,10 +98,23 @@ def perform(
         row = _stored(actor.id, key)
         if row is not None:
             return _replay(row, operation, fp)
+        if prepare is not None:
+            prepare()
         with unit_of_work.outer():
             reply = _keyed(actor, key, operation, fp, run)
-    db.session.commit()
+    _commit_keeping_state()
     return reply
+
+
+def _commit_keeping_state() -> None:
+    """Commit without expiring the session's objects: the reply is already serialised, and
+    what the request reads afterwards (the signed-in user, for the access log) is unchanged."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _keyed(actor: User, key: str, operation: str, fp: str, run: Callable[[], Reply]) -> Reply:

@@ -28,12 +28,22 @@ def limits() -> photo_images.Limits:
     )
 
 
+def process_upload(content: bytes) -> photo_images.ProcessedImage:
+    """Check and convert an upload (no database): raises 413 or 422 for a bad file."""
+    return photo_images.process(content, limits(), ZoneInfo(current_app.config["TIMEZONE"]))
+
+
 def add_photo(
-    actor: User, ref: VisitRef, data: dict[str, Any], content: bytes
+    actor: User,
+    ref: VisitRef,
+    data: dict[str, Any],
+    content: bytes,
+    image: photo_images.ProcessedImage | None = None,
 ) -> tuple[Photo, bool]:
     """Attach a photo to the rep's visit; returns (photo, created).
 
-    The same file sent again to the same visit is the same photo (created False).
+    The same file sent again to the same visit is the same photo (created False). `image` is
+    the upload already processed (`process_upload`), outside the transaction.
     """
     visit = visit_for_write(actor, ref)
     sha256 = hashlib.sha256(content).hexdigest()
@@ -42,7 +52,7 @@ def add_photo(
     ).first()
     if existing is not None:
         return existing, False
-    image = photo_images.process(content, limits(), ZoneInfo(current_app.config["TIMEZONE"]))
+    image = image or process_upload(content)
     photo_storage.save(sha256, image.full, image.thumbnail)
     photo = Photo(
         visit_id=visit.id,

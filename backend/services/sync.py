@@ -55,6 +55,7 @@ class Call:
     data: dict[str, Any]
     file: bytes | None
     context: Context
+    prepared: Any = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Operation:
     response: type[ma.Schema]
     run: Callable[[Call], tuple[int, Any]]
     body_location: str = "json"
+    # Slow work on the attached file done before the transaction (photo decoding).
+    prepare: Callable[[bytes], Any] | None = None
 
 
 def _check_in(c: Call) -> tuple[int, Any]:
@@ -80,7 +83,7 @@ def _check_out(c: Call) -> tuple[int, Any]:
 def _photo(c: Call) -> tuple[int, Any]:
     if c.file is None:
         raise InvalidError("Attach the image as `file`.", {"files": {"file": ["Missing."]}})
-    photo, created = photos.add_photo(c.actor, c.visit, c.data, c.file)
+    photo, created = photos.add_photo(c.actor, c.visit, c.data, c.file, c.prepared)
     return (201 if created else 200), photo
 
 
@@ -98,7 +101,13 @@ OPERATIONS: dict[str, Operation] = {
     "check_in": Operation("POST", "/api/visits", CheckInSchema, VisitSchema, _check_in),
     "check_out": Operation("POST", _RECORDS + "checkout", CheckOutSchema, VisitSchema, _check_out),
     "photo": Operation(
-        "POST", _RECORDS + "photos", PhotoFormSchema, PhotoSchema, _photo, body_location="form"
+        "POST",
+        _RECORDS + "photos",
+        PhotoFormSchema,
+        PhotoSchema,
+        _photo,
+        body_location="form",
+        prepare=photos.process_upload,
     ),
     "display_checks": Operation(
         "PUT",
@@ -163,12 +172,19 @@ def run_operation(
         target = visits.visit_uuid(actor, visit) if visit is not None else None
         fp = idempotency.fingerprint(name, target, data, file_sha)
 
+    prepared: list[Any] = []
+
+    def prepare() -> None:
+        if operation.prepare is not None and file is not None:
+            prepared.append(operation.prepare(file))
+
     def run() -> Reply:
-        status, result = operation.run(Call(actor, visit, data, file, context))
+        call = Call(actor, visit, data, file, context, prepared[0] if prepared else None)
+        status, result = operation.run(call)
         return Reply(status, operation.response().dump(result))
 
     label = f"{operation.method} {operation.path}"
-    return idempotency.perform(actor, key, label, fp, run)
+    return idempotency.perform(actor, key, label, fp, run, prepare)
 
 
 def run_batch(

@@ -121,6 +121,7 @@ def test_oversize_uploads_are_413(app, client, visit, monkeypatch):
     assert body.status_code == 413 and body.json["code"] == 413
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_a_picture_over_the_pixel_limit_is_refused_before_decoding(app, client, visit, monkeypatch):
     visit_id, headers = visit
     monkeypatch.setitem(app.config, "PHOTO_MAX_PIXELS", 1000 * 1000)
