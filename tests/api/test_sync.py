@@ -299,3 +299,18 @@ def test_an_out_of_range_id_fails_its_item_only(app, client, org, tokens):
     ]
     result = sync(client, tokens.headers("rep-n1a"), ops)
     assert [r["status"] for r in result["results"]] == [422, 201]
+
+
+def test_batches_and_photo_uploads_are_documented_by_hand(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    multipart = paths["/api/sync/multipart"]["post"]["requestBody"]["content"]
+    schema = multipart["multipart/form-data"]["schema"]
+    assert schema["additionalProperties"]["format"] == "binary" and "batch" in schema["required"]
+    operation = paths["/api/sync"]["post"]
+    assert "application/json" in operation["requestBody"]["content"]
+    upload = paths["/api/visits/{visit_id}/photos"]["post"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["file"]["format"] == "binary"
+    assert {"200", "201", "401", "403", "404", "409", "413", "422"} <= set(upload["responses"])
+    headers = {p["name"] for p in upload["parameters"] if p["in"] == "header"}
+    assert headers == {"Idempotency-Key", "X-Device-Time"}
