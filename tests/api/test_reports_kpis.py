@@ -227,3 +227,17 @@ def test_bad_arguments_are_422(client, tokens, org, params):
 
 def test_reports_need_a_token(client, org):
     assert client.get("/api/reports/kpis").status_code == 401
+
+
+def test_travel_skips_days_with_an_open_visit(client, tokens, org, app):
+    with app.app_context():
+        h = History(org)
+        h.visit("rep-n1b", "n1-b", MON, "09:00", 20)
+        h.visit("rep-n1b", "n1-free", MON, "10:00", None)
+        h.visit("rep-n1b", "n1-b", TUE, "09:00", 20)
+        h.visit("rep-n1b", "n1-free", TUE, "09:50", 10)
+        h.commit()
+    row = group(kpis(client, tokens, "sup-n1", rep_id=org.user["rep-n1b"]), "Rep-N1B")
+    assert row["time_in_store"] == {"total_seconds": 3000, "count": 3, "average_seconds": 1000}
+    assert row["travel"] == {"total_seconds": 1800, "count": 1, "average_seconds": 1800}
+    assert row["unplanned_visits"] == 4 and row["completion_rate"]["rate"] is None

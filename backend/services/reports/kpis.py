@@ -12,8 +12,8 @@ Definitions (../shared/domain.md), all in SQL over the caller's scope:
 - an *unplanned* (off-route) visit is one to a store not on the rep's published plan that day
   (a store planned on another day included); their orders are `off_route_orders`, shown
   apart and never in the success rate.
-- time in store: check-in to check-out of closed visits; travel: a rep's check-out to their
-  next check-in the same day.
+- time in store: check-in to check-out of closed visits; travel: from a rep's check-out to
+  their next check-in the same day, summed over the days whose visits are all closed.
 - coverage: the territory's active stores (by their current rep/team) visited at least once in
   the period ÷ those stores. Frequency adherence: stores visited at least ⌊days ÷ frequency⌋
   times (tier frequency unless the store sets its own) ÷ stores whose frequency fits in the
@@ -161,7 +161,9 @@ class _Facts:
         return stops
 
     def visits(self) -> Select[Any]:
-        """One row per visit: on the rep's plan that day or not, order, time in store, travel."""
+        """One row per rep, team and day: visits on the rep's plan that day or not, orders off
+        route, time in store, and travel between stores (when all the day's visits are closed:
+        first check-in to last check-out less the time in stores, over visits - 1 legs)."""
         route = (
             select(RoutePlan.rep_id, RoutePlan.plan_date, PlannedStop.store_id)
             .join(PlannedStop, PlannedStop.plan_id == RoutePlan.id)
@@ -171,20 +173,23 @@ class _Facts:
             )
             .subquery("route")
         )
-        previous_out = func.lag(Visit.checked_out_at).over(
-            partition_by=(Visit.rep_id, Visit.visit_date),
-            order_by=(Visit.checked_in_at, Visit.id),
-        )
+        on_route = route.c.rep_id.is_not(None)
+        in_store = seconds_between(Visit.checked_in_at, Visit.checked_out_at)
+        all_closed = func.count(Visit.checked_out_at) == func.count()
+        span = seconds_between(func.min(Visit.checked_in_at), func.max(Visit.checked_out_at))
+        org = (Visit.rep_id, Visit.team_id, Team.area_id, Visit.visit_date)
         stmt = (
             select(
-                Visit.rep_id,
-                Visit.team_id,
-                Team.area_id,
+                *org[:3],
                 Visit.visit_date.label("day"),
-                case((route.c.rep_id.is_not(None), 1), else_=0).label("on_route"),
-                case((Visit.successful, 1), else_=0).label("ordered"),
-                seconds_between(Visit.checked_in_at, Visit.checked_out_at).label("in_store"),
-                seconds_between(previous_out, Visit.checked_in_at).label("travel"),
+                func.count().label("visits"),
+                count_if(on_route).label("on_route"),
+                count_if(~on_route & Visit.successful).label("off_route_orders"),
+                func.coalesce(func.sum(in_store), 0).label("in_store_total"),
+                func.count(Visit.checked_out_at).label("in_store_count"),
+                # Travel = first check-in to last check-out, less the time in stores.
+                case((all_closed, span - func.sum(in_store))).label("travel_total"),
+                case((all_closed, func.count() - 1)).label("travel_count"),
             )
             .outerjoin(Team, Team.id == Visit.team_id)
             .outerjoin(
@@ -196,6 +201,7 @@ class _Facts:
                 ),
             )
             .where(*self._visit_where())
+            .group_by(*org)
         )
         return stmt
 
@@ -259,15 +265,9 @@ def _stop_aggregates(c: Any) -> dict[str, Any]:
 
 
 def _visit_aggregates(c: Any) -> dict[str, Any]:
-    return {
-        "visits": func.count(),
-        "on_route": func.coalesce(func.sum(c.on_route), 0),
-        "off_route_orders": count_if((c.on_route == 0) & (c.ordered == 1)),
-        "in_store_total": func.coalesce(func.sum(c.in_store), 0),
-        "in_store_count": func.count(c.in_store),
-        "travel_total": func.coalesce(func.sum(c.travel), 0),
-        "travel_count": func.count(c.travel),
-    }
+    names = ("visits", "on_route", "off_route_orders", "in_store_total", "in_store_count")
+    names += ("travel_total", "travel_count")
+    return {name: func.coalesce(func.sum(c[name]), 0) for name in names}
 
 
 def _photo_aggregates(c: Any) -> dict[str, Any]:

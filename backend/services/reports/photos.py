@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from ...models import Photo, PhotoReview, Store, User, Visit
 from ..paging import paginate
@@ -48,7 +49,9 @@ def photo_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     )
     status = args.get("status")
     if status == PENDING:
-        stmt = stmt.where(PhotoReview.id.is_(None))
+        # NOT EXISTS, so PostgreSQL plans an anti-join (IS NULL after the outer join misleads it).
+        review = aliased(PhotoReview)
+        stmt = stmt.where(~exists().where(review.photo_id == Photo.id))
     elif status:
         stmt = stmt.where(PhotoReview.status == status)
     stmt = stmt.order_by(Visit.visit_date, Visit.checked_in_at, Photo.id)
