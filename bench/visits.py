@@ -412,6 +412,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     photo_dir = Path(tempfile.mkdtemp(prefix="terminus-bench-photos-"))
+    load_before = os.getloadavg()[0]
     try:
         with scratch_database(args.pg) as url:
             env = {
