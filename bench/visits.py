@@ -475,6 +475,11 @@ def main(argv=None) -> int:
             f"{s['replay_p50_ms']:.0f} ms",
             "every item answered from its key",
         ),
+        (
+            "machine load, 1-min average",
+            f"{load_before:.1f} → {os.getloadavg()[0]:.1f}",
+            f"{os.cpu_count()} cores; other work on the machine skews every figure",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
