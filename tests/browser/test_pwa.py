@@ -4,12 +4,13 @@ languages and installability. Screenshots of each main screen go to tests/browse
 from __future__ import annotations
 
 import io
+import random
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +24,15 @@ OUTBOX_COUNTS = "import('/app/js/outbox.js').then((m) => m.counts())"
 
 
 def camera_photo(path, seed: int) -> str:
-    """A 4000×3000 JPEG, as a phone camera makes (the app must downscale it to ≤ 1600 px)."""
-    img = Image.new("RGB", (4000, 3000), (30 + seed * 60, 120, 200 - seed * 40))
-    for i in range(0, 4000, 250):
-        img.paste((255, 255 - i // 20, seed * 80), (i, 0, i + 60, 3000))
+    """A 4000×3000 JPEG, as a phone camera makes (the app must downscale it to ≤ 1600 px);
+    each seed draws a different scene, so the server's duplicate check does not fire."""
+    rng = random.Random(seed)
+    img = Image.new("RGB", (4000, 3000), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(40):
+        x, y = rng.randrange(3600), rng.randrange(2600)
+        w, h = rng.randrange(100, 1200), rng.randrange(100, 900)
+        draw.rectangle((x, y, x + w, y + h), fill=tuple(rng.randrange(256) for _ in range(3)))
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=80)
     path.write_bytes(buf.getvalue())
@@ -182,6 +188,7 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
     for item in listing["items"]:
         assert item["planned"] and item["status"] == "closed"
         assert item["inside_geofence"], item["flags"]
+        assert not [f for f in item["flags"] if f["kind"] == "photo_reused"], item["flags"]
         _, visit = server.call("GET", f"/api/visits/{item['id']}", user="sup-east")
         assert len(visit["photos"]) == 1
         assert visit["photos"][0]["width"] == 1600
@@ -233,6 +240,15 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
     lead.wait_for_selector(".thumbs")
     lead.screenshot(path=str(artifacts / "supervisor-visit.png"), full_page=True)
     assert not lead.errors, lead.errors
+
+    # The area manager's reports (charts and exports), or a notice where the API is missing.
+    _, manager = phone()
+    sign_in(manager, "manager")
+    manager.wait_for_selector("#team-visits")
+    manager.goto("/#/reports")
+    manager.wait_for_selector("#display-kpis, main p.muted")
+    manager.screenshot(path=str(artifacts / "manager-reports.png"), full_page=True)
+    assert not manager.errors, manager.errors
 
 
 def test_server_500_retried_and_422_shown_and_kept(server, phone, artifacts, tmp_path):

@@ -12,7 +12,7 @@ const net = document.getElementById('net');
 const isRep = () => session.user && session.user.role === 'rep';
 
 const REP_TABS = [['#/today', 'tab.today'], ['#/nearby', 'tab.nearby'], ['#/outbox', 'tab.outbox'], ['#/more', 'tab.more']];
-const LEAD_TABS = [['#/team', 'tab.team'], ['#/exceptions', 'tab.exceptions'], ['#/photos', 'tab.photos'], ['#/more', 'tab.more']];
+const LEAD_TABS = [['#/team', 'tab.team'], ['#/exceptions', 'tab.exceptions'], ['#/photos', 'tab.photos'], ['#/reports', 'tab.reports'], ['#/more', 'tab.more']];
 
 function renderTabs(hash) {
   const list = isRep() ? REP_TABS : LEAD_TABS;
@@ -170,7 +170,7 @@ async function boot() {
   await loadSession();
   // The rep views (and visit flow) register their routes; the team screens load on demand.
   rep = await import('./rep.js');
-  route(/^#\/(team|exceptions|photos|visit-detail)(?:\/(.+))?$/, async (...args) => {
+  route(/^#\/(team|exceptions|photos|reports|visit-detail)(?:\/(.+))?$/, async (...args) => {
     lead = lead || await import('./lead.js');
     return lead.view(...args);
   });

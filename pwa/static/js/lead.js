@@ -203,21 +203,91 @@ async function photosView() {
 async function visitDetail(id) {
   const v = (await getJSON(`/api/visits/${id}`)).data;
   setTitle(v.store_name);
+  let names = new Map();
+  try { names = new Map((await getAllPages('/api/products')).items.map((p) => [p.id, `${p.name} ${p.pack_size || ''}`.trim()])); } catch { /* ids */ }
+  const pn = (pid) => names.get(pid) || `#${pid}`;
   const list = (label, rows) => (rows && rows.length ? [h('h3', {}, label), h('ul', {}, rows.map((r) => h('li', {}, r)))] : []);
   return h('div', {}, h('div', { class: 'card' },
     h('strong', {}, v.store_name), h('div', { class: 'muted' }, `${fmtDateTime(v.checked_in_at)} – ${v.checked_out_at ? fmtTime(v.checked_out_at) : '…'} · ${v.planned ? t('team.planned') : t('team.unplanned')}`),
     h('div', {}, `${t('visit.distance')}: ${v.checkin_distance_m ?? '—'} m · ${v.successful ? t('visit.withOrder') : t('visit.noOrder')}`),
     v.flags.map((f) => h('p', { class: 'bad' }, `⚑ ${f.message}`))),
   h('div', { class: 'thumbs' }, v.photos.map((p) => authImg(p.thumbnail_url, t(`kind.${p.kind}`)))),
-  ...list(t('visit.display'), v.display_checks.map((c) => `#${c.product_id}: ${c.on_shelf ? `${c.facings} ${t('dc.facings')}` : t('dc.oos')}`)),
-  ...list(t('visit.stock'), v.stock_counts.map((c) => `#${c.product_id}: ${c.shelf_qty} + ${c.backroom_qty} → ${c.suggested_order_qty ?? '—'}`)),
-  ...list(t('visit.expiry'), v.near_expiry_items.map((c) => `#${c.product_id}: ${c.quantity} · ${c.expiry_date}`)),
-  ...list(t('visit.competitors'), v.competitor_observations.map((c) => `${c.product_name || `#${c.product_id}`}: ${c.regular_price ?? '—'} / ${c.promo_price ?? '—'} ${c.promo_type || ''}`)),
-  ...list(t('visit.order'), v.order ? v.order.lines.map((l) => `#${l.product_id} × ${l.quantity} = ${l.amount}`) : []));
+  ...list(t('visit.display'), v.display_checks.map((c) => `${pn(c.product_id)}: ${c.on_shelf ? `${c.facings} ${t('dc.facings')}` : t('dc.oos')}`)),
+  ...list(t('visit.stock'), v.stock_counts.map((c) => `${pn(c.product_id)}: ${c.shelf_qty} + ${c.backroom_qty} → ${c.suggested_order_qty ?? '—'}`)),
+  ...list(t('visit.expiry'), v.near_expiry_items.map((c) => `${pn(c.product_id)}: ${c.quantity} · ${c.expiry_date}`)),
+  ...list(t('visit.competitors'), v.competitor_observations.map((c) => `${c.product_name || pn(c.product_id)}: ${c.regular_price ?? '—'} / ${c.promo_price ?? '—'} ${c.promo_type || ''}`)),
+  ...list(t('visit.order'), v.order ? v.order.lines.map((l) => `${pn(l.product_id)} × ${l.quantity} = ${l.amount}`) : []));
+}
+
+// The area manager's reports: display compliance, competitor prices, near-expiry exposure.
+async function reportsView() {
+  setTitle(t('tab.reports'));
+  const [from, to] = rangeOf();
+  const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
+  const group = select([['team', t('rep.byTeam')], ['channel', t('rep.byChannel')], ['tier', t('rep.byTier')]], { id: 'report-group' });
+  group.value = state.group || 'team';
+  group.addEventListener('change', () => { state.group = group.value; render(); });
+  const wrap = h('div', {}, controls());
+  const picker = await teamPicker();
+  if (picker) wrap.append(picker);
+  let display;
+  try {
+    display = (await getJSON(`/api/reports/display-compliance?${q}&group_by=${group.value}${scopeQ()}`)).data;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return h('div', {}, wrap, h('p', { class: 'muted' }, t('rep.noApi')));
+    throw err;
+  }
+  const exportRow = (name, extra = '') => h('div', { class: 'row' }, ['csv', 'xlsx'].map((fmt) => h('button', {
+    type: 'button', onclick: () => download(`/api/reports/${name}.${fmt}?${q}${extra}${scopeQ()}`, `${name}.${fmt}`),
+  }, `${name}.${fmt}`)));
+  const groups = display.groups || [];
+  wrap.append(h('h3', {}, t('rep.display')), field(t('rep.groupBy'), group),
+    h('div', { class: 'kpis', id: 'display-kpis' },
+      kpiTile(t('rep.oos'), pct(display.total.out_of_stock_rate.rate)),
+      kpiTile(t('rep.eyeLevel'), pct(display.total.eye_level_share.rate)),
+      kpiTile(t('rep.perfect'), pct(display.total.perfect_store_score.rate)),
+      kpiTile(t('rep.checks'), String(display.total.checks))));
+  if (groups.length) {
+    for (const [key, label, color] of [['perfect_store_score', 'rep.perfect', '#1b5e20'], ['out_of_stock_rate', 'rep.oos', '#b71c1c'], ['eye_level_share', 'rep.eyeLevel', '#0d47a1']]) {
+      wrap.append(h('div', { class: 'chart card' }, h('div', { class: 'muted' }, t(label)),
+        barChart(groups.map((g) => ({ label: g.group, value: g[key].rate || 0, text: pct(g[key].rate), color })))));
+    }
+  }
+  wrap.append(exportRow('display-compliance', `&group_by=${group.value}`));
+
+  const comp = (await getJSON(`/api/reports/competitor-prices?${q}${scopeQ()}`)).data;
+  wrap.append(h('h3', {}, t('rep.competitors')));
+  wrap.append(comp.prices.length ? h('table', { id: 'competitor-prices' },
+    h('thead', {}, h('tr', {}, h('th', {}, t('co.product')), h('th', {}, t('rep.week')), h('th', { class: 'num' }, t('co.regular')), h('th', { class: 'num' }, t('co.promo')))),
+    h('tbody', {}, comp.prices.map((p) => h('tr', {},
+      h('td', {}, `${p.brand} ${p.product}`, h('div', { class: 'muted' }, t(`channel.${p.channel}`))), h('td', {}, p.week),
+      h('td', { class: 'num' }, p.regular.median ?? '—'), h('td', { class: 'num' }, p.promo.median ?? '—')))))
+    : h('p', { class: 'muted' }, t('rep.none')));
+  if (comp.promotions.length) {
+    wrap.append(h('ul', {}, comp.promotions.map((p) => h('li', {}, `${p.brand} ${p.product}: ${t(`promo.${p.promo_type}`)} ${p.lowest_promo_price ?? ''} · ${t('rep.stores', { n: p.stores })}`))));
+  }
+  wrap.append(exportRow('competitor-prices'));
+
+  const expiry = (await getJSON(`/api/reports/near-expiry?group_by=product${scopeQ()}`)).data;
+  wrap.append(h('h3', {}, t('rep.expiry')),
+    h('div', { class: 'kpis' },
+      kpiTile(t('rep.in7'), String(expiry.total.within_7_days.quantity), `¥${Math.round(expiry.total.within_7_days.value)}`),
+      kpiTile(t('rep.in30'), String(expiry.total.within_30_days.quantity), `¥${Math.round(expiry.total.within_30_days.value)}`)));
+  const maxValue = Math.max(1, ...expiry.groups.map((g) => g.within_30_days.value));
+  if (expiry.groups.length) {
+    wrap.append(h('div', { class: 'chart card' }, barChart(expiry.groups.map((g) => ({
+      label: g.name, value: g.within_30_days.value, text: `¥${Math.round(g.within_30_days.value)}`, color: '#8a5300',
+    })), { max: maxValue })));
+  }
+  wrap.append(h('div', { class: 'row' }, ['csv', 'xlsx'].map((fmt) => h('button', {
+    type: 'button', onclick: () => download(`/api/reports/near-expiry.${fmt}?group_by=product${scopeQ()}`, `near-expiry.${fmt}`),
+  }, `near-expiry.${fmt}`))));
+  return wrap;
 }
 
 export function view(name, arg) {
   if (name === 'team') return teamView();
+  if (name === 'reports') return reportsView();
   if (name === 'exceptions') return exceptionsView();
   if (name === 'photos') return photosView();
   return visitDetail(arg);

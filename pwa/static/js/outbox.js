@@ -112,6 +112,9 @@ export function flush({ force = false } = {}) {
   if (running) return running;
   const job = async () => {
     const sent = { ok: 0, failed: 0, retry: false, auth: false };
+    // Known offline: wait for the `online` event (which forces a send) instead of burning
+    // attempts; "Send now" (force) still tries, as the flag can be wrong.
+    if (!force && self.navigator.onLine === false) { sent.retry = true; return sent; }
     for (let round = 0; round < 200; round += 1) {
       const batch = await nextBatch(force);
       if (!batch.length) break;
