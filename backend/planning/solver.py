@@ -291,6 +291,7 @@ def solve(
     iterations: int | None = None,
     ortools_share: float | None = None,
     workers: int = 1,
+    start: str = "auto",
 ) -> Solution:
     """Plan routes for all reps within about ``seconds`` of wall time.
 
@@ -308,6 +309,8 @@ def solve(
     from run to run on large ones, with machine load.
     ``ortools_share``: default 0.1 when every stop is required, 0.03 otherwise (prize
     collecting gains little from OR-Tools' local search and much from ruin-and-recreate).
+    ``start``: "ortools", "greedy" (ruin-and-recreate's own construction, whole budget to it),
+    or "auto": greedy when every stop is optional and there are more than 100 stops.
     ``workers``: > 1 runs that many independent searches (seeds ``seed * workers + k``) in
     forked processes, one per core, and keeps the best plan.
     """
@@ -315,7 +318,7 @@ def solve(
     tables = tables or build_tables(problem)
     if workers > 1 and problem.stops and seconds >= 0.5:
         return _solve_parallel(problem, seconds, seed, tables, initial, iterations,
-                               ortools_share, workers, t0)
+                               ortools_share, workers, t0, start)
     if ortools_share is None:
         ortools_share = 0.1 if all(s.penalty is None for s in problem.stops) else 0.03
     if not problem.stops:
@@ -323,7 +326,7 @@ def solve(
     if isinstance(initial, Solution):
         initial = {r.rep: list(r.stops) for r in initial.routes}
     strategies = _first_strategies(problem)
-    first = strategies[seed % len(strategies)]
+    first = strategies[0]  # the seed varies the ruin-and-recreate, not this (best by bench)
     has_breaks = any(r.break_ is not None for r in problem.reps)
     share = 1.0 if has_breaks else ortools_share
     limit = None if iterations is None else max(50, iterations // 20)
@@ -332,7 +335,8 @@ def solve(
         return seconds - (time.perf_counter() - t0) - 0.05
 
     prize = all(s.penalty is not None for s in problem.stops)
-    if prize and not has_breaks and initial is None:
+    greedy = start == "greedy" or (start == "auto" and prize and len(problem.stops) > 100)
+    if greedy and not has_breaks and initial is None:
         # every stop optional: ruin-and-recreate from its own greedy construction (highest
         # penalty first) beats starting from OR-Tools' plan, which anchors it (see bench/README)
         rr = RuinRecreate(problem, tables, seed)
@@ -398,20 +402,21 @@ _SHARED: dict = {}
 
 def _worker(k: int):
     args = _SHARED["args"]
-    problem, seconds, seed, tables, initial, iterations, share, workers = args
+    problem, seconds, seed, tables, initial, iterations, share, workers, start = args
     sol = solve(problem, seconds, seed * workers + k, tables=tables, initial=initial,
-                iterations=iterations, ortools_share=share)
+                iterations=iterations, ortools_share=share, start=start)
     return {r.rep: list(r.stops) for r in sol.routes}, sol.stats
 
 
-def _solve_parallel(problem, seconds, seed, tables, initial, iterations, share, workers, t0):
+def _solve_parallel(problem, seconds, seed, tables, initial, iterations, share, workers, t0,
+                    start):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if isinstance(initial, Solution):
         initial = {r.rep: list(r.stops) for r in initial.routes}
     budget = seconds - (time.perf_counter() - t0) - 0.15  # fork, pickling the plans back
-    _SHARED["args"] = (problem, budget, seed, tables, initial, iterations, share, workers)
+    _SHARED["args"] = (problem, budget, seed, tables, initial, iterations, share, workers, start)
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
