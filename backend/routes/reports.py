@@ -17,6 +17,7 @@ from .base import ApiBlueprint
 
 blp = ApiBlueprint("reports", __name__, url_prefix="/api/reports", description="Reports")
 LEADS = (Role.SUPERVISOR, Role.AREA_MANAGER, Role.ADMIN)
+EXPORT_MAX_ROWS = 100_000
 Build = Callable[[Any, dict[str, Any]], dict[str, Any]]
 
 
@@ -61,7 +62,8 @@ def _export_view(
         @blp.arguments(args, location="query")
         @blp.doc(
             summary=f"{summary.rstrip('.')} ({fmt.upper()})",
-            description=f"The same report as GET /api/reports/{name}, as {fmt.upper()}.",
+            description=f"The same report as GET /api/reports/{name}, as {fmt.upper()} "
+            f"(a paged list: all its rows, up to {EXPORT_MAX_ROWS}).",
             responses={
                 "200": {
                     "description": f"The report as {fmt.upper()}",
@@ -71,6 +73,8 @@ def _export_view(
         )
         @blp.errors(404)
         def get(self, parsed):
+            if "per_page" in parsed:  # a paged list exports all its rows, not one page
+                parsed = {**parsed, "page": 1, "per_page": EXPORT_MAX_ROWS}
             report = schema().dump(build(current_user(), parsed))
             return Response(
                 exports.render(report, fmt),

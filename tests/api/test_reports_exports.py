@@ -82,3 +82,13 @@ def test_exports_are_scoped_and_validated(client, tokens, org, history):  # noqa
     )
     assert other.status_code == 404
     assert client.get("/api/reports/display-compliance.csv").status_code == 401
+
+
+def test_paged_lists_export_every_row(client, tokens, history):  # noqa: F811
+    headers = tokens.headers("admin")
+    query = {"period": "week", "date": "2026-11-18", "per_page": 1}
+    page = client.get("/api/reports/photos", query_string=query, headers=headers).json
+    assert page["meta"]["total"] == 2 and len(page["items"]) == 1
+    body = client.get("/api/reports/photos.csv", query_string=query, headers=headers)
+    rows = [r for r in csv.DictReader(io.StringIO(body.get_data(as_text=True)))]
+    assert [r["section"] for r in rows] == ["items", "items"]
