@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psutil
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,6 +111,18 @@ def publish_todays_plans(url: str) -> dict:
             "reps": [{"username": r.username} for r in reps],
             "products": list(products),
         }
+
+
+def server_cpu_seconds(port: int) -> float:
+    """CPU time used so far by the gunicorn serving `port` (master and workers)."""
+    total = 0.0
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if any(f"127.0.0.1:{port}" in part for part in process.cmdline()):
+                total += sum(process.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def run_locust(port: int, env: dict[str, str], args, work: Path) -> tuple[dict, list[dict]]:
@@ -269,9 +283,11 @@ def main(argv=None) -> int:
                     f"reps, {args.duration} s, ~{args.think:g} s between a rep's requests",
                     flush=True,
                 )
-                load_before = os.getloadavg()[0]
+                load_before, cpu_before = os.getloadavg()[0], server_cpu_seconds(port)
+                children_before = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
                 stats, acks = run_locust(port, env, args, work)
-                load_after = os.getloadavg()[0]
+                load_after, cpu_after = os.getloadavg()[0], server_cpu_seconds(port)
+                locust_cpu = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - children_before
             table = audit(url, acks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -288,7 +304,19 @@ def main(argv=None) -> int:
         "non-photo p95 ms": non_photo["p95"],
     }
     # Other processes on the machine share its 2 cores: say how busy it was.
-    print(f"\nload average (1 min) before / after the run: {load_before:.1f} / {load_after:.1f}")
+    requests = stats["rows"]["all"]["requests"]
+    cpu = {
+        "server_cpu_ms_per_request": 1000 * (cpu_after - cpu_before) / max(1, requests),
+        "server_cores_used": (cpu_after - cpu_before) / stats["duration_s"],
+        "load_generator_cores_used": locust_cpu / stats["duration_s"],
+        "load_average_before_after": [load_before, load_after],
+    }
+    print(
+        f"\ngunicorn: {cpu['server_cpu_ms_per_request']:.1f} ms CPU per request, "
+        f"{cpu['server_cores_used']:.2f} cores used on average; locust: "
+        f"{cpu['load_generator_cores_used']:.2f} cores; machine load average (1 min, every "
+        f"process on it) before / after: {load_before:.1f} / {load_after:.1f}"
+    )
     ok = not (verdict["errors"] or verdict["operations failed for good"] or lost or duplicated)
     ok = ok and non_photo["p95"] <= NON_PHOTO_GOAL_MS
     print("\n" + ", ".join(f"{k}: {v}" for k, v in verdict.items()), "->", "PASS" if ok else "FAIL")
@@ -303,7 +331,7 @@ def main(argv=None) -> int:
                 "failed": stats["failed"][:50],
                 "audit": table,
                 "verdict": verdict,
-                "load_average_before_after": [load_before, load_after],
+                "cpu": cpu,
             },
             indent=2,
         )
