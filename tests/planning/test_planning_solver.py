@@ -231,3 +231,19 @@ def test_parallel_workers_keep_the_best_plan():
     sol = solve(problem, 1.0, workers=2)
     assert sol.feasible and sol.stats["workers"] == 2
     assert sol.stats["seconds"] <= 1.3
+
+
+@pytest.mark.parametrize("start", ["greedy", "ortools"])
+def test_both_starts_respect_constraints(start):
+    data = line_problem(
+        [(1, 0), (2, 0), (3, 0), (4, 0), (5, 5)],
+        stops={1: {"penalty": 100, "windows": [[0, 5], [20, 30]]}, 2: {"penalty": 100},
+               3: {"penalty": 100, "demand": 2}, 4: {"penalty": 100}, 5: {"penalty": 1}},
+        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 1000], "max_stops": 3,
+               "capacity": 3, "locked": ["S4"]}])
+    problem = problem_from_dict(data)
+    sol = solve(problem, 0.4, start=start)
+    assert sol.feasible
+    route = sol.routes[0]
+    assert route.stops[0] == "S4" and len(route.stops) == 3 and route.load <= 3
+    assert "S5" in sol.dropped
