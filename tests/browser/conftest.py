@@ -178,7 +178,7 @@ def browser(playwright):
 def phone(browser, server):
     """A 360 px wide phone in Tokyo with location allowed; console errors are collected."""
 
-    def make(locale: str = "en-US"):
+    def make(locale: str = "en-US", background_sync: bool = True):
         ctx = browser.new_context(
             base_url=server.url,
             viewport={"width": 360, "height": 740},
@@ -188,7 +188,8 @@ def phone(browser, server):
             locale=locale,
             timezone_id="Asia/Tokyo",
             geolocation={"latitude": 35.68, "longitude": 139.77},
-            permissions=["geolocation"],
+            # Chrome grants Background Sync to sites by default; a Playwright context must ask.
+            permissions=["geolocation", "background-sync"] if background_sync else ["geolocation"],
         )
         ctx.set_default_timeout(15000)
         contexts.append(ctx)

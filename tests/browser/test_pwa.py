@@ -151,6 +151,9 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
         record_visit(
             page, stop, camera_photo(tmp_path / f"p{n}.jpg", n), n, shots if n == 0 else None
         )
+    # Background Sync is asked for, so the browser may send the queue without the page.
+    tags = page.evaluate("navigator.serviceWorker.ready.then((r) => r.sync.getTags())")
+    assert "outbox" in tags
     counts = outbox_counts(page)
     # Per visit: check-in, photo, 5 kinds of records, check-out.
     assert counts["pending"] == 3 * 8, counts
@@ -230,6 +233,9 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
     else:  # no reports API on this server: the screen computes it from plans and visits
         assert f"3/{len(plan['stops'])}" in completion
     lead.screenshot(path=str(artifacts / "supervisor-team.png"), full_page=True)
+    lead.select_option("#team-period", "week")
+    wait_until(lead, "document.querySelectorAll('#team-visits tbody tr').length === 3")
+    lead.screenshot(path=str(artifacts / "supervisor-week.png"), full_page=True)
     lead.goto("/#/exceptions")
     lead.wait_for_selector("h3")
     lead.screenshot(path=str(artifacts / "supervisor-exceptions.png"))
@@ -254,7 +260,9 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
 def test_server_500_retried_and_422_shown_and_kept(server, phone, artifacts, tmp_path):
     plan = server.publish_plan("rep-5", "sup-east")
     stop = sorted(plan["stops"], key=lambda s: s["sequence"])[0]
-    ctx, page = phone()
+    # Without Background Sync every send comes from the page, where page.route sees it
+    # (Playwright does not route a service worker's own fetches).
+    ctx, page = phone(background_sync=False)
     sign_in(page, "rep-5")
     page.wait_for_selector("#day-summary")
     wait_for_service_worker(page)
@@ -345,6 +353,12 @@ def test_tap_targets_and_labels_on_a_small_phone(server, phone):
     server.publish_plan("rep-7", "sup-east")
     _, page = phone()
     sign_in(page, "rep-7")
+    page.wait_for_selector("#day-summary")
+    with page.expect_response("**/api/plans/*/replan") as replan:
+        page.click("#replan")
+    assert replan.value.status == 200
+    page.wait_for_selector("#toast:not([hidden])")
+    assert "re-planned" in page.text_content("#toast")
     page.wait_for_selector("#day-summary")
     page.click("a.stop >> nth=0")
     page.click("#check-in")

@@ -162,7 +162,19 @@ async function exceptionsView() {
   setTitle(t('tab.exceptions'));
   const [from, to] = rangeOf();
   const visits = (await getAllPages(`/api/visits?flagged=true&date_from=${from}&date_to=${to}${scopeQ()}`)).items;
-  return h('div', {}, controls(), h('h3', {}, t('exc.count', { n: visits.length })),
+  // Flags by kind from the exceptions report, where the server has it.
+  let chart = null;
+  try {
+    const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
+    const counts = Object.entries((await getJSON(`/api/reports/exceptions?${q}&per_page=1${scopeQ()}`)).data.counts || {});
+    const max = Math.max(1, ...counts.map(([, n]) => n));
+    if (counts.length) {
+      chart = h('div', { class: 'chart card', id: 'exception-kinds' }, barChart(counts.map(([k, n]) => ({
+        label: t(`flag.${k}`), value: n, text: String(n), color: '#b71c1c',
+      })), { max }));
+    }
+  } catch { /* the list below is enough */ }
+  return h('div', {}, controls(), chart, h('h3', {}, t('exc.count', { n: visits.length })),
     h('ul', { class: 'stops', id: 'exceptions' }, visits.map((v) => h('li', { class: 'card' },
       h('a', { href: `#/visit-detail/${v.id}` }, h('strong', {}, v.store_name)),
       h('div', { class: 'muted' }, fmtDateTime(v.checked_in_at)),

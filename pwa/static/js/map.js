@@ -109,6 +109,16 @@ export function drawSvg(el, points, { here = null, route = true } = {}) {
   return svg;
 }
 
+// Cut a label to about `units` Latin letters' width (CJK characters count double).
+function clip(text, units) {
+  let used = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    used += text.charCodeAt(i) > 0x2e80 ? 2 : 1;
+    if (used > units) return `${text.slice(0, i)}…`;
+  }
+  return text;
+}
+
 // A small bar chart: rows [{label, value (0..1), text}].
 export function barChart(rows, { width = 360, max = 1 } = {}) {
   const rowH = 28; const labelW = 110;
@@ -116,7 +126,9 @@ export function barChart(rows, { width = 360, max = 1 } = {}) {
   rows.forEach((r, i) => {
     const y = i * rowH + 2;
     const lab = node('text', { x: 0, y: y + 18, 'font-size': 12, fill: '#1a1a1a' }, svg);
-    lab.textContent = r.label;
+    const text = String(r.label);
+    lab.textContent = clip(text, 17);
+    node('title', {}, lab).textContent = text;
     const w = Math.max(0, Math.min(1, (r.value || 0) / max)) * (width - labelW - 50);
     node('rect', { x: labelW, y: y + 4, width: width - labelW - 50, height: 18, fill: '#e3e8ef', rx: 3 }, svg);
     node('rect', { x: labelW, y: y + 4, width: w, height: 18, fill: r.color || '#0d47a1', rx: 3 }, svg);

@@ -106,8 +106,8 @@ route(/^#\/today$/, async () => {
     replan.disabled = true;
     try {
       const here = await position();
-      const body = { ...here, at: new Date().toTimeString().slice(0, 5), done_store_ids: [...doneStores] };
-      delete body.accuracy_m;
+      // No `at`: the server plans from its own clock in the organisation's time zone.
+      const body = { lat: here.lat, lng: here.lng, done_store_ids: [...doneStores] };
       await request('POST', `/api/plans/${plan.id}/replan`, { json: body });
       toast(t('today.replanned'));
       render();
