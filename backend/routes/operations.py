@@ -60,15 +60,16 @@ def device_time() -> datetime | None:
 
 
 def respond(
-    name: str, *, visit: int | None = None, payload: Any = None, file: bytes | None = None
+    name: str, data: dict[str, Any], *, visit: int | None = None, file: bytes | None = None
 ) -> Response:
-    """Run the operation for the signed-in user and answer with its (possibly replayed) reply."""
+    """Run the operation (its body `data` already validated) for the signed-in user and answer
+    with its reply, replayed if the Idempotency-Key was seen."""
     reply = sync.run_operation(
         current_user(),
         name,
         key=request.headers.get(HEADER),
         visit=visit,
-        payload=request.get_json(silent=True) if payload is None else payload,
+        data=data,
         file=file,
         context=sync.Context(utcnow(), device_time()),
     )

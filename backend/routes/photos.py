@@ -59,10 +59,7 @@ class VisitPhotos(MethodView):
         upload = request.files.get("file")
         if upload is None:
             raise InvalidError("Attach the image as `file`.", {"files": {"file": ["Missing."]}})
-        payload = {"kind": form["kind"].value}
-        if form.get("note") is not None:
-            payload["note"] = form["note"]
-        return respond("photo", visit=visit_id, payload=payload, file=upload.read())
+        return respond("photo", form, visit=visit_id, file=upload.read())
 
 
 @blp.route("/photos/<int:photo_id>")

@@ -50,7 +50,7 @@ class Visits(MethodView):
         Only one visit may be open at a time (409); one left open from an earlier day is
         closed with the `left_open` flag. Integrity flags are computed, never blocking.
         """
-        return respond("check_in")
+        return respond("check_in", data)
 
 
 @blp.route("/<int:visit_id>")
@@ -73,7 +73,7 @@ class CheckOut(MethodView):
     @blp.errors(404, 409)
     def post(self, data, visit_id):
         """Check out of your visit (a visit closed by the end-of-day job takes it too)."""
-        return respond("check_out", visit=visit_id)
+        return respond("check_out", data, visit=visit_id)
 
 
 def _record_route(path: str, op: str, schema, summary: str) -> None:
@@ -86,7 +86,7 @@ def _record_route(path: str, op: str, schema, summary: str) -> None:
         @documented_write(blp)
         @blp.errors(404, 409)
         def put(self, data, visit_id):
-            return respond(op, visit=visit_id)
+            return respond(op, data, visit=visit_id)
 
     Records.put.__doc__ = summary + "\n\nThe list replaces the visit's previous one."
     Records.__name__ = "".join(part.title() for part in op.split("_"))

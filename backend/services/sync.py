@@ -150,22 +150,25 @@ def run_operation(
     *,
     key: str | None,
     visit: visits.VisitRef | None,
-    payload: Any,
     file: bytes | None,
     context: Context,
+    payload: Any = None,
+    data: dict[str, Any] | None = None,
 ) -> Reply:
     """Run one operation under its idempotency key (if any); returns the reply to send.
 
-    The fingerprint is taken of the validated body and of the visit's uuid, so the same
-    operation matches whether it came alone (visit by id) or in a batch (visit by uuid).
+    The body comes raw (`payload`, validated here) or already validated (`data`). The
+    fingerprint is taken of the validated body and of the visit's uuid, so the same operation
+    matches whether it came alone (visit by id) or in a batch (visit by uuid).
     """
     operation = OPERATIONS[name]
-    try:
-        data = operation.body().load(payload if isinstance(payload, dict) else {})
-    except ma.ValidationError as exc:
-        raise InvalidError(
-            "The request has invalid fields.", {operation.body_location: exc.messages}
-        ) from None
+    if data is None:
+        try:
+            data = operation.body().load(payload if isinstance(payload, dict) else {})
+        except ma.ValidationError as exc:
+            raise InvalidError(
+                "The request has invalid fields.", {operation.body_location: exc.messages}
+            ) from None
     fp = ""
     if key is not None:
         file_sha = hashlib.sha256(file).hexdigest() if file is not None else None
