@@ -240,8 +240,21 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
     lead.wait_for_selector("h3")
     lead.screenshot(path=str(artifacts / "supervisor-exceptions.png"))
     lead.goto("/#/photos")
-    lead.wait_for_selector("h3, p.muted")
+    lead.wait_for_selector("#photo-review li")
+    assert lead.locator("#photo-review li").count() == 3
     lead.screenshot(path=str(artifacts / "supervisor-photos.png"))
+    # Review: approve one, reject one with a comment; the rep reads the verdicts.
+    lead.locator("#photo-review li").first.locator("button", has_text="Approve").click()
+    wait_until(lead, "document.querySelectorAll('#photo-review li').length === 2")
+    first = lead.locator("#photo-review li").first
+    first.locator("input").fill("Shelf not visible")
+    first.locator("button", has_text="Reject").click()
+    wait_until(lead, "document.querySelectorAll('#photo-review li').length === 1")
+    page.goto("/#/more")
+    page.wait_for_selector("#photo-feedback li")
+    feedback = page.text_content("#photo-feedback")
+    assert "Approved." in feedback and "Shelf not visible" in feedback
+    page.screenshot(path=str(artifacts / "rep-more-feedback.png"))
     lead.goto(f"/#/visit-detail/{listing['items'][0]['id']}")
     lead.wait_for_selector(".thumbs")
     lead.screenshot(path=str(artifacts / "supervisor-visit.png"), full_page=True)

@@ -1,6 +1,6 @@
 // Terminus PWA entry: boot, router, sign-in, the outbox screen and settings.
 import { init as initI18n, t, setLang, LANGS, lang, fmtDateTime } from './i18n.js';
-import { loadSession, session, login, logout, ApiError, errorText } from './api.js';
+import { loadSession, session, login, logout, ApiError, errorText, getJSON } from './api.js';
 import * as outbox from './outbox.js';
 import { h, field, select, toast } from './ui.js';
 
@@ -146,8 +146,20 @@ route(/^#\/more$/, async () => {
     const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
     storage = t('more.storage', { used: Math.round((e.usage || 0) / 1048576), persisted: persisted ? t('yes') : t('no') });
   }
+  // A rep's feedback on their photos this week (the supervisor's verdicts), when online.
+  let feedback = null;
+  if (isRep()) {
+    try {
+      const items = (await getJSON('/api/reports/photos?period=week&per_page=30')).data.items.filter((p) => p.status !== 'pending');
+      feedback = h('div', { class: 'card', id: 'photo-feedback' }, h('h3', {}, t('more.feedback')),
+        items.length ? h('ul', {}, items.map((p) => h('li', { class: p.status === 'rejected' ? 'bad' : 'ok' },
+          `${p.visit_date} ${p.store_name}: ${t(`photos.${p.status}`)}${p.comment ? ` “${p.comment}”` : ''}`)))
+          : h('p', { class: 'muted' }, t('more.noFeedback')));
+    } catch { /* offline or no reports API */ }
+  }
   return h('div', {},
     h('div', { class: 'card' }, h('strong', {}, session.user.full_name), h('div', { class: 'muted' }, `${session.user.username} · ${t(`role.${session.user.role}`)}`)),
+    feedback,
     langSwitch(),
     h('p', { class: 'muted' }, storage),
     h('button', { class: 'danger block', onclick: signOut }, t('more.logout')));

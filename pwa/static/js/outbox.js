@@ -97,6 +97,9 @@ async function nextBatch(force) {
   for (const item of list) {
     const size = item.blob ? item.blob.size : 0;
     if (batch.length && (batch.length >= BATCH_OPS || bytes + size > BATCH_BYTES)) break;
+    // A check-out always opens a new batch: it goes only once everything before it has an
+    // answer, so a photo that met a 5xx is never stranded behind a closed visit (409).
+    if (batch.length && item.op === 'check_out') break;
     batch.push(item);
     bytes += size;
   }
@@ -214,7 +217,9 @@ async function applyResults(batch, body) {
       i.response = r.body;
       if (i.op === 'check_in' && r.body && r.body.id) visitIds[i.visit || r.body.uuid] = r.body.id;
       ok += 1;
-    } else if (r.status >= 500 || r.status === 429) {
+    } else if (r.status >= 500 || r.status === 429 || stop) {
+      // A 5xx, or any refusal after one in the same batch (it may only be the consequence,
+      // e.g. records of a visit whose check-in failed): try again later, never mark failed.
       i.status = 'pending'; i.lastError = `Server ${r.status}: ${errorText(r.body)}`;
       i.nextAt = Date.now() + backoff(i.attempts); stop = true;
     } else {
