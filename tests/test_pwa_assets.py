@@ -95,6 +95,9 @@ def test_shell_served_with_its_headers(app):
     sw = client.get("/sw.js")
     assert sw.status_code == 200
     assert sw.mimetype == "text/javascript"
+    # The cache name carries a digest of the shell files, so any change installs anew.
+    assert re.search(r"const VERSION = 'v[^']+-[0-9a-f]{12}';", sw.get_data(as_text=True))
+    assert client.get("/sw.js", headers={"If-None-Match": sw.headers["ETag"]}).status_code == 304
     assert sw.headers["Service-Worker-Allowed"] == "/"
     assert sw.headers["Cache-Control"] == "no-cache"
 

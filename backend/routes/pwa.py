@@ -6,9 +6,11 @@ with ETags): the service worker holds the offline copy, versioned by its cache n
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
 
 STATIC = Path(__file__).resolve().parents[2] / "pwa" / "static"
 
@@ -39,12 +41,36 @@ def shell() -> Response:
     return response
 
 
+_VERSION = re.compile(r"const VERSION = '([^']*)';")
+_versions: dict[tuple, str] = {}
+
+
+def shell_version() -> str:
+    """A digest of every shell file: any change gives the service worker new bytes, so
+    browsers install it and precache into a new cache (no build step, no manual bump)."""
+    files = sorted(p for p in STATIC.rglob("*") if p.is_file() and p.name != "sw.js")
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if stamp not in _versions:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(str(path.relative_to(STATIC)).encode() + b"\0" + path.read_bytes())
+        _versions.clear()
+        _versions[stamp] = digest.hexdigest()[:12]
+    return _versions[stamp]
+
+
 @blp.get("/sw.js")
 def service_worker() -> Response:
-    """The service worker, at the root so that it may control the whole origin."""
-    response = _send("sw.js", mimetype="text/javascript")
+    """The service worker, at the root so that it may control the whole origin; its cache
+    name carries the digest of the shell files."""
+    source = (STATIC / "sw.js").read_text(encoding="utf-8")
+    source = _VERSION.sub(lambda m: f"const VERSION = '{m[1]}-{shell_version()}';", source, 1)
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    response.headers.update(SECURITY_HEADERS)
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @blp.get("/manifest.webmanifest")

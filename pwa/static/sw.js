@@ -6,7 +6,8 @@
 // - sync: Background Sync ('outbox') sends the queued visits, photos and records.
 import { flush } from '/app/js/outbox.js';
 
-const VERSION = 'v1.0.0';
+// The server appends a digest of the shell files (backend/routes/pwa.py).
+const VERSION = 'v1';
 const CACHE = `terminus-shell-${VERSION}`;
 const SHELL = [
   '/',

@@ -4,6 +4,7 @@ languages and installability. Screenshots of each main screen go to tests/browse
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 from datetime import date, datetime, timedelta
@@ -346,6 +347,11 @@ def test_installable_and_chinese(server, playwright, artifacts, tmp_path):
         assert page.evaluate("document.documentElement.lang") == "zh-Hans"
         wait_for_service_worker(page)
         page.screenshot(path=str(artifacts / "login-zh-Hans.png"))
+        # One versioned shell cache, named after the digest the server put in sw.js.
+        caches = page.evaluate("caches.keys()")
+        sw = page.request.get("/sw.js").text()
+        version = re.search(r"const VERSION = '([^']+)';", sw)[1]
+        assert caches == [f"terminus-shell-{version}"], caches
         cdp = ctx.new_cdp_session(page)
         errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
         assert errors == [], errors
@@ -394,3 +400,60 @@ def test_tap_targets_and_labels_on_a_small_phone(server, phone):
     )
     assert unlabelled == [], unlabelled
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_refusal_after_a_5xx_in_the_same_batch_is_retried_not_failed(server, phone):
+    """The batch answers item by item: a check-in that met a 5xx makes the visit's later
+    items fail too (404). The client must keep those waiting, not mark them failed.
+    The first answer is staged by the test (a server cannot be made to 500 on one item)."""
+    plan = server.publish_plan("rep-8", "sup-east")
+    stop = sorted(plan["stops"], key=lambda s: s["sequence"])[0]
+    ctx, page = phone(background_sync=False)
+    sign_in(page, "rep-8")
+    page.wait_for_selector("#day-summary")
+    wait_for_service_worker(page)
+    page.wait_for_load_state("networkidle")
+    ctx.set_offline(True)
+    ctx.set_geolocation({"latitude": stop["lat"], "longitude": stop["lng"]})
+    page.click(f"a.stop[data-store-id='{stop['store_id']}']")
+    page.click("#check-in")
+    page.wait_for_selector("#visit")
+    order = open_section(page, "order")
+    order.locator("input[type=number]").first.fill("2")
+    order.locator("[data-save=order]").click()
+    items = page.evaluate(
+        "import('/app/js/outbox.js').then(async (m) => (await m.items())"
+        ".map((i) => ({ key: i.key, op: i.op })))"
+    )
+    assert [i["op"] for i in items] == ["check_in", "order"]
+    staged = {
+        "results": [
+            {**items[0], "status": 500, "replayed": False, "body": {"message": "boom"}},
+            {**items[1], "status": 404, "replayed": False, "body": {"message": "No visit"}},
+        ],
+        "succeeded": 0,
+        "failed": 2,
+    }
+    answered = {"staged": False}
+
+    def once(route):
+        if answered["staged"]:
+            route.continue_()
+        else:
+            answered["staged"] = True
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(staged))
+
+    page.route("**/api/sync/multipart", once)
+    ctx.set_offline(False)
+    counts = wait_outbox(page, lambda c: answered["staged"] and not c["sending"])
+    assert counts["failed"] == 0 and counts["pending"] == 2, counts
+    page.goto("/#/outbox")
+    page.click("#send-now")
+    counts = wait_outbox(page, lambda c: c["sent"] == 2)
+    assert counts == {"pending": 0, "sending": 0, "sent": 2, "failed": 0}, counts
+    today = tokyo_today()
+    query = f"/api/visits?rep_id={plan['rep_id']}&date_from={today}&date_to={today}"
+    _, listing = server.call("GET", query, user="sup-east")
+    assert listing["meta"]["total"] == 1
+    _, visit = server.call("GET", f"/api/visits/{listing['items'][0]['id']}", user="sup-east")
+    assert visit["order"]["lines"][0]["quantity"] == 2
