@@ -61,6 +61,19 @@ def wait_for_service_worker(page) -> None:
     wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
+def rep_on_route(server, phone, rep: str, **options):
+    """`rep` with a published route for today, signed in on a phone, the shell installed.
+    Returns the plan, its stops in order, the browser context and the page."""
+    plan = server.publish_plan(rep, "sup-east")
+    stops = sorted(plan["stops"], key=lambda s: s["sequence"])
+    ctx, page = phone(**options)
+    sign_in(page, rep)
+    page.wait_for_selector("#day-summary")
+    wait_for_service_worker(page)
+    page.wait_for_load_state("networkidle")
+    return plan, stops, ctx, page
+
+
 def outbox_counts(page) -> dict:
     return page.evaluate(OUTBOX_COUNTS)
 
@@ -272,14 +285,10 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
 
 
 def test_server_500_retried_and_422_shown_and_kept(server, phone, artifacts, tmp_path):
-    plan = server.publish_plan("rep-5", "sup-east")
-    stop = sorted(plan["stops"], key=lambda s: s["sequence"])[0]
     # Without Background Sync every send comes from the page, where page.route sees it
     # (Playwright does not route a service worker's own fetches).
-    ctx, page = phone(background_sync=False)
-    sign_in(page, "rep-5")
-    page.wait_for_selector("#day-summary")
-    wait_for_service_worker(page)
+    plan, stops, ctx, page = rep_on_route(server, phone, "rep-5", background_sync=False)
+    stop = stops[0]
 
     failures = {"left": 1}
 
@@ -368,10 +377,18 @@ def test_installable_and_chinese(server, playwright, artifacts, tmp_path):
         ctx.close()
 
 
-def test_tap_targets_and_labels_on_a_small_phone(server, phone):
-    server.publish_plan("rep-7", "sup-east")
-    _, page = phone()
-    sign_in(page, "rep-7")
+def test_tap_targets_and_labels_on_a_small_phone(server, phone, artifacts):
+    _, stops, ctx, page = rep_on_route(server, phone, "rep-7")
+    # Stores nearby, for an unplanned visit (GET /api/stores?near_lat&near_lng&radius_m).
+    last = stops[-1]
+    ctx.set_geolocation({"latitude": last["lat"], "longitude": last["lng"]})
+    page.goto("/#/nearby")
+    page.wait_for_selector("#nearby-list a.stop")
+    assert page.locator("#nearby-list a.stop").first.get_attribute("href") == (
+        f"#/store/{last['store_id']}"
+    )
+    page.screenshot(path=str(artifacts / "rep-nearby.png"))
+    page.goto("/#/today")
     page.wait_for_selector("#day-summary")
     with page.expect_response("**/api/plans/*/replan") as replan:
         page.click("#replan")
@@ -406,13 +423,8 @@ def test_refusal_after_a_5xx_in_the_same_batch_is_retried_not_failed(server, pho
     """The batch answers item by item: a check-in that met a 5xx makes the visit's later
     items fail too (404). The client must keep those waiting, not mark them failed.
     The first answer is staged by the test (a server cannot be made to 500 on one item)."""
-    plan = server.publish_plan("rep-8", "sup-east")
-    stop = sorted(plan["stops"], key=lambda s: s["sequence"])[0]
-    ctx, page = phone(background_sync=False)
-    sign_in(page, "rep-8")
-    page.wait_for_selector("#day-summary")
-    wait_for_service_worker(page)
-    page.wait_for_load_state("networkidle")
+    plan, stops, ctx, page = rep_on_route(server, phone, "rep-8", background_sync=False)
+    stop = stops[0]
     ctx.set_offline(True)
     ctx.set_geolocation({"latitude": stop["lat"], "longitude": stop["lng"]})
     page.click(f"a.stop[data-store-id='{stop['store_id']}']")

@@ -274,4 +274,9 @@ export async function prune(days = 2) {
     const list = await done(s.getAll());
     for (const i of list) if (i.status === 'sent' && Date.parse(i.sentAt) < cutoff) s.delete(i.seq);
   });
+  // The phone's own copy of visits: a week is enough for the route and store screens.
+  const oldest = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 10);
+  await tx('visits', 'readwrite', async (s) => {
+    for (const v of await done(s.getAll())) if (v.day < oldest) s.delete(v.uuid);
+  });
 }
