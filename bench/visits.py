@@ -2,7 +2,8 @@
 the ingest of a 12-megapixel JPEG, and a sync batch of 50 operations.
 
     python bench/visits.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-                           [--reps 50] [--rounds 10] [--workers N] [--out bench/results/NAME.json]
+                           [--reps 50] [--rounds 8] [--think 4] [--burst-rounds 3]
+                           [--workers N] [--samples 5] [--out bench/results/NAME.json]
 
 It creates a scratch database next to the one `--pg` names (dropped at the end), migrates it,
 loads the demo territory (`flask demo load`), adds reps up to `--reps` (the demo has 8) sharing
