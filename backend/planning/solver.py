@@ -292,6 +292,7 @@ def solve(
     ortools_share: float | None = None,
     workers: int = 1,
     start: str = "auto",
+    polish_share: float | None = None,
 ) -> Solution:
     """Plan routes for all reps within about ``seconds`` of wall time.
 
@@ -311,6 +312,8 @@ def solve(
     collecting gains little from OR-Tools' local search and much from ruin-and-recreate).
     ``start``: "ortools", "greedy" (ruin-and-recreate's own construction, whole budget to it),
     or "auto": greedy when every stop is optional and there are more than 100 stops.
+    ``polish_share``: the last share of the budget goes to OR-Tools' guided local search from
+    the best plan (default 0.1 for up to 200 stops when some are optional, else 0).
     ``workers``: > 1 runs that many independent searches (seeds ``seed * workers + k``) in
     forked processes, one per core, and keeps the best plan.
     """
@@ -335,6 +338,7 @@ def solve(
         return seconds - (time.perf_counter() - t0) - 0.05
 
     prize = all(s.penalty is not None for s in problem.stops)
+    all_required = all(s.penalty is None for s in problem.stops)
     greedy = start == "greedy" or (start == "auto" and prize and len(problem.stops) > 100)
     if greedy and not has_breaks and initial is None:
         # every stop optional: ruin-and-recreate from its own greedy construction (highest
@@ -389,10 +393,22 @@ def solve(
         sid = {s.id: k for k, s in enumerate(problem.stops)}
         rr = RuinRecreate(problem, tables, seed)
         start_routes = [[sid[x] for x in routes[r.id]] for r in problem.reps]
-        best, its = rr.run(start_routes, max(0.0, left()), iterations)
+        if polish_share is None:  # small problems with optional stops (a rep's day)
+            polish_share = 0.1 if not all_required and len(problem.stops) <= 200 else 0.0
+        polish = polish_share * seconds if iterations is None else 0.0
+        best, its = rr.run(start_routes, max(0.0, left() - polish), iterations)
         routes = {r.id: [problem.stops[c].id for c in best[v]] for v, r in enumerate(problem.reps)}
         stats["lns_iterations"] = its
         solution = make_solution(problem, routes, tables, hints)
+        if polish and left() > 0.05:
+            # OR-Tools' guided local search from the best plan: its exchange and relocation
+            # neighbourhoods sometimes find what ruin-and-recreate misses
+            again = _ortools(problem, tables, left(), first, None, routes, strategies)
+            if again is not None:
+                candidate = make_solution(problem, again[0], tables, again[1])
+                if (candidate.feasible, -candidate.objective) > (
+                        solution.feasible, -solution.objective):
+                    solution, stats["polished"] = candidate, True
     stats["seconds"] = round(time.perf_counter() - t0, 3)
     return replace(solution, stats=stats)
 
