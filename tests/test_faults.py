@@ -9,7 +9,10 @@ one POST /api/sync batch: check-in, photos large enough to take a while, records
 - PostgreSQL only: the app's database connections terminated (pg_terminate_backend) between
   requests and, repeatedly, during a batch (a database restart as the app sees it): every answer
   is a success or a clean 5xx, a key is stored if and only if its write is (never half an item),
-  and after the client's replays everything is stored exactly once.
+  and after the client's replays everything is stored exactly once;
+- photo storage failing for a moment (in process, both databases): the photos answer 5xx and
+  must be delivered by the replay. Expected to fail today (strict xfail): the batch goes on to
+  the check-out, which closes the visit, and the replayed photos get 409 for ever.
 """
 
 from __future__ import annotations
@@ -321,10 +324,11 @@ def test_worker_killed_mid_batch_then_replayed(database, org, tokens, server, vi
     headers = tokens.headers("rep-n1a")
     keys = {op["key"] for op in visit_batch}
     port, _name = server
+    worker = worker_pid(port)
     with during(port, visit_batch, headers) as outcome:
         # check-in and a first photo committed: the worker is inside the second photo
         wait_for_keys(database, keys, 2, outcome)
-        os.kill(worker_pid(port), signal.SIGKILL)
+        os.kill(worker, signal.SIGKILL)
     assert "error" in outcome, f"the batch finished before the kill: {outcome}"
     before = assert_key_iff_write(database, visit_batch)
     assert 2 <= before < len(visit_batch)
@@ -372,8 +376,8 @@ def test_connections_dropped_between_requests(database, org, tokens, server, pos
     products = catalogue(database).products
     ops = offline_visit(database, org, products, size=(800, 600))
     port, name = server
-    for op in ops:
-        assert terminate(postgres, name) >= 1
+    for i, op in enumerate(ops):
+        assert terminate(postgres, name) >= 1 or i == 0  # after a request: its pooled one
         status, body = post(port, "/api/sync", {"operations": [op]}, headers)
         assert status == 200 and body["results"][0]["status"] < 400, body
     assert_all_once(database, ops)
@@ -389,10 +393,11 @@ def test_connections_dropped_mid_batch_then_replayed(database, org, tokens, serv
     port, name = server
     with during(port, ops, headers) as outcome:
         wait_for_keys(database, keys, 2, outcome)
-        stop = time.monotonic() + 0.5
+        stop, hits = time.monotonic() + 0.5, 0
         while time.monotonic() < stop and not outcome:
-            terminate(postgres, name)
+            hits += terminate(postgres, name)
             time.sleep(0.02)
+    assert hits, "no connection was dropped while the batch ran"
     assert "reply" in outcome, f"no clean answer: {outcome}"
     status, body = outcome["reply"]
     stranded: frozenset = frozenset()
