@@ -194,11 +194,23 @@ def run_batch(
     actor: User, batch: dict[str, Any], files: Mapping[str, bytes], received_at: datetime
 ) -> dict[str, Any]:
     """Run a device's queued operations in order; each answers on its own, and a failing one
-    rolls back only itself (its savepoint), never the others."""
+    rolls back only itself (its savepoint), never the others.
+
+    After a server-side failure (5xx, e.g. photo storage unavailable) the later operations on
+    the same visit answer 424 without running, so a retry delivers them in order: a check-out
+    never closes a visit before its failed photo arrives.
+    """
     context = Context(received_at, batch.get("sent_at"))
     results = []
+    stalled: set[str] = set()  # visits with an operation that failed on our side (5xx)
     for item in batch["operations"]:
         key = str(item["key"])
+        visit = item.get("visit", item["body"].get("uuid") if item["op"] == "check_in" else None)
+        if visit is not None and str(visit) in stalled:
+            # Keep the device's order: a check-out must not overtake a photo that failed.
+            reply = Reply(424, error_body(424, NOT_ATTEMPTED))
+            results.append(_result(key, item["op"], reply))
+            continue
         # Each operation commits on its own (its key with it): what went through stays even
         # if the request dies half-way, and a failure undoes only its own savepoint.
         try:
@@ -221,17 +233,27 @@ def run_batch(
             db.session.rollback()
             log.exception("sync operation %s (%s) failed", key, item["op"])
             reply = Reply(500, error_body(500, "The server could not complete this operation."))
-        results.append(
-            {
-                "key": key,
-                "op": item["op"],
-                "status": reply.status,
-                "replayed": reply.replayed,
-                "body": reply.body,
-            }
-        )
+        if reply.status >= 500 and visit is not None:
+            stalled.add(str(visit))
+        results.append(_result(key, item["op"], reply))
     failed = sum(1 for r in results if r["status"] >= 400)
     return {"results": results, "succeeded": len(results) - failed, "failed": failed}
+
+
+NOT_ATTEMPTED = (
+    "Not attempted: an earlier operation on this visit failed on the server; "
+    "send this again after it."
+)
+
+
+def _result(key: str, op: str, reply: Reply) -> dict[str, Any]:
+    return {
+        "key": key,
+        "op": op,
+        "status": reply.status,
+        "replayed": reply.replayed,
+        "body": reply.body,
+    }
 
 
 def _file_of(item: dict[str, Any], files: Mapping[str, bytes]) -> bytes | None:

@@ -314,3 +314,23 @@ def test_batches_and_photo_uploads_are_documented_by_hand(client):
     assert {"200", "201", "401", "403", "404", "409", "413", "422"} <= set(upload["responses"])
     headers = {p["name"] for p in upload["parameters"] if p["in"] == "header"}
     assert headers == {"Idempotency-Key", "X-Device-Time"}
+
+
+def test_after_a_server_error_the_visits_later_operations_wait(
+    app, client, org, tokens, cat, tmp_path, monkeypatch
+):
+    """Photo storage down during a batch: the photos fail (500) and the check-out is not run
+    (424) so it cannot close the visit first; once storage is back the same batch delivers
+    everything, in order, once."""
+    headers = tokens.headers("rep-n1a")
+    ops = offline_visit(app, org, cat, photos=2)
+    broken = tmp_path / "not-a-directory"
+    broken.write_text("")
+    monkeypatch.setitem(app.config, "PHOTO_DIR", str(broken))
+    first = sync(client, headers, ops)
+    assert [r["status"] for r in first["results"]] == [201, 500, 424, 424, 424, 424, 424]
+    monkeypatch.setitem(app.config, "PHOTO_DIR", str(tmp_path / "photos"))
+    again = sync(client, headers, ops)
+    assert [r["status"] for r in again["results"]] == [201, 201, 201, 200, 200, 200, 200]
+    assert again["results"][0]["replayed"] and again["results"][-1]["body"]["status"] == "closed"
+    assert totals(app) == {**ONE_VISIT_ONE_PHOTO, "Photo": 2, "IdempotencyKey": 7}
