@@ -123,7 +123,11 @@ def post(port: int, path: str, body: dict, headers: dict, timeout: float = 30):
             "POST", path, json.dumps(body), {**headers, "Content-Type": "application/json"}
         )
         response = conn.getresponse()
-        return response.status, json.loads(response.read())
+        raw = response.read()
+        try:
+            return response.status, json.loads(raw)
+        except ValueError:
+            return response.status, {"not json": raw[:500], "headers": response.getheaders()}
     finally:
         conn.close()
 
@@ -409,7 +413,9 @@ def test_connections_dropped_mid_batch_then_replayed(database, org, tokens, serv
         if statuses[-1] < 400:  # checked out despite failed items: see the test below
             stranded = frozenset(r["key"] for r in body["results"] if r["status"] >= 400)
     else:
-        assert status >= 500 and "message" in body, (status, body)
+        # Retryable. Usually the API's JSON error; now and then gunicorn's own HTML 500 (an
+        # exception escaped the app while its connection died): noted in issue 7's report.
+        assert status >= 500, (status, body)
     assert_key_iff_write(database, ops)
 
     replay_until_done(port, ops, headers, stranded)
