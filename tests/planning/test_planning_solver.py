@@ -247,3 +247,19 @@ def test_both_starts_respect_constraints(start):
     route = sol.routes[0]
     assert route.stops[0] == "S4" and len(route.stops) == 3 and route.load <= 3
     assert "S5" in sol.dropped
+
+
+def test_deterministic_greedy_start_with_work_limit():
+    import random
+
+    rnd = random.Random(5)
+    points = [(rnd.uniform(-50, 50), rnd.uniform(-50, 50)) for _ in range(120)]
+    data = line_problem(points, stops={k: {"penalty": 40, "service": 2} for k in range(1, 121)},
+                        reps=[{"id": f"r{k}", "start": "D", "end": "D", "shift": [0, 400]}
+                              for k in (1, 2)])
+    problem = problem_from_dict(data)
+    a = solve(problem, 20, seed=7, iterations=150)
+    b = solve(problem, 20, seed=7, iterations=150)
+    assert a.stats["start"] == "greedy"
+    assert [r.stops for r in a.routes] == [r.stops for r in b.routes]
+    assert a.feasible and a.objective == b.objective
