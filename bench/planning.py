@@ -95,8 +95,9 @@ def run_pyvrp(problem: Problem, seconds: float, seed: int) -> dict:
     has_cap = any(r.capacity is not None for r in problem.reps)
     clients = []
     for s in problem.stops:
-        w0, w1 = (min(w[0] for w in s.windows), max(w[1] for w in s.windows)) if s.windows \
-            else (0, None)
+        w0, w1 = (
+            (min(w[0] for w in s.windows), max(w[1] for w in s.windows)) if s.windows else (0, None)
+        )
         kw = {"service_duration": data.t(s.service), "tw_early": data.t(w0)}
         if w1 is not None:
             kw["tw_late"] = data.t(w1, up=False)
@@ -105,15 +106,26 @@ def run_pyvrp(problem: Problem, seconds: float, seed: int) -> dict:
         if s.penalty is None:
             clients.append(m.add_client(locs[2 * n_reps + len(clients)], required=True, **kw))
         else:
-            clients.append(m.add_client(locs[2 * n_reps + len(clients)], required=False,
-                                        prize=round(s.penalty * data.cs), **kw))
+            clients.append(
+                m.add_client(
+                    locs[2 * n_reps + len(clients)],
+                    required=False,
+                    prize=round(s.penalty * data.cs),
+                    **kw,
+                )
+            )
     for v, r in enumerate(problem.reps):
         kw = {}
         if has_cap:
             kw["capacity"] = [int(r.capacity) if r.capacity is not None else 10**9]
-        m.add_vehicle_type(num_available=1, start_depot=depots[2 * v],
-                           end_depot=depots[2 * v + 1], tw_early=data.t(r.shift[0]),
-                           tw_late=data.t(r.shift[1], up=False), **kw)
+        m.add_vehicle_type(
+            num_available=1,
+            start_depot=depots[2 * v],
+            end_depot=depots[2 * v + 1],
+            tw_early=data.t(r.shift[0]),
+            tw_late=data.t(r.shift[1], up=False),
+            **kw,
+        )
     for i, a in enumerate(locs):
         for j, b in enumerate(locs):
             m.add_edge(a, b, distance=int(data.cost[i, j]), duration=int(data.duration[i, j]))
@@ -139,29 +151,41 @@ def run_vroom(problem: Problem, seconds: float, seed: int) -> dict:
         kw = {}
         if has_cap:
             kw["capacity"] = [int(r.capacity) if r.capacity is not None else 10**9]
-        inp.add_vehicle(vroom.Vehicle(
-            v, start=2 * v, end=2 * v + 1,
-            time_window=vroom.TimeWindow(data.t(r.shift[0]), data.t(r.shift[1], up=False)),
-            **kw))
+        inp.add_vehicle(
+            vroom.Vehicle(
+                v,
+                start=2 * v,
+                end=2 * v + 1,
+                time_window=vroom.TimeWindow(data.t(r.shift[0]), data.t(r.shift[1], up=False)),
+                **kw,
+            )
+        )
     pens = [s.penalty for s in problem.stops if s.penalty is not None]
     top = max(pens) if pens else 1
     for k, s in enumerate(problem.stops):
         kw = {}
         if s.windows:
-            kw["time_windows"] = [vroom.TimeWindow(data.t(a), data.t(b, up=False))
-                                  for a, b in sorted(s.windows)]
+            kw["time_windows"] = [
+                vroom.TimeWindow(data.t(a), data.t(b, up=False)) for a, b in sorted(s.windows)
+            ]
         if has_cap:
             kw["delivery"] = [int(s.demand)]
         priority = 100 if s.penalty is None else max(1, round(100 * s.penalty / top))
-        inp.add_job(vroom.Job(k, location=2 * n_reps + k, default_service=data.t(s.service),
-                              priority=priority, **kw))
+        inp.add_job(
+            vroom.Job(
+                k,
+                location=2 * n_reps + k,
+                default_service=data.t(s.service),
+                priority=priority,
+                **kw,
+            )
+        )
     sol = inp.solve(exploration_level=5, nb_threads=2, timeout=dt.timedelta(seconds=seconds))
     routes: dict[int, list[str]] = {}
     frame = sol.routes
     for _, row in frame.iterrows():
         if row["type"] == "job":
-            routes.setdefault(int(row["vehicle_id"]), []).append(
-                problem.stops[int(row["id"])].id)
+            routes.setdefault(int(row["vehicle_id"]), []).append(problem.stops[int(row["id"])].id)
     return {"routes": [{"rep": problem.reps[v].id, "stops": ids} for v, ids in routes.items()]}
 
 
@@ -188,18 +212,23 @@ def latency_checks(shared: Path, evaluate) -> list[str]:
     plan = solve(problem, 0.9)
     wall = time.perf_counter() - t0
     score = evaluate(raw, solution_to_dict(plan, problem))
-    lines.append(f"latency: 60-stop day, load+solve at 0.9 s budget: {wall:.3f} s wall, "
-                 f"feasible {score['feasible']}, objective {score['objective']}")
+    lines.append(
+        f"latency: 60-stop day, load+solve at 0.9 s budget: {wall:.3f} s wall, "
+        f"feasible {score['feasible']}, objective {score['objective']}"
+    )
     route = plan.routes[0]
     done = list(route.stops[:4])
     here = next(s.location for s in problem.stops if s.id == done[-1])
     t0 = time.perf_counter()
-    rest = replan_problem(problem, route.rep, done=done, now=route.visits[3].end + 900,
-                          position=here)
+    rest = replan_problem(
+        problem, route.rep, done=done, now=route.visits[3].end + 900, position=here
+    )
     again = solve(rest, 0.8, initial=plan)
     wall = time.perf_counter() - t0
-    lines.append(f"latency: re-plan after 4 done stops (15 min late): {wall:.3f} s wall, "
-                 f"feasible {again.feasible}, {len(again.routes[0].stops)} stops left planned")
+    lines.append(
+        f"latency: re-plan after 4 done stops (15 min late): {wall:.3f} s wall, "
+        f"feasible {again.feasible}, {len(again.routes[0].stops)} stops left planned"
+    )
     region = json.loads((shared / "field" / "tokyo-region-s1.json").read_text())
     region.pop("matrix", None)
     big = problem_from_dict(region)
@@ -209,8 +238,10 @@ def latency_checks(shared: Path, evaluate) -> list[str]:
         t0 = time.perf_counter()
         build_tables(big)
         times.append(time.perf_counter() - t0)
-    lines.append(f"latency: {len(big.locations)}-location matrix: median "
-                 f"{sorted(times)[2]:.3f} s, max {max(times):.3f} s")
+    lines.append(
+        f"latency: {len(big.locations)}-location matrix: median "
+        f"{sorted(times)[2]:.3f} s, max {max(times):.3f} s"
+    )
     return lines
 
 
@@ -226,20 +257,32 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--seconds", type=float, help="one budget for every instance")
-    ap.add_argument("--budgets", default="",
-                    help="per kind, e.g. day=5,team=30,region=60,solomon=10 (the defaults)")
+    ap.add_argument(
+        "--budgets",
+        default="",
+        help="per kind, e.g. day=5,team=30,region=60,solomon=10 (the defaults)",
+    )
     ap.add_argument("--only", nargs="*", default=[], help="instance name patterns (fnmatch)")
     ap.add_argument("--solvers", default="ours,pyvrp,vroom")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--workers", type=int, default=1,
-                    help="processes our planner may use (independent searches, best kept)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes our planner may use (independent searches, best kept)",
+    )
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--latency", action="store_true",
-                    help="only the latency checks: 60-stop day in 1 s, re-plan, 1000-location "
-                         "matrix")
-    ap.add_argument("--peers-from", type=Path,
-                    help="reuse PyVRP/VROOM rows of an earlier results file (same budgets) "
-                         "instead of running them again")
+    ap.add_argument(
+        "--latency",
+        action="store_true",
+        help="only the latency checks: 60-stop day in 1 s, re-plan, 1000-location matrix",
+    )
+    ap.add_argument(
+        "--peers-from",
+        type=Path,
+        help="reuse PyVRP/VROOM rows of an earlier results file (same budgets) "
+        "instead of running them again",
+    )
     args = ap.parse_args(argv)
 
     if args.latency:
@@ -265,8 +308,10 @@ def main(argv=None) -> int:
         solvers += [p for p in ("pyvrp", "vroom") if p not in solvers]
 
     rows = []
-    header = (f"{'instance':<20} {'solver':<6} {'feas':<5} {'objective':>12} {'vs peer':>8} "
-              f"{'gap BKS':>8} {'dropped':>7} {'wall s':>7}")
+    header = (
+        f"{'instance':<20} {'solver':<6} {'feas':<5} {'objective':>12} {'vs peer':>8} "
+        f"{'gap BKS':>8} {'dropped':>7} {'wall s':>7}"
+    )
     print(header, flush=True)
     for path in paths:
         raw = json.loads(path.read_text())
@@ -277,9 +322,15 @@ def main(argv=None) -> int:
         for name in solvers:
             old = reused.get((path.stem, name))
             if old is not None and old["budget"] == seconds:
-                results[name] = ({"feasible": old["feasible"], "objective": old["objective"],
-                                  "dropped": old["dropped"], "violations": old["violations"]},
-                                 old["wall"])
+                results[name] = (
+                    {
+                        "feasible": old["feasible"],
+                        "objective": old["objective"],
+                        "dropped": old["dropped"],
+                        "violations": old["violations"],
+                    },
+                    old["wall"],
+                )
                 continue
             t0 = time.perf_counter()
             try:
@@ -288,26 +339,46 @@ def main(argv=None) -> int:
                 score = evaluate(raw, plan)
             except Exception as exc:  # a peer failing must not stop the bench
                 wall = time.perf_counter() - t0
-                score = {"feasible": False, "objective": math.inf, "violations": [repr(exc)],
-                         "dropped": None}
+                score = {
+                    "feasible": False,
+                    "objective": math.inf,
+                    "violations": [repr(exc)],
+                    "dropped": None,
+                }
             results[name] = (score, wall)
-        peers = [results[p][0]["objective"] for p in ("pyvrp", "vroom")
-                 if p in results and results[p][0]["feasible"]]
+        peers = [
+            results[p][0]["objective"]
+            for p in ("pyvrp", "vroom")
+            if p in results and results[p][0]["feasible"]
+        ]
         best_peer = min(peers) if peers else None
         for name, (score, wall) in results.items():
             obj = score["objective"]
             ratio = obj / best_peer if best_peer and score["feasible"] else None
-            gap = (obj / bks[path.stem] - 1) * 100 if path.stem in bks and score["feasible"] \
-                else None
-            row = {"instance": path.stem, "kind": kind, "solver": name, "budget": seconds,
-                   "feasible": score["feasible"], "objective": obj, "ratio_to_peer": ratio,
-                   "gap_bks_pct": gap, "dropped": score.get("dropped"), "wall": round(wall, 2),
-                   "violations": score.get("violations", [])[:3]}
+            gap = (
+                (obj / bks[path.stem] - 1) * 100 if path.stem in bks and score["feasible"] else None
+            )
+            row = {
+                "instance": path.stem,
+                "kind": kind,
+                "solver": name,
+                "budget": seconds,
+                "feasible": score["feasible"],
+                "objective": obj,
+                "ratio_to_peer": ratio,
+                "gap_bks_pct": gap,
+                "dropped": score.get("dropped"),
+                "wall": round(wall, 2),
+                "violations": score.get("violations", [])[:3],
+            }
             rows.append(row)
-            print(f"{path.stem:<20} {name:<6} {score['feasible']!s:<5} {obj:>12.2f} "
-                  f"{'' if ratio is None else f'{ratio:.4f}':>8} "
-                  f"{'' if gap is None else f'{gap:.2f}%':>8} {score.get('dropped')!s:>7} "
-                  f"{wall:>7.2f}", flush=True)
+            print(
+                f"{path.stem:<20} {name:<6} {score['feasible']!s:<5} {obj:>12.2f} "
+                f"{'' if ratio is None else f'{ratio:.4f}':>8} "
+                f"{'' if gap is None else f'{gap:.2f}%':>8} {score.get('dropped')!s:>7} "
+                f"{wall:>7.2f}",
+                flush=True,
+            )
 
     summary = []
     for name in solvers:
@@ -325,10 +396,21 @@ def main(argv=None) -> int:
         summary += latency_checks(args.shared, evaluate)
     print("\n".join(summary))
     out = args.out or ROOT / "bench" / "results" / (
-        f"planning-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}.json")
+        f"planning-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"budgets": budgets, "seconds": args.seconds, "seed": args.seed,
-                               "rows": rows, "summary": summary}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "budgets": budgets,
+                "seconds": args.seconds,
+                "seed": args.seed,
+                "rows": rows,
+                "summary": summary,
+            },
+            indent=1,
+        )
+    )
     print(f"saved {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0
 
