@@ -22,8 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("problem", help="problem JSON file ('-' for stdin)")
     ap.add_argument("--seconds", type=float, default=5.0, help="time budget (default 5)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    ap.add_argument("--workers", type=int, default=1,
-                    help="independent searches in parallel processes, best kept (default 1)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="independent searches in parallel processes, best kept (default 1)",
+    )
     ap.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     args = ap.parse_args(argv)
     if args.seconds <= 0:

@@ -81,8 +81,10 @@ class RuinRecreate:
         self.rng = np.random.default_rng(seed)
         # plain lists: scalar look-ups in the schedule loops are much faster than numpy's
         self.Tl = [t.tolist() for t in self.T]
-        self.Cl = [self.Tl[k] if np.array_equal(self.C[k], self.T[k]) else self.C[k].tolist()
-                   for k in range(len(self.C))]
+        self.Cl = [
+            self.Tl[k] if np.array_equal(self.C[k], self.T[k]) else self.C[k].tolist()
+            for k in range(len(self.C))
+        ]
         self.svc_l = self.service.tolist()
         self.C_is_T = all(self.Cl[k] is self.Tl[k] for k in range(len(self.C)))
         self.TT = np.ascontiguousarray(self.T.transpose(0, 2, 1))
@@ -147,8 +149,18 @@ class RuinRecreate:
         else:
             cost = load = 0.0
         lo = self.locked[v]
-        flat = np.array((nodes[lo:-1], nodes[lo + 1:], dep[lo:-1], lat[lo + 1:],
-                         [v] * (m - 1 - lo), range(lo, m - 1), arcs[lo:]), dtype=float)
+        flat = np.array(
+            (
+                nodes[lo:-1],
+                nodes[lo + 1 :],
+                dep[lo:-1],
+                lat[lo + 1 :],
+                [v] * (m - 1 - lo),
+                range(lo, m - 1),
+                arcs[lo:],
+            ),
+            dtype=float,
+        )
         return nodes, dep, lat, cost, load, flat
 
     def _rebuild(self):
@@ -371,8 +383,7 @@ class RuinRecreate:
                 self._sync()
             if restart and frac - best_frac > restart and current > best:
                 # stuck away from the best plan for a while: go back to it
-                self._restore([list(r) for r in best_routes], list(best_data),
-                              set(best_unassigned))
+                self._restore([list(r) for r in best_routes], list(best_data), set(best_unassigned))
                 current, best_frac = best, frac
         return best_routes, it
 

@@ -320,8 +320,9 @@ def solve(
     t0 = time.perf_counter()
     tables = tables or build_tables(problem)
     if workers > 1 and problem.stops and seconds >= 0.5:
-        return _solve_parallel(problem, seconds, seed, tables, initial, iterations,
-                               ortools_share, workers, t0, start)
+        return _solve_parallel(
+            problem, seconds, seed, tables, initial, iterations, ortools_share, workers, t0, start
+        )
     if ortools_share is None:
         ortools_share = 0.1 if all(s.penalty is None for s in problem.stops) else 0.03
     if not problem.stops:
@@ -348,8 +349,12 @@ def solve(
         routes = {r.id: [problem.stops[c].id for c in best[v]] for v, r in enumerate(problem.reps)}
         solution = make_solution(problem, routes, tables)
         if solution.feasible:
-            stats = {"seed": seed, "start": "greedy", "lns_iterations": its,
-                     "seconds": round(time.perf_counter() - t0, 3)}
+            stats = {
+                "seed": seed,
+                "start": "greedy",
+                "lns_iterations": its,
+                "seconds": round(time.perf_counter() - t0, 3),
+            }
             return replace(solution, stats=stats)
     found = _ortools(problem, tables, left() * share, first, limit, initial, strategies)
     if found is None:
@@ -387,8 +392,12 @@ def solve(
         if (candidate.feasible, -candidate.objective) > (solution.feasible, -solution.objective):
             routes, hints, objective, _ = again
             solution = candidate
-    stats = {"seed": seed, "start": "ortools", "first_solution": FS.Value.Name(first),
-             "ortools_objective": objective}
+    stats = {
+        "seed": seed,
+        "start": "ortools",
+        "first_solution": FS.Value.Name(first),
+        "ortools_objective": objective,
+    }
     if not has_breaks and (left() > 0.02 or iterations is not None):
         sid = {s.id: k for k, s in enumerate(problem.stops)}
         rr = RuinRecreate(problem, tables, seed)
@@ -407,7 +416,9 @@ def solve(
             if again is not None:
                 candidate = make_solution(problem, again[0], tables, again[1])
                 if (candidate.feasible, -candidate.objective) > (
-                        solution.feasible, -solution.objective):
+                    solution.feasible,
+                    -solution.objective,
+                ):
                     solution, stats["polished"] = candidate, True
     stats["seconds"] = round(time.perf_counter() - t0, 3)
     return replace(solution, stats=stats)
@@ -419,13 +430,20 @@ _SHARED: dict = {}
 def _worker(k: int):
     args = _SHARED["args"]
     problem, seconds, seed, tables, initial, iterations, share, workers, start = args
-    sol = solve(problem, seconds, seed * workers + k, tables=tables, initial=initial,
-                iterations=iterations, ortools_share=share, start=start)
+    sol = solve(
+        problem,
+        seconds,
+        seed * workers + k,
+        tables=tables,
+        initial=initial,
+        iterations=iterations,
+        ortools_share=share,
+        start=start,
+    )
     return {r.rep: list(r.stops) for r in sol.routes}, sol.stats
 
 
-def _solve_parallel(problem, seconds, seed, tables, initial, iterations, share, workers, t0,
-                    start):
+def _solve_parallel(problem, seconds, seed, tables, initial, iterations, share, workers, t0, start):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -446,6 +464,10 @@ def _solve_parallel(problem, seconds, seed, tables, initial, iterations, share, 
         if best is None or key > best[0]:
             best = (key, sol, k, stats)
     _, sol, k, stats = best
-    stats = {**stats, "workers": workers, "best_worker": k,
-             "seconds": round(time.perf_counter() - t0, 3)}
+    stats = {
+        **stats,
+        "workers": workers,
+        "best_worker": k,
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
     return replace(sol, stats=stats)

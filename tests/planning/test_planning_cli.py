@@ -9,14 +9,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "backend.planning", *map(str, args)],
-                          cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "backend.planning", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+    )
 
 
 def test_cli_prints_solution(tmp_path):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps(line_problem([(10, 0), (20, 0)], stops={
-        1: {"service": 5, "windows": [["00:00", "00:01"]]}})))
+    path.write_text(
+        json.dumps(
+            line_problem(
+                [(10, 0), (20, 0)], stops={1: {"service": 5, "windows": [["00:00", "00:01"]]}}
+            )
+        )
+    )
     out = run(path, "--seconds", "0.3", "--seed", "1")
     assert out.returncode == 0, out.stderr
     sol = json.loads(out.stdout)

@@ -26,8 +26,10 @@ def plan(data, seconds=FAST, **kw):
 
 
 def test_windows_force_the_only_feasible_order():
-    data = line_problem([(10, 0), (20, 0), (30, 0)], stops={
-        1: {"windows": [[40, 100]]}, 2: {"windows": [[0, 25]]}, 3: {"windows": [[0, 35]]}})
+    data = line_problem(
+        [(10, 0), (20, 0), (30, 0)],
+        stops={1: {"windows": [[40, 100]]}, 2: {"windows": [[0, 25]]}, 3: {"windows": [[0, 35]]}},
+    )
     _, sol = plan(data)
     assert sol.feasible
     route = sol.routes[0]
@@ -37,9 +39,13 @@ def test_windows_force_the_only_feasible_order():
 
 
 def test_two_windows_wait_for_the_second():
-    data = line_problem([(10, 0), (10, 0)], stops={
-        1: {"windows": [[0, 5], [30, 40]], "service": 5},
-        2: {"windows": [[10, 15], [45, 50]], "service": 5}})
+    data = line_problem(
+        [(10, 0), (10, 0)],
+        stops={
+            1: {"windows": [[0, 5], [30, 40]], "service": 5},
+            2: {"windows": [[10, 15], [45, 50]], "service": 5},
+        },
+    )
     problem, sol = plan(data)
     assert sol.feasible and not sol.dropped
     for visit in sol.routes[0].visits:
@@ -57,8 +63,10 @@ def test_two_windows_gap_is_not_allowed():
 
 
 def test_optional_dropped_when_detour_costs_more_than_penalty():
-    data = line_problem([(1, 0), (50, 0), (40, 0)], stops={
-        1: {"penalty": 100}, 2: {"penalty": 10}, 3: {"penalty": None}})
+    data = line_problem(
+        [(1, 0), (50, 0), (40, 0)],
+        stops={1: {"penalty": 100}, 2: {"penalty": 10}, 3: {"penalty": None}},
+    )
     _, sol = plan(data)
     assert sol.feasible
     assert sol.dropped == ("S2",)
@@ -84,10 +92,19 @@ def test_required_but_unreachable_is_reported_infeasible():
 
 
 def test_break_goes_where_the_windows_allow():
-    data = line_problem([(10, 0), (20, 0)], stops={
-        1: {"service": 5}, 2: {"service": 5, "windows": [[25, 26]]}},
-        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 100],
-               "break": {"window": [20, 30], "duration": 10}}])
+    data = line_problem(
+        [(10, 0), (20, 0)],
+        stops={1: {"service": 5}, 2: {"service": 5, "windows": [[25, 26]]}},
+        reps=[
+            {
+                "id": "r1",
+                "start": "D",
+                "end": "D",
+                "shift": [0, 100],
+                "break": {"window": [20, 30], "duration": 10},
+            }
+        ],
+    )
     _, sol = plan(data)
     assert sol.feasible
     route = sol.routes[0]
@@ -98,10 +115,19 @@ def test_break_goes_where_the_windows_allow():
 
 
 def test_break_taken_whole_inside_window():
-    data = line_problem([(10, 0), (20, 0), (5, 5)], stops={
-        k: {"service": 10} for k in (1, 2, 3)},
-        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 200],
-               "break": {"window": [15, 40], "duration": 30}}])
+    data = line_problem(
+        [(10, 0), (20, 0), (5, 5)],
+        stops={k: {"service": 10} for k in (1, 2, 3)},
+        reps=[
+            {
+                "id": "r1",
+                "start": "D",
+                "end": "D",
+                "shift": [0, 200],
+                "break": {"window": [15, 40], "duration": 30},
+            }
+        ],
+    )
     _, sol = plan(data)
     assert sol.feasible
     route = sol.routes[0]
@@ -112,10 +138,14 @@ def test_break_taken_whole_inside_window():
 
 
 def test_capacity_splits_the_stops():
-    data = line_problem([(10, 0), (11, 0), (-10, 0), (-11, 0)],
-                        stops={k: {"demand": 1} for k in (1, 2, 3, 4)},
-                        reps=[{"id": f"r{k}", "start": "D", "end": "D", "shift": [0, 1000],
-                               "capacity": 2} for k in (1, 2)])
+    data = line_problem(
+        [(10, 0), (11, 0), (-10, 0), (-11, 0)],
+        stops={k: {"demand": 1} for k in (1, 2, 3, 4)},
+        reps=[
+            {"id": f"r{k}", "start": "D", "end": "D", "shift": [0, 1000], "capacity": 2}
+            for k in (1, 2)
+        ],
+    )
     _, sol = plan(data)
     assert sol.feasible and not sol.dropped
     assert all(r.load <= 2 for r in sol.routes)
@@ -123,9 +153,11 @@ def test_capacity_splits_the_stops():
 
 
 def test_max_stops_per_rep():
-    data = line_problem([(1, 0), (2, 0), (3, 0)], stops={k: {"penalty": 100} for k in (1, 2, 3)},
-                        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 1000],
-                               "max_stops": 2}])
+    data = line_problem(
+        [(1, 0), (2, 0), (3, 0)],
+        stops={k: {"penalty": 100} for k in (1, 2, 3)},
+        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 1000], "max_stops": 2}],
+    )
     _, sol = plan(data)
     assert sol.feasible
     assert len(sol.routes[0].stops) == 2 and sol.dropped == ("S3",)
@@ -133,10 +165,14 @@ def test_max_stops_per_rep():
 
 
 def test_reps_with_own_starts_and_shifts():
-    data = line_problem([(100, 0), (101, 0), (-100, 0)], reps=[
-        {"id": "east", "start": "L1", "end": "L1", "shift": [0, 50]},
-        {"id": "west", "start": "L3", "end": "L3", "shift": [0, 50]}],
-        stops={1: {"penalty": 5}, 3: {"penalty": 5}})
+    data = line_problem(
+        [(100, 0), (101, 0), (-100, 0)],
+        reps=[
+            {"id": "east", "start": "L1", "end": "L1", "shift": [0, 50]},
+            {"id": "west", "start": "L3", "end": "L3", "shift": [0, 50]},
+        ],
+        stops={1: {"penalty": 5}, 3: {"penalty": 5}},
+    )
     _, sol = plan(data)
     assert sol.feasible
     assert sol.route("east").stops == ("S1", "S2") or set(sol.route("east").stops) >= {"S2"}
@@ -144,9 +180,10 @@ def test_reps_with_own_starts_and_shifts():
 
 
 def test_locked_prefix_is_kept():
-    data = line_problem([(10, 0), (20, 0), (30, 0)],
-                        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 1000],
-                               "locked": ["S3", "S1"]}])
+    data = line_problem(
+        [(10, 0), (20, 0), (30, 0)],
+        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 1000], "locked": ["S3", "S1"]}],
+    )
     _, sol = plan(data)
     assert sol.feasible
     assert sol.routes[0].stops == ("S3", "S1", "S2")
@@ -181,8 +218,9 @@ def test_replan_rest_of_day_from_position_and_time():
     done = list(route.stops[:3])
     now = route.visits[2].end + 600  # ten minutes late
     here = next(s.location for s in problem.stops if s.id == done[-1])
-    rest = replan_problem(problem, "rep-1", done=done, now=now, position=here,
-                          locked=[route.stops[3]])
+    rest = replan_problem(
+        problem, "rep-1", done=done, now=now, position=here, locked=[route.stops[3]]
+    )
     t0 = time.perf_counter()
     sol = solve(rest, 0.8, initial=first)
     assert time.perf_counter() - t0 <= 1.2
@@ -220,8 +258,9 @@ def test_per_rep_speed_changes_the_schedule():
     data = line_problem([(10, 0)])
     data["matrix"] = {"duration": [[0, 600], [600, 0]], "distance": [[0, 2500], [2500, 0]]}
     data["travel"] = {"speed_kmh": 15, "detour_factor": 1.0}
-    data["reps"] = [{"id": "walker", "start": "D", "end": "D", "shift": [0, 10000],
-                     "travel": {"mode": "walk"}}]
+    data["reps"] = [
+        {"id": "walker", "start": "D", "end": "D", "shift": [0, 10000], "travel": {"mode": "walk"}}
+    ]
     _, sol = plan(data)
     assert sol.routes[0].visits[0].arrival == 2000  # 2.5 km at 4.5 km/h
 
@@ -237,10 +276,25 @@ def test_parallel_workers_keep_the_best_plan():
 def test_both_starts_respect_constraints(start):
     data = line_problem(
         [(1, 0), (2, 0), (3, 0), (4, 0), (5, 5)],
-        stops={1: {"penalty": 100, "windows": [[0, 5], [20, 30]]}, 2: {"penalty": 100},
-               3: {"penalty": 100, "demand": 2}, 4: {"penalty": 100}, 5: {"penalty": 1}},
-        reps=[{"id": "r1", "start": "D", "end": "D", "shift": [0, 1000], "max_stops": 3,
-               "capacity": 3, "locked": ["S4"]}])
+        stops={
+            1: {"penalty": 100, "windows": [[0, 5], [20, 30]]},
+            2: {"penalty": 100},
+            3: {"penalty": 100, "demand": 2},
+            4: {"penalty": 100},
+            5: {"penalty": 1},
+        },
+        reps=[
+            {
+                "id": "r1",
+                "start": "D",
+                "end": "D",
+                "shift": [0, 1000],
+                "max_stops": 3,
+                "capacity": 3,
+                "locked": ["S4"],
+            }
+        ],
+    )
     problem = problem_from_dict(data)
     sol = solve(problem, 0.4, start=start)
     assert sol.feasible
@@ -254,9 +308,11 @@ def test_deterministic_greedy_start_with_work_limit():
 
     rnd = random.Random(5)
     points = [(rnd.uniform(-50, 50), rnd.uniform(-50, 50)) for _ in range(120)]
-    data = line_problem(points, stops={k: {"penalty": 40, "service": 2} for k in range(1, 121)},
-                        reps=[{"id": f"r{k}", "start": "D", "end": "D", "shift": [0, 400]}
-                              for k in (1, 2)])
+    data = line_problem(
+        points,
+        stops={k: {"penalty": 40, "service": 2} for k in range(1, 121)},
+        reps=[{"id": f"r{k}", "start": "D", "end": "D", "shift": [0, 400]} for k in (1, 2)],
+    )
     problem = problem_from_dict(data)
     a = solve(problem, 20, seed=7, iterations=150)
     b = solve(problem, 20, seed=7, iterations=150)

@@ -9,8 +9,10 @@ from backend.planning import build_tables, haversine_matrix, problem_from_dict
 
 def scalar_haversine(a, b):
     lat1, lng1, lat2, lng2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
     return 2 * 6371008.8 * math.asin(math.sqrt(h))
 
 
@@ -18,16 +20,22 @@ def geo_problem(n, seed=1, speed=15, detour=1.3, rep_travel=None):
     rng = np.random.default_rng(seed)
     lat = 35.6 + rng.random(n) * 0.2
     lng = 139.6 + rng.random(n) * 0.2
-    locs = [{"id": f"L{i}", "lat": float(a), "lng": float(b)} for i, (a, b) in
-            enumerate(zip(lat, lng, strict=True))]
+    locs = [
+        {"id": f"L{i}", "lat": float(a), "lng": float(b)}
+        for i, (a, b) in enumerate(zip(lat, lng, strict=True))
+    ]
     rep = {"id": "r1", "start": "L0", "end": "L0", "shift": [0, 86400]}
     reps = [rep]
     if rep_travel:
         reps.append({**rep, "id": "r2", "travel": rep_travel})
-    return problem_from_dict({
-        "locations": locs, "travel": {"speed_kmh": speed, "detour_factor": detour},
-        "reps": reps, "stops": [],
-    })
+    return problem_from_dict(
+        {
+            "locations": locs,
+            "travel": {"speed_kmh": speed, "detour_factor": detour},
+            "reps": reps,
+            "stops": [],
+        }
+    )
 
 
 def test_haversine_matches_scalar():
