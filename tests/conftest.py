@@ -1,7 +1,7 @@
 """Fixtures: one app and database per test process, emptied after every test.
 
 SQLite by default; set TERMINUS_TEST_DATABASE_URL to a PostgreSQL URL to run the suite there
-(each xdist worker gets its own schema).
+(each test process gets its own schema, dropped at the end, so concurrent runs never meet).
 """
 
 from __future__ import annotations
@@ -29,16 +29,21 @@ def _database_overrides(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not url.startswith("postgresql"):
         path = tmp_path_factory.mktemp("db") / "terminus.db"
         return {"DATABASE_URL": f"sqlite:///{path}"}
-    schema = f"test_{WORKER}"
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
+    schema = f"test_{WORKER}_{os.getpid()}"
+    _schema_ddl(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', f'CREATE SCHEMA "{schema}"')
     return {
+        "TEST_SCHEMA": schema,
         "DATABASE_URL": url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
     }
+
+
+def _schema_ddl(url: str, *statements: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +63,11 @@ def app(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    if schema := app.config.get("TEST_SCHEMA"):
+        with app.app_context():
+            db.engine.dispose()
+        _schema_ddl(app.config["DATABASE_URL"], f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
