@@ -45,7 +45,7 @@ import psutil
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from visits import BIN, ROOT, gunicorn, prepare, scratch_database
+from server import BIN, ROOT, gunicorn, prepare, scratch_database
 
 PASSWORD = "terminus-demo"
 NON_PHOTO_GOAL_MS = 100

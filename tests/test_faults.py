@@ -1,6 +1,6 @@
 """Faults during sync: exactly-once must survive them.
 
-The app runs in a real gunicorn (bench/visits.py's launcher, one worker) on the test database
+The app runs in a real gunicorn (bench/server.py's launcher, one worker) on the test database
 (the SQLite file, or this worker's PostgreSQL schema), and a client posts an offline visit as
 one POST /api/sync batch: check-in, photos large enough to take a while, records, check-out.
 
@@ -47,9 +47,9 @@ from tests.api.visit_helpers import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTOS = 4  # each a 5.4 MP JPEG: the batch takes long enough to be hit half-way
-_spec = importlib.util.spec_from_file_location("bench_visits", ROOT / "bench" / "visits.py")
-bench_visits = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_visits)
+_spec = importlib.util.spec_from_file_location("bench_server", ROOT / "bench" / "server.py")
+bench_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_server)
 
 
 def on_postgres(app) -> bool:
@@ -82,7 +82,7 @@ def server(app, tmp_path_factory):
         "TERMINUS_LOG_LEVEL": "CRITICAL",
         "GUNICORN_TIMEOUT": "30",
     }
-    with bench_visits.gunicorn(env, 1) as port:
+    with bench_server.gunicorn(env, 1) as port:
         yield port, name
 
 

@@ -1,8 +1,9 @@
 """Column types and mixins shared by every table."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -11,6 +12,11 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def value_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A database enum named `name` that stores the members' values (not their names)."""
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class UTCDateTime(TypeDecorator[datetime]):

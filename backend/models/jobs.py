@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import JSON, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, utcnow, value_enum
 
 
 class JobStatus(enum.StrEnum):
@@ -26,7 +26,7 @@ class Job(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, name="job_status", values_callable=lambda e: [m.value for m in e]),
+        value_enum(JobStatus, "job_status"),
         default=JobStatus.QUEUED,
     )
     progress: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, utcnow, value_enum
 
 
 class PhotoKind(enum.StrEnum):
@@ -27,9 +27,7 @@ class Photo(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[PhotoKind] = mapped_column(
-        Enum(PhotoKind, name="photo_kind", values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[PhotoKind] = mapped_column(value_enum(PhotoKind, "photo_kind"))
     # SHA-256 of the uploaded bytes: names the stored files, so exact copies are stored once.
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     # 64-bit difference hash (hex) of the picture, for near-duplicate detection.

@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     SmallInteger,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import TimestampMixin, UTCDateTime
+from .base import TimestampMixin, UTCDateTime, value_enum
 from .org import User
 from .stores import Store
 
@@ -40,7 +39,7 @@ class RoutePlan(TimestampMixin, db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     plan_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[PlanStatus] = mapped_column(
-        Enum(PlanStatus, name="plan_status", values_callable=lambda e: [m.value for m in e]),
+        value_enum(PlanStatus, "plan_status"),
         default=PlanStatus.DRAFT,
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

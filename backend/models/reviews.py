@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, utcnow, value_enum
 from .plans import RoutePlan
 from .visits import Visit
 
@@ -27,7 +27,7 @@ class PhotoReview(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), unique=True)
     status: Mapped[ReviewStatus] = mapped_column(
-        Enum(ReviewStatus, name="review_status", values_callable=lambda e: [m.value for m in e]),
+        value_enum(ReviewStatus, "review_status"),
         index=True,
     )
     comment: Mapped[str | None] = mapped_column(String(500))

@@ -8,7 +8,6 @@ from datetime import time
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import TimestampMixin
+from .base import TimestampMixin, value_enum
 from .org import Team, User
 
 
@@ -36,10 +35,6 @@ class Tier(enum.StrEnum):
     C = "C"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
-
-
 class Store(TimestampMixin, db.Model):
     __tablename__ = "stores"
     __table_args__ = (
@@ -52,8 +47,8 @@ class Store(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "store_channel"), index=True)
-    tier: Mapped[Tier] = mapped_column(_enum(Tier, "store_tier"), index=True)
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "store_channel"), index=True)
+    tier: Mapped[Tier] = mapped_column(value_enum(Tier, "store_tier"), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float] = mapped_column(Float)
     lng: Mapped[float] = mapped_column(Float)

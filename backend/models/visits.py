@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -27,15 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import TimestampMixin, UTCDateTime, utcnow
+from .base import TimestampMixin, UTCDateTime, utcnow, value_enum
 from .org import User
 from .photos import Photo
 from .products import Brand, Product
 from .stores import Store
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class VisitStatus(enum.StrEnum):
@@ -92,7 +87,7 @@ class Visit(TimestampMixin, db.Model):
     # Local date (organisation time zone) of the check-in.
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[VisitStatus] = mapped_column(
-        _enum(VisitStatus, "visit_status"), default=VisitStatus.OPEN, index=True
+        value_enum(VisitStatus, "visit_status"), default=VisitStatus.OPEN, index=True
     )
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
     checkin_received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -149,7 +144,7 @@ class VisitFlag(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind, "visit_flag_kind"), index=True)
+    kind: Mapped[FlagKind] = mapped_column(value_enum(FlagKind, "visit_flag_kind"), index=True)
     photo_id: Mapped[int | None] = mapped_column(
         ForeignKey("photos.id", ondelete="CASCADE"), index=True
     )
