@@ -1,7 +1,8 @@
 """One JSON error shape for every failure, and the domain errors services raise.
 
 Every error answers `{"code": 404, "status": "Not Found", "message": "...", "errors": {...}}`;
-`errors` appears when there are field-level details.
+`errors` appears when there are field-level details. The database being unavailable (its
+connection lost, a restart) answers 503 with `Retry-After`, wherever in the request it happens.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, jsonify
-from sqlalchemy.exc import DataError, IntegrityError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 2  # a restart or a failover usually takes about this long
 
 
 class ErrorSchema(ma.Schema):
@@ -98,12 +100,44 @@ def _handle_out_of_range(error: Exception):
     return response
 
 
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database cannot answer for now (PEP 249's OperationalError: lost connection, server
+    shutting down or starting, lock timeout), or SQLAlchemy found the connection dead."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def _handle_database_error(error: DBAPIError):
+    """503 with Retry-After when the database is unavailable; any other error is a bug and goes
+    on to the generic 500 (raised again, so tests see it)."""
+    if not database_unavailable(error):
+        raise error
+    from .extensions import db
+
+    log.warning("database unavailable: %s", error.orig)
+    try:
+        # Gives the session a new connection for what runs next (the access log).
+        db.session.rollback()
+    except DBAPIError as again:
+        if not database_unavailable(again):
+            raise
+    response = jsonify(error_body(503, "The database is unavailable for a moment; retry."))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _handle_http_exception(error: HTTPException):
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and database_unavailable(original):
+        # Raised after the view (an after-request hook, another error handler): still a 503.
+        return _handle_database_error(original)
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     message = data.get("message") or error.description or error.name
     if error.code and error.code >= 500:
-        log.error("server error", exc_info=getattr(error, "original_exception", None))
+        log.error("server error", exc_info=original)
         message = "The server could not complete the request."
     response = jsonify(error_body(error.code or 500, message, messages))
     response.status_code = error.code or 500
@@ -121,5 +155,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(IntegrityError, _handle_integrity_error)
     app.register_error_handler(DataError, _handle_out_of_range)
+    app.register_error_handler(DBAPIError, _handle_database_error)
     app.register_error_handler(OverflowError, _handle_out_of_range)
     app.register_error_handler(HTTPException, _handle_http_exception)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import flask
 import pytest
+import sqlalchemy as sa
+
+from backend.extensions import db
 
 
 def assert_error(response, code):
@@ -126,3 +130,64 @@ def test_patch_still_requires_complete_nested_objects(client, org, tokens):
     )
     body = assert_error(response, 422)
     assert body["errors"]["json"]["hours"]["0"]["weekday"] == ["Missing data for required field."]
+
+
+def lose_connection() -> None:
+    """Close the session's DBAPI connection under it, as a database restart does."""
+    db.session.connection().connection.dbapi_connection.close()
+
+
+def test_database_lost_during_a_request_is_503_json(client, org, tokens, monkeypatch):
+    from backend.services import stores
+
+    get_store, headers = stores.get_store, tokens.headers("admin")
+    path = f"/api/stores/{org.store['n1-a']}"
+
+    def lost(*args, **kwargs):
+        lose_connection()
+        return get_store(*args, **kwargs)
+
+    monkeypatch.setattr(stores, "get_store", lost)
+    response = client.get(path, headers=headers)
+    assert_error(response, 503)
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["X-Request-ID"]  # the after-request hooks ran on a new connection
+    monkeypatch.undo()
+    assert client.get(path, headers=headers).status_code == 200
+
+
+def test_database_lost_after_the_view_is_503_json(app, client, org, tokens, monkeypatch):
+    """A hook after the view (like the access log) meeting a dead connection: not a 500."""
+    lost: list[bool] = []
+
+    def query_after_view(response):
+        if not lost:
+            lost.append(True)
+            lose_connection()
+        db.session.execute(sa.text("SELECT 1"))
+        return response
+
+    hooks = [*app.after_request_funcs.get(None, []), query_after_view]
+    monkeypatch.setitem(app.after_request_funcs, None, hooks)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get(f"/api/stores/{org.store['n1-a']}", headers=tokens.headers("admin"))
+    assert lost
+    assert_error(response, 503)
+    assert response.headers["Retry-After"]
+
+
+def test_database_lost_at_the_end_of_a_request_keeps_the_answer(app, client, org, tokens):
+    """The connection dies after the response is made, with the request's read transaction
+    still open: removing the session must not raise (gunicorn would answer HTML 500)."""
+    headers, path = tokens.headers("admin"), f"/api/stores/{org.store['n1-a']}"
+    open_transactions: list[bool] = []
+
+    def lose_it(sender, response):
+        open_transactions.append(db.session().in_transaction())
+        lose_connection()
+
+    with flask.request_finished.connected_to(lose_it, app):
+        response = client.get(path, headers=headers)
+    assert open_transactions == [True]  # the teardown had a rollback to do
+    assert response.status_code == 200 and response.json["id"] == org.store["n1-a"]
+    assert client.get(path, headers=headers).status_code == 200
