@@ -1,6 +1,8 @@
-"""`flask` commands: user accounts and the demo territory."""
+"""`flask` commands: user accounts, the demo territory, report tables, the job worker."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask import Flask, current_app
@@ -11,9 +13,11 @@ from .errors import DomainError
 from .extensions import db
 from .models import Role, Team, User
 from .services import accounts, demo, jobs
+from .services.reports import rep_days
 
 users_cli = AppGroup("users", help="Create users and reset passwords.")
 demo_cli = AppGroup("demo", help="The demo territory.")
+reports_cli = AppGroup("reports", help="The tables the reports read.")
 
 
 def _team_id(name: str | None) -> int | None:
@@ -80,6 +84,28 @@ def load_demo(if_empty):
         click.echo(f"  {login.username:<10} {login.role:<13} sees {login.scope}")
 
 
+@reports_cli.command("rebuild")
+def rebuild_reports():
+    """Recompute `rep_day_kpis` from the raw tables (after a bulk load that bypassed the app).
+
+    Run it while nothing writes: writers that commit during the rebuild may be counted twice."""
+    started = time.perf_counter()
+    rep_days.refresh(db.session.connection(), rep_days.everything)
+    db.session.commit()
+    click.echo(f"rep_day_kpis rebuilt in {time.perf_counter() - started:.1f} s.")
+
+
+@reports_cli.command("check")
+def check_reports():
+    """Compare `rep_day_kpis` with a recomputation; exits with 1 when they differ."""
+    stale = rep_days.stale_rep_days(db.session.connection())
+    for row in stale[:20]:
+        click.echo(f"  {tuple(row)}")
+    if stale:
+        raise click.ClickException(f"{len(stale)} rows differ: run `flask reports rebuild`.")
+    click.echo("rep_day_kpis matches the raw tables.")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst):
@@ -96,4 +122,5 @@ def worker(burst):
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(worker)

@@ -11,7 +11,7 @@ role without a branch, matches nothing: deny by default.
 - route plans follow their team; a rep sees only their own published plans
 - jobs: their creator, and whoever sees the job's team
 - visits follow the rep's team at check-in (a rep: their own); photos follow their visit,
-  and photo reviews their photo
+  and photo reviews their photo; a rep's daily KPI counts follow their plan's or visits' team
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .models import (
     PhotoReview,
     PlanStatus,
     Product,
+    RepDayKpi,
     Role,
     RoutePlan,
     Store,
@@ -94,6 +95,13 @@ _RULES[Visit] = {
     Role.AREA_MANAGER: lambda u: Visit.team_id.in_(_teams_of_area(u.area_id)),
     Role.SUPERVISOR: lambda u: Visit.team_id == u.team_id,
     Role.REP: lambda u: Visit.rep_id == u.id,
+}
+# A rep's day in numbers follows the team of its plan or visits, like they do.
+_RULES[RepDayKpi] = {
+    Role.ADMIN: lambda u: true(),
+    Role.AREA_MANAGER: lambda u: RepDayKpi.team_id.in_(_teams_of_area(u.area_id)),
+    Role.SUPERVISOR: lambda u: RepDayKpi.team_id == u.team_id,
+    Role.REP: lambda u: RepDayKpi.rep_id == u.id,
 }
 # A photo is visible exactly when its visit is.
 _RULES[Photo] = {

@@ -8,6 +8,7 @@ from .photos import Photo, PhotoKind
 from .plans import PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
 from .reviews import PhotoReview, ReviewStatus
+from .rollups import REP_DAY_COUNTS, RepDayKpi
 from .stores import Channel, Store, StoreHours, Tier
 from .tokens import AccessToken
 from .visits import (
@@ -25,6 +26,7 @@ from .visits import (
 )
 
 __all__ = [
+    "REP_DAY_COUNTS",
     "AccessToken",
     "Area",
     "Brand",
@@ -44,6 +46,7 @@ __all__ = [
     "PlanStatus",
     "PlannedStop",
     "Product",
+    "RepDayKpi",
     "ReturnRequest",
     "ReviewStatus",
     "Role",
