@@ -31,6 +31,7 @@ from .models import (
     PhotoReview,
     PlanStatus,
     Product,
+    RepDayDisplay,
     RepDayKpi,
     Role,
     RoutePlan,
@@ -97,12 +98,13 @@ _RULES[Visit] = {
     Role.REP: lambda u: Visit.rep_id == u.id,
 }
 # A rep's day in numbers follows the team of its plan or visits, like they do.
-_RULES[RepDayKpi] = {
-    Role.ADMIN: lambda u: true(),
-    Role.AREA_MANAGER: lambda u: RepDayKpi.team_id.in_(_teams_of_area(u.area_id)),
-    Role.SUPERVISOR: lambda u: RepDayKpi.team_id == u.team_id,
-    Role.REP: lambda u: RepDayKpi.rep_id == u.id,
-}
+for _rep_day in (RepDayKpi, RepDayDisplay):
+    _RULES[_rep_day] = {
+        Role.ADMIN: lambda u: true(),
+        Role.AREA_MANAGER: lambda u, m=_rep_day: m.team_id.in_(_teams_of_area(u.area_id)),
+        Role.SUPERVISOR: lambda u, m=_rep_day: m.team_id == u.team_id,
+        Role.REP: lambda u, m=_rep_day: m.rep_id == u.id,
+    }
 # A photo is visible exactly when its visit is.
 _RULES[Photo] = {
     role: (lambda u, r=rule: Photo.visit_id.in_(select(Visit.id).where(r(u))))

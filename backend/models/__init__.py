@@ -8,7 +8,7 @@ from .photos import Photo, PhotoKind
 from .plans import PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
 from .reviews import PhotoReview, ReviewStatus
-from .rollups import REP_DAY_COUNTS, RepDayKpi
+from .rollups import DISPLAY_COUNTS, REP_DAY_COUNTS, RepDayDisplay, RepDayKpi
 from .stores import Channel, Store, StoreHours, Tier
 from .tokens import AccessToken
 from .visits import (
@@ -26,6 +26,7 @@ from .visits import (
 )
 
 __all__ = [
+    "DISPLAY_COUNTS",
     "REP_DAY_COUNTS",
     "AccessToken",
     "Area",
@@ -46,6 +47,7 @@ __all__ = [
     "PlanStatus",
     "PlannedStop",
     "Product",
+    "RepDayDisplay",
     "RepDayKpi",
     "ReturnRequest",
     "ReviewStatus",

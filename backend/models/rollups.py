@@ -8,6 +8,8 @@ from sqlalchemy import Date, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .base import value_enum
+from .stores import Channel, Tier
 
 # The per-day counts of a rep, in the order the KPI report sums them.
 REP_DAY_COUNTS = (
@@ -63,3 +65,64 @@ class RepDayKpi(db.Model):
     photos: Mapped[int] = mapped_column(Integer, default=0)
     approved: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The per-day display-check counts (own products unless noted), in the order the report sums them.
+DISPLAY_COUNTS = (
+    "checks",
+    "on_shelf",
+    "eye_level",
+    "out_of_stock",
+    "in_stock",
+    "fifo_assessed",
+    "fifo_ok",
+    "fifo_issues",
+    "tag_assessed",
+    "tag_ok",
+    "tag_issues",
+    "clean_assessed",
+    "clean_ok",
+    "clean_issues",
+    "pop_present",
+    "own_facings",
+    "all_facings",
+)
+
+
+class RepDayDisplay(db.Model):
+    """A rep's display checks of one day, per team (at check-in) and the store's channel and
+    tier: how many checks of our own products found each thing (`display` defines them), and
+    the facings counted of our own and of all products.
+
+    Kept current like `rep_day_kpis`, also when a store's channel or tier or a product's brand
+    changes."""
+
+    __tablename__ = "rep_day_display"
+    __table_args__ = (
+        Index("ix_rep_day_display_rep_day", "rep_id", "day"),
+        Index("ix_rep_day_display_day_team", "day", "team_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "store_channel"))
+    tier: Mapped[Tier] = mapped_column(value_enum(Tier, "store_tier"))
+    checks: Mapped[int] = mapped_column(Integer, default=0)
+    on_shelf: Mapped[int] = mapped_column(Integer, default=0)
+    eye_level: Mapped[int] = mapped_column(Integer, default=0)
+    out_of_stock: Mapped[int] = mapped_column(Integer, default=0)
+    in_stock: Mapped[int] = mapped_column(Integer, default=0)
+    fifo_assessed: Mapped[int] = mapped_column(Integer, default=0)
+    fifo_ok: Mapped[int] = mapped_column(Integer, default=0)
+    fifo_issues: Mapped[int] = mapped_column(Integer, default=0)
+    tag_assessed: Mapped[int] = mapped_column(Integer, default=0)
+    tag_ok: Mapped[int] = mapped_column(Integer, default=0)
+    tag_issues: Mapped[int] = mapped_column(Integer, default=0)
+    clean_assessed: Mapped[int] = mapped_column(Integer, default=0)
+    clean_ok: Mapped[int] = mapped_column(Integer, default=0)
+    clean_issues: Mapped[int] = mapped_column(Integer, default=0)
+    pop_present: Mapped[int] = mapped_column(Integer, default=0)
+    own_facings: Mapped[int] = mapped_column(Integer, default=0)
+    all_facings: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,10 +1,11 @@
-"""`rep_day_kpis` stays equal to a recomputation from the raw tables after every kind of write.
+"""The report tables of rep-days equal a recomputation from the raw tables after any write.
 
-A rep's day is driven through the API (plans drafted, published, edited and deleted; check-ins,
-orders, photos, reviews, check-outs; a sync batch with a failing item; idempotent replays; a
-visit left open and closed by the server; a move to another team), and after each step the
-table must match `stale_rep_days` (nothing stored that a recomputation would not give, and the
-reverse). On PostgreSQL, two transactions writing the same rep-day take turns.
+A rep's day is driven through the API (plans drafted, published and edited; check-ins, orders,
+photos, reviews, display checks, check-outs; a store changing tier and a product changing
+brand; a sync batch with a failing item; idempotent replays; a visit left open and closed by
+the server; a move to another team), and after each step `rep_day_kpis` and `rep_day_display`
+must match `stale_rep_days`: nothing stored that a recomputation would not give, and the
+reverse. On PostgreSQL, two transactions writing the same rep-day take turns.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from sqlalchemy import select, update
 
 from backend.extensions import db
-from backend.models import RepDayKpi, Visit, VisitStatus
+from backend.models import RepDayDisplay, RepDayKpi, Visit, VisitStatus
 from backend.services import visits as visit_service
 from backend.services.reports import rep_days
 from tests.api.visit_helpers import (
@@ -64,6 +65,18 @@ def day_row(app, rep_id: int) -> dict:
         } | {"approved": sum(r.approved for r in rows), "teams": {r.team_id for r in rows}}
 
 
+def display_row(app, rep_id: int) -> dict:
+    """The rep's display counts on the day of the test's visits (one store, so one row)."""
+    with app.app_context():
+        row = db.session.scalars(
+            select(RepDayDisplay).where(
+                RepDayDisplay.rep_id == rep_id, RepDayDisplay.day == day_of_visits()
+            )
+        ).one()
+        names = ("checks", "eye_level", "own_facings", "all_facings")
+        return {name: getattr(row, name) for name in names} | {"tier": row.tier.value}
+
+
 def ok(response, status=200):
     assert response.status_code == status, response.json
     return response.json
@@ -102,6 +115,23 @@ def test_every_write_keeps_the_rep_day_right(app, client, org, tokens):
     ok(client.put(f"/api/visits/{first['id']}/order", json=lines, headers=rep))
     photo = ok(upload(client, rep, first["id"], image_bytes(seed=7)), 201)
     assert_consistent(app)
+    checks = {"items": [
+        {"product_id": cat.products[0], "on_shelf": True, "facings": 4, "eye_level": True,
+         "fifo_ok": False, "price_tag_present": True, "price_tag_correct": True},
+        {"product_id": cat.products[1], "on_shelf": False, "out_of_stock": True},
+        {"product_id": cat.rival_product, "on_shelf": True, "facings": 6},
+    ]}  # fmt: skip
+    ok(client.put(f"/api/visits/{first['id']}/display-checks", json=checks, headers=rep))
+    assert_consistent(app)
+    assert display_row(app, rep_id) == {"checks": 2, "eye_level": 1, "own_facings": 4,
+                                        "all_facings": 10, "tier": "A"}  # fmt: skip
+    # The store moves tier and a product to the rival brand: past days are regrouped.
+    ok(client.patch(f"/api/stores/{stores[0]}", json={"tier": "B"}, headers=admin))
+    moved = {"brand_id": cat.rival}
+    ok(client.patch(f"/api/products/{cat.products[0]}", json=moved, headers=admin))
+    assert_consistent(app)
+    assert display_row(app, rep_id) == {"checks": 1, "eye_level": 0, "own_facings": 0,
+                                        "all_facings": 10, "tier": "B"}  # fmt: skip
     review = {"status": "approved", "comment": "Good"}
     ok(client.put(f"/api/photos/{photo['id']}/review", json=review, headers=sup))
     assert_consistent(app)

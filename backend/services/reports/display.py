@@ -1,6 +1,7 @@
 """Display compliance by team, channel or store tier.
 
-Over the display checks of our own products (brands marked `is_own`) at visits in the period:
+Over the display checks of our own products (brands marked `is_own`) at visits in the period,
+summed from `rep_day_display` (kept current by `rep_days`; counts defined in `display_counts`):
 
 - eye-level share: checks on the shelf at eye level ÷ checks with the product on the shelf
 - out-of-stock rate: checks finding it out of stock ÷ checks
@@ -19,16 +20,24 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import func, literal_column, null, select, union_all
 
 from ...errors import InvalidError
 from ...extensions import db
-from ...models import Brand, DisplayCheck, Product, Store, Team, User, Visit
+from ...models import DISPLAY_COUNTS, RepDayDisplay, Team, User
+from ...scoping import scope_filter
 from . import ranges
-from .common import at_visits, begin_report, labels, rate, where_org
-from .sql import count_if
+from .common import begin_report, labels, rate, where_org
 
-CHECKLIST = ("in_stock", "eye_level", "fifo", "price_tag", "clean", "pop")
+# Each checklist item of the perfect-store score, and the count of checks that meet it.
+CHECKLIST = {
+    "in_stock": "in_stock",
+    "eye_level": "eye_level",
+    "fifo": "fifo_ok",
+    "price_tag": "tag_ok",
+    "clean": "clean_ok",
+    "pop": "pop_present",
+}
 GROUPS = {"team": "team_id", "channel": "channel", "tier": "tier"}
 
 
@@ -49,90 +58,62 @@ def display_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     first, last = ranges.resolve(args)
     group_by = args.get("group_by", "team")
     weights = perfect_store_weights()
-    facts = _checks(actor, args, first, last)
-    key = facts.c[GROUPS[group_by]]
-    stmt = select(key.label("key"), *_aggregates(facts, weights)).group_by(key)
-    rows = db.session.execute(stmt).all()
-    names = labels(group_by, {r.key for r in rows})
-    groups = []
-    for row in rows:
+    rows = _sums(actor, args, first, last, GROUPS[group_by])
+    total = next((r for r in rows if r.level == "total"), None)
+    groups = [r for r in rows if r.level == "group"]
+    names = labels(group_by, {r.key for r in groups})
+    found = []
+    for row in groups:
         name = names.get(row.key) if group_by == "team" else getattr(row.key, "value", row.key)
-        groups.append({"group": name if name is not None else str(row.key), **_metrics(row)})
-    groups.sort(key=lambda g: g["group"])
-    total = db.session.execute(select(*_aggregates(facts, weights))).one()
+        found.append(
+            {"group": name if name is not None else str(row.key), **_metrics(row, weights)}
+        )
+    found.sort(key=lambda g: g["group"])
     return {
         "period": {"from": first, "to": last},
         "group_by": group_by,
         "weights": weights,
-        "groups": groups,
-        "total": _metrics(total),
+        "groups": found,
+        "total": _metrics(total, weights),
     }
 
 
-def _checks(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquery:
-    stmt = at_visits(
+def _sums(actor: User, args: dict[str, Any], first: Any, last: Any, key: str) -> list[Any]:
+    """The counts per group and, from those, in total: one statement over `rep_day_display`."""
+    facts = (
+        select(RepDayDisplay, Team.area_id)
+        .outerjoin(Team, Team.id == RepDayDisplay.team_id)
+        .where(RepDayDisplay.day.between(first, last), scope_filter(actor, RepDayDisplay))
+        .subquery("display_days")
+    )
+    scoped = select(facts).where(*where_org(facts.c, args)).subquery("scoped_display")
+    by_key = (
         select(
-            DisplayCheck,
-            Brand.is_own,
-            Visit.rep_id,
-            Visit.team_id,
-            Team.area_id,
-            Store.channel,
-            Store.tier,
-        ).select_from(DisplayCheck),
-        DisplayCheck.visit_id,
-        actor,
-        Visit.visit_date.between(first, last),
+            scoped.c[key].label("key"),
+            *(func.coalesce(func.sum(scoped.c[n]), 0).label(n) for n in DISPLAY_COUNTS),
+        )
+        .group_by(scoped.c[key])
+        .cte("by_key")
     )
-    stmt = stmt.join(Product, Product.id == DisplayCheck.product_id).join(
-        Brand, Brand.id == Product.brand_id
+    totals = [func.coalesce(func.sum(by_key.c[n]), 0).label(n) for n in DISPLAY_COUNTS]
+    stmt = union_all(
+        select(literal_column("'group'").label("level"), by_key),
+        select(literal_column("'total'"), null().label("key"), *totals),
     )
-    facts = stmt.subquery("display_facts")
-    return select(facts).where(*where_org(facts.c, args)).subquery("scoped_display")
+    return list(db.session.execute(stmt))
 
 
-def _aggregates(f: Subquery, weights: dict[str, int]) -> list[Any]:
-    c = f.c
-    own = c.is_own.is_(True)
-    in_stock = c.on_shelf.is_(True) & c.out_of_stock.is_(False)
-    price_ok = c.price_tag_present.is_(True) & c.price_tag_correct.is_(True)
-    items = {
-        "in_stock": in_stock,
-        "eye_level": c.on_shelf.is_(True) & c.eye_level.is_(True),
-        "fifo": c.fifo_ok.is_(True),
-        "price_tag": price_ok,
-        "clean": c.shelf_clean.is_(True),
-        "pop": c.pop_present.is_(True),
-    }
-    points = sum((case((cond, weights[name]), else_=0) for name, cond in items.items()), start=0)
-    tag_assessed = c.price_tag_present.is_not(None) | c.price_tag_correct.is_not(None)
-    tag_issue = c.price_tag_present.is_(False) | c.price_tag_correct.is_(False)
-    return [
-        count_if(own).label("checks"),
-        count_if(own & c.on_shelf.is_(True)).label("on_shelf"),
-        count_if(own & items["eye_level"]).label("eye_level"),
-        count_if(own & c.out_of_stock.is_(True)).label("out_of_stock"),
-        count_if(own & c.fifo_ok.is_not(None)).label("fifo_assessed"),
-        count_if(own & c.fifo_ok.is_(False)).label("fifo_issues"),
-        count_if(own & tag_assessed).label("tag_assessed"),
-        count_if(own & tag_issue).label("tag_issues"),
-        count_if(own & c.shelf_clean.is_not(None)).label("clean_assessed"),
-        count_if(own & c.shelf_clean.is_(False)).label("clean_issues"),
-        func.coalesce(func.sum(case((own, c.facings), else_=0)), 0).label("own_facings"),
-        func.coalesce(func.sum(c.facings), 0).label("all_facings"),
-        func.coalesce(func.sum(case((own, points), else_=0)), 0).label("points"),
-    ]
-
-
-def _metrics(row: Any) -> dict[str, Any]:
-    maximum = sum(perfect_store_weights().values())
+def _metrics(row: Any, weights: dict[str, int]) -> dict[str, Any]:
+    counts = {n: int(getattr(row, n) or 0) for n in DISPLAY_COUNTS} if row else {}
+    c = dict.fromkeys(DISPLAY_COUNTS, 0) | counts
+    points = sum(weights[item] * c[count] for item, count in CHECKLIST.items())
     return {
-        "checks": row.checks,
-        "eye_level_share": rate(row.eye_level, row.on_shelf),
-        "out_of_stock_rate": rate(row.out_of_stock, row.checks),
-        "fifo_issue_rate": rate(row.fifo_issues, row.fifo_assessed),
-        "price_tag_issue_rate": rate(row.tag_issues, row.tag_assessed),
-        "cleanliness_issue_rate": rate(row.clean_issues, row.clean_assessed),
-        "share_of_shelf": rate(row.own_facings, row.all_facings),
-        "perfect_store_score": rate(row.points, row.checks * maximum),
+        "checks": c["checks"],
+        "eye_level_share": rate(c["eye_level"], c["on_shelf"]),
+        "out_of_stock_rate": rate(c["out_of_stock"], c["checks"]),
+        "fifo_issue_rate": rate(c["fifo_issues"], c["fifo_assessed"]),
+        "price_tag_issue_rate": rate(c["tag_issues"], c["tag_assessed"]),
+        "cleanliness_issue_rate": rate(c["clean_issues"], c["clean_assessed"]),
+        "share_of_shelf": rate(c["own_facings"], c["all_facings"]),
+        "perfect_store_score": rate(points, c["checks"] * sum(weights.values())),
     }

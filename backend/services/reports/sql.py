@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, Numeric, func, type_coerce
+from sqlalchemy import (
+    Date,
+    Integer,
+    Numeric,
+    Select,
+    case,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -55,6 +67,26 @@ def money(expression: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """How many rows satisfy `condition` (0, never NULL)."""
-    from sqlalchemy import case
-
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def summed_parts(parts: Sequence[Select[Any]], keys: Sequence[str], counts: Sequence[str]):
+    """One row per key of several grouped queries, each giving some of `counts` (0 for the
+    others), summed: a full outer join of the parts on their keys."""
+    padded = []
+    for part in parts:
+        columns = part.selected_columns
+        padded.append(
+            part.with_only_columns(
+                *(columns[name] for name in keys),
+                *(
+                    columns[name] if name in columns else literal_column("0").label(name)
+                    for name in counts
+                ),
+                maintain_column_froms=True,
+            )
+        )
+    combined = union_all(*padded).subquery("parts") if len(padded) > 1 else padded[0].subquery()
+    group = [combined.c[name] for name in keys]
+    sums = [func.coalesce(func.sum(combined.c[n]), 0).label(n) for n in counts]
+    return select(*group, *sums).group_by(*group)
