@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, select, text
 
 from ...errors import NotFoundError
 from ...extensions import db
-from ...models import Area, Store, Team, User, Visit
+from ...models import Area, Brand, Product, Store, Team, User, Visit
 from ...scoping import ids_in_scope, scope_filter
 
 WORK_MEM = "128MB"
@@ -49,11 +49,13 @@ LABEL_SOURCES = {
     "rep": (User.id, User.full_name),
     "team": (Team.id, Team.name),
     "area": (Area.id, Area.name),
+    "brand": (Brand.id, Brand.name),
+    "product": (Product.id, Product.name),
 }
 
 
 def labels(kind: str, ids: set[Any]) -> dict[Any, str]:
-    """Names for the rep, team or area ids of a grouping."""
+    """Names for the rep, team, area, brand or product ids of a grouping."""
     if kind not in LABEL_SOURCES or not ids:
         return {}
     key, name = LABEL_SOURCES[kind]

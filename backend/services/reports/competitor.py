@@ -3,6 +3,9 @@
 Min, median and max of the regular and the promotional price per group. The median is the
 middle value (the mean of the two middle values for an even count), found with window functions
 (row_number and count over the group), so SQLite and PostgreSQL give the same cents.
+
+Groups are keyed by ids (brand, catalogue product, or the free text of a product not in the
+catalogue), which sort far faster than names; the names are looked up for the groups found.
 """
 
 from __future__ import annotations
@@ -10,37 +13,43 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, func, select
+from sqlalchemy import Subquery, case, func, select
 
 from ...extensions import db
-from ...models import Brand, CompetitorObservation, Product, Store, Team, User, Visit
+from ...models import CompetitorObservation, Store, Team, User, Visit
 from . import ranges
-from .common import at_visits, begin_report, where_org
+from .common import at_visits, begin_report, labels, where_org
 from .sql import count_if, money, week_start
 
 CENT = Decimal("0.01")
+PRICES = ("regular_price", "promo_price")
+PRODUCT = ("brand_id", "product_id", "product_text")
 
 
 def competitor_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     begin_report(actor, args)
     first, last = ranges.resolve(args)
     facts = _observations(actor, args, first, last)
+    prices, promotions, new = _prices(facts), _promotions(facts), _new_products(facts)
+    names = _Names(prices + promotions + new)
     return {
         "period": {"from": first, "to": last},
-        "prices": _prices(facts),
-        "promotions": _promotions(facts),
-        "new_products": _new_products(facts),
+        "prices": names.sorted(prices, "channel", "week_start"),
+        "promotions": names.sorted(promotions, "channel", "promo_type"),
+        "new_products": names.sorted(new),
     }
 
 
 def _observations(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquery:
-    product = func.coalesce(Product.name, CompetitorObservation.product_name, "")
+    o = CompetitorObservation
     stmt = at_visits(
         select(
-            Brand.name.label("brand"),
-            CompetitorObservation.brand_id,
-            CompetitorObservation.product_id,
-            product.label("product"),
+            o.brand_id,
+            o.product_id,
+            # A product outside the catalogue is told apart by its name as typed.
+            case((o.product_id.is_(None), func.coalesce(o.product_name, "")), else_="").label(
+                "product_text"
+            ),
             Store.channel,
             week_start(Visit.visit_date).label("week"),
             Visit.visit_date,
@@ -48,131 +57,129 @@ def _observations(actor: User, args: dict[str, Any], first: Any, last: Any) -> S
             Visit.rep_id,
             Visit.team_id,
             Team.area_id,
-            CompetitorObservation.regular_price,
-            CompetitorObservation.promo_price,
-            CompetitorObservation.promo_type,
-            CompetitorObservation.new_product,
-        ).select_from(CompetitorObservation),
-        CompetitorObservation.visit_id,
+            o.regular_price,
+            o.promo_price,
+            o.promo_type,
+            o.new_product,
+        ).select_from(o),
+        o.visit_id,
         actor,
         Visit.visit_date.between(first, last),
     )
-    stmt = stmt.join(Brand, Brand.id == CompetitorObservation.brand_id).outerjoin(
-        Product, Product.id == CompetitorObservation.product_id
-    )
     if args.get("brand_id"):
-        stmt = stmt.where(CompetitorObservation.brand_id == args["brand_id"])
+        stmt = stmt.where(o.brand_id == args["brand_id"])
     if args.get("channel"):
         stmt = stmt.where(Store.channel == args["channel"])
     facts = stmt.subquery("observations")
     return select(facts).where(*where_org(facts.c, args)).subquery("scoped_observations")
 
 
-def _group(facts: Subquery) -> list[ColumnElement[Any]]:
-    return [facts.c.brand, facts.c.product, facts.c.channel, facts.c.week]
-
-
-def _price_stats(facts: Subquery, price: str) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """min, median, max and count of one price column per group."""
-    group = _group(facts)
-    value = facts.c[price]
-    ranked = (
-        select(
-            *group,
-            value.label("price"),
-            func.row_number().over(partition_by=group, order_by=value).label("n"),
-            func.count().over(partition_by=group).label("size"),
-        )
-        .where(value.is_not(None))
-        .subquery("ranked")
-    )
-    r = ranked.c
-    middle = (r.n == (r.size + 1) // 2) | (r.n == (r.size + 2) // 2)
-    keys = [r.brand, r.product, r.channel, r.week]
-    stmt = select(
-        *keys,
-        money(func.min(r.price)).label("min"),
-        money(func.max(r.price)).label("max"),
-        money(func.sum(case((middle, r.price), else_=0))).label("middle_sum"),
-        count_if(middle).label("middle_count"),
-        func.count().label("count"),
-    ).group_by(*keys)
-    stats = {}
-    for row in db.session.execute(stmt):
-        median = (row.middle_sum / row.middle_count).quantize(CENT, ROUND_HALF_UP)
-        stats[tuple(row[:4])] = {
-            "count": row.count,
-            "min": row.min,
-            "median": median,
-            "max": row.max,
-        }
-    return stats
-
-
 def _prices(facts: Subquery) -> list[dict[str, Any]]:
-    regular = _price_stats(facts, "regular_price")
-    promo = _price_stats(facts, "promo_price")
+    """min, median, max and count of the regular and the promotional price per product,
+    channel and week, both from one pass over the observations."""
+    c = facts.c
+    group = [*(c[k] for k in PRODUCT), c.channel, c.week]
+    windows = []
+    for price in PRICES:
+        value = c[price]
+        windows += [
+            func.row_number()
+            .over(partition_by=group, order_by=value.asc().nulls_last())
+            .label(f"{price}_n"),
+            func.count(value).over(partition_by=group).label(f"{price}_size"),
+        ]
+    ranked = select(*group, *(c[p] for p in PRICES), *windows).subquery("ranked")
+    r = ranked.c
+    keys = [*(r[k] for k in PRODUCT), r.channel, r.week]
+    stats = []
+    for price in PRICES:
+        value, n, size = r[price], r[f"{price}_n"], r[f"{price}_size"]
+        middle = value.is_not(None) & ((n == (size + 1) // 2) | (n == (size + 2) // 2))
+        stats += [
+            func.count(value).label(f"{price}_count"),
+            money(func.min(value)).label(f"{price}_min"),
+            money(func.max(value)).label(f"{price}_max"),
+            money(func.sum(case((middle, value), else_=0))).label(f"{price}_middle_sum"),
+            count_if(middle).label(f"{price}_middle_count"),
+        ]
+    seen = (func.count(r.regular_price) > 0) | (func.count(r.promo_price) > 0)
     rows = []
-    for key in sorted(set(regular) | set(promo), key=lambda k: (k[0], k[1], k[2].value, k[3])):
-        brand, product, channel, week = key
+    for row in db.session.execute(select(*keys, *stats).group_by(*keys).having(seen)):
+        values = row._mapping
         rows.append(
             {
-                "brand": brand,
-                "product": product,
-                "channel": channel.value,
-                "week": ranges.iso_week(week),
-                "week_start": week,
-                "regular": regular.get(key, _no_prices()),
-                "promo": promo.get(key, _no_prices()),
+                **{k: values[k] for k in PRODUCT},
+                "channel": row.channel.value,
+                "week": ranges.iso_week(row.week),
+                "week_start": row.week,
+                "regular": _stats(values, "regular_price"),
+                "promo": _stats(values, "promo_price"),
             }
         )
     return rows
 
 
-def _no_prices() -> dict[str, Any]:
-    return {"count": 0, "min": None, "median": None, "max": None}
+def _stats(values: Any, price: str) -> dict[str, Any]:
+    count = values[f"{price}_count"]
+    if not count:
+        return {"count": 0, "min": None, "median": None, "max": None}
+    middle = values[f"{price}_middle_sum"] / values[f"{price}_middle_count"]
+    return {
+        "count": count,
+        "min": values[f"{price}_min"],
+        "median": middle.quantize(CENT, ROUND_HALF_UP),
+        "max": values[f"{price}_max"],
+    }
+
+
+def _seen(facts: Subquery, condition: Any, *keys: Any, **extra: Any) -> list[dict[str, Any]]:
+    """Observations meeting `condition` per product and `keys`: how many, in how many stores,
+    first and last seen."""
+    c = facts.c
+    group = [*(c[k] for k in PRODUCT), *keys]
+    stmt = (
+        select(
+            *group,
+            func.count().label("observations"),
+            func.count(func.distinct(c.store_id)).label("stores"),
+            *(expr.label(name) for name, expr in extra.items()),
+            func.min(c.visit_date).label("first_seen"),
+            func.max(c.visit_date).label("last_seen"),
+        )
+        .where(condition)
+        .group_by(*group)
+    )
+    rows = [dict(row._mapping) for row in db.session.execute(stmt)]
+    for row in rows:
+        if "channel" in row:
+            row["channel"] = row["channel"].value
+    return rows
 
 
 def _promotions(facts: Subquery) -> list[dict[str, Any]]:
     c = facts.c
-    promoted = (c.promo_price.is_not(None)) | (c.promo_type.is_not(None))
-    keys = [c.brand, c.product, c.channel, func.coalesce(c.promo_type, "").label("promo_type")]
-    stmt = (
-        select(
-            *keys,
-            func.count().label("observations"),
-            func.count(func.distinct(c.store_id)).label("stores"),
-            money(func.min(c.promo_price)).label("lowest_promo_price"),
-            func.min(c.visit_date).label("first_seen"),
-            func.max(c.visit_date).label("last_seen"),
-        )
-        .where(promoted)
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    return [_row(row) for row in db.session.execute(stmt)]
+    promoted = c.promo_price.is_not(None) | c.promo_type.is_not(None)
+    promo_type = func.coalesce(c.promo_type, "").label("promo_type")
+    lowest = money(func.min(c.promo_price))
+    return _seen(facts, promoted, c.channel, promo_type, lowest_promo_price=lowest)
 
 
 def _new_products(facts: Subquery) -> list[dict[str, Any]]:
-    c = facts.c
-    keys = [c.brand, c.product]
-    stmt = (
-        select(
-            *keys,
-            func.count().label("observations"),
-            func.count(func.distinct(c.store_id)).label("stores"),
-            func.min(c.visit_date).label("first_seen"),
-            func.max(c.visit_date).label("last_seen"),
-        )
-        .where(c.new_product.is_(True))
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    return [_row(row) for row in db.session.execute(stmt)]
+    return _seen(facts, facts.c.new_product.is_(True))
 
 
-def _row(row: Any) -> dict[str, Any]:
-    values = dict(row._mapping)
-    if "channel" in values:
-        values["channel"] = values["channel"].value
-    return values
+class _Names:
+    """Brand and product names for the groups' ids."""
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self.brands = labels("brand", {r["brand_id"] for r in rows})
+        self.products = labels("product", {r["product_id"] for r in rows} - {None})
+
+    def sorted(self, rows: list[dict[str, Any]], *order: str) -> list[dict[str, Any]]:
+        """The rows with `brand` and `product` names instead of ids, sorted by them."""
+        named = []
+        for row in rows:
+            brand_id, product_id, text = (row.pop(k) for k in PRODUCT)
+            product = self.products[product_id] if product_id is not None else text
+            named.append({"brand": self.brands[brand_id], "product": product, **row})
+        return sorted(named, key=lambda r: (r["brand"], r["product"], *(r[k] for k in order)))
