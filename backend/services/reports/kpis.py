@@ -183,12 +183,12 @@ def _time(total: int, count: int) -> dict[str, Any]:
 def _combine(
     counts: dict[str, Any] | None, territory: dict[str, Any] | None, coverage: bool
 ) -> dict[str, Any]:
-    s = v = p = counts or {}
+    c = counts or {}
     t = territory or {}
-    planned, visited = int(s.get("planned", 0)), int(s.get("visited", 0))
-    total_visits, on_route = int(v.get("visits", 0)), int(v.get("on_route", 0))
-    photo_count = int(p.get("photos", 0))
-    approved, rejected = int(p.get("approved", 0)), int(p.get("rejected", 0))
+    planned, visited = int(c.get("planned", 0)), int(c.get("visited", 0))
+    total_visits, on_route = int(c.get("visits", 0)), int(c.get("on_route", 0))
+    photo_count = int(c.get("photos", 0))
+    approved, rejected = int(c.get("approved", 0)), int(c.get("rejected", 0))
     return {
         "planned_stops": planned,
         "planned_visited": visited,
@@ -196,12 +196,12 @@ def _combine(
         "visits": total_visits,
         "on_route_visits": on_route,
         "unplanned_visits": total_visits - on_route,
-        "off_route_orders": int(v.get("off_route_orders", 0)),
+        "off_route_orders": int(c.get("off_route_orders", 0)),
         "completion_rate": rate(visited, planned),
-        "success_rate": rate(s.get("ordered", 0), visited),
-        "sequence_adherence": rate(s.get("in_position", 0), visited),
-        "time_in_store": _time(v.get("in_store_total"), v.get("in_store_count")),
-        "travel": _time(v.get("travel_total"), v.get("travel_count")),
+        "success_rate": rate(c.get("ordered", 0), visited),
+        "sequence_adherence": rate(c.get("in_position", 0), visited),
+        "time_in_store": _time(c.get("in_store_total"), c.get("in_store_count")),
+        "travel": _time(c.get("travel_total"), c.get("travel_count")),
         "coverage": rate(t.get("covered", 0), t.get("stores", 0)) if coverage else None,
         "frequency_adherence": (
             rate(t.get("on_frequency", 0), t.get("due", 0)) if coverage else None
