@@ -5,11 +5,30 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Index, Integer
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..extensions import db
 from .base import value_enum
 from .stores import Channel, Tier
+
+
+class _RepDay:
+    """The key of a report table of rep-days, and its indexes: refreshed by rep and day, read
+    by day and team."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    day: Mapped[date] = mapped_column(Date)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        name = cls.__tablename__
+        return (
+            Index(f"ix_{name}_rep_day", "rep_id", "day"),
+            Index(f"ix_{name}_day_team", "day", "team_id"),
+        )
+
 
 # The per-day counts of a rep, in the order the KPI report sums them.
 REP_DAY_COUNTS = (
@@ -30,7 +49,7 @@ REP_DAY_COUNTS = (
 )
 
 
-class RepDayKpi(db.Model):
+class RepDayKpi(_RepDay, db.Model):
     """One rep's day under one team: the planned-stop counts of the rep's published plan (its
     team that day) and the counts of the rep's visits (their team at check-in).
 
@@ -38,15 +57,7 @@ class RepDayKpi(db.Model):
     and reviews; `flask reports rebuild` recomputes it from scratch."""
 
     __tablename__ = "rep_day_kpis"
-    __table_args__ = (
-        Index("ix_rep_day_kpis_rep_day", "rep_id", "day"),
-        Index("ix_rep_day_kpis_day_team", "day", "team_id"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    day: Mapped[date] = mapped_column(Date)
     # planned stops; visited ones; visited with an order; visited in their planned position
     planned: Mapped[int] = mapped_column(Integer, default=0)
     visited: Mapped[int] = mapped_column(Integer, default=0)
@@ -89,7 +100,7 @@ DISPLAY_COUNTS = (
 )
 
 
-class RepDayDisplay(db.Model):
+class RepDayDisplay(_RepDay, db.Model):
     """A rep's display checks of one day, per team (at check-in) and the store's channel and
     tier: how many checks of our own products found each thing (`display` defines them), and
     the facings counted of our own and of all products.
@@ -98,15 +109,7 @@ class RepDayDisplay(db.Model):
     changes."""
 
     __tablename__ = "rep_day_display"
-    __table_args__ = (
-        Index("ix_rep_day_display_rep_day", "rep_id", "day"),
-        Index("ix_rep_day_display_day_team", "day", "team_id"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    day: Mapped[date] = mapped_column(Date)
     channel: Mapped[Channel] = mapped_column(value_enum(Channel, "store_channel"))
     tier: Mapped[Tier] = mapped_column(value_enum(Tier, "store_tier"))
     checks: Mapped[int] = mapped_column(Integer, default=0)
