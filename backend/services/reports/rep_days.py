@@ -22,16 +22,15 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    bindparam,
     delete,
     event,
-    false,
     func,
     insert,
     inspect,
     literal_column,
     select,
     true,
-    tuple_,
     union,
     union_all,
 )
@@ -60,9 +59,9 @@ def everything(rep: Any, day: Any) -> Any:
     return true()
 
 
-def only(keys: Iterable[RepDay]) -> Selection:
-    keys = sorted(set(keys))
-    return lambda rep, day: tuple_(rep, day).in_(keys) if keys else false()
+def one_rep_day(rep: Any, day: Any) -> Any:
+    """The rep-day given as the parameters `rep` and `day`."""
+    return (rep == bindparam("rep")) & (day == bindparam("day"))
 
 
 def _fresh(rollup: ModuleType, where: Selection) -> Any:
@@ -74,25 +73,41 @@ def _stored(rollup: ModuleType) -> Any:
     return select(*(rollup.TABLE.__table__.c[n] for n in (*rollup.KEYS, *rollup.COUNTS)))
 
 
-def refresh(connection: Connection, where: Selection) -> None:
-    """Recompute the selected rep-days' rows in every report table."""
+def _refresh_statements(where: Selection) -> list[Any]:
+    """Per report table: delete the selected rep-days' rows, insert them recomputed."""
+    statements = []
     for rollup in ROLLUPS:
         table = rollup.TABLE
-        connection.execute(delete(table).where(where(table.rep_id, table.day)))
         columns = [*rollup.KEYS, *rollup.COUNTS]
-        connection.execute(insert(table).from_select(columns, _fresh(rollup, where)))
+        statements += [
+            delete(table).where(where(table.rep_id, table.day)),
+            insert(table).from_select(columns, _fresh(rollup, where)),
+        ]
+    return statements
+
+
+# Built once: a refresh runs in every write transaction, and building these is the slow part.
+_REFRESH_ONE = _refresh_statements(one_rep_day)
+_LOCK = select(func.pg_advisory_xact_lock(bindparam("rep"), bindparam("day_number")))
+
+
+def refresh(connection: Connection, where: Selection) -> None:
+    """Recompute the rep-days `where` selects, in every report table (a rebuild)."""
+    for statement in _refresh_statements(where):
+        connection.execute(statement)
 
 
 def refresh_rep_days(connection: Connection, keys: Iterable[RepDay]) -> None:
     """Recompute these rep-days, each under its advisory lock on PostgreSQL (taken in key
     order, so two writers never wait on each other in a circle)."""
-    keys = sorted(set(keys))
-    if not keys:
+    params = [{"rep": rep, "day": day} for rep, day in sorted(set(keys))]
+    if not params:
         return
     if connection.dialect.name == "postgresql":
-        for rep_id, day in keys:
-            connection.execute(select(func.pg_advisory_xact_lock(rep_id, day.toordinal())))
-    refresh(connection, only(keys))
+        for p in params:
+            connection.execute(_LOCK, {"rep": p["rep"], "day_number": p["day"].toordinal()})
+    for statement in _REFRESH_ONE:
+        connection.execute(statement, params)
 
 
 def stale_rep_days(connection: Connection) -> list[Any]:
