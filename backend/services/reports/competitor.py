@@ -1,8 +1,9 @@
 """Competitor prices by brand, product, channel and ISO week; promotions and new products seen.
 
 Min, median and max of the regular and the promotional price per group. The median is the
-middle value (the mean of the two middle values for an even count), found with window functions
-(row_number and count over the group), so SQLite and PostgreSQL give the same cents.
+middle value (the mean of the two middle values for an even count, rounded half up to the
+cent), from the `lower_middle` and `upper_middle` aggregates (PostgreSQL's percentile_disc),
+so SQLite and PostgreSQL give the same cents.
 
 Groups are keyed by ids (brand, catalogue product, or the free text of a product not in the
 catalogue), which sort far faster than names; the names are looked up for the groups found.
@@ -19,7 +20,7 @@ from ...extensions import db
 from ...models import CompetitorObservation, Store, Team, User, Visit
 from . import ranges
 from .common import at_visits, begin_report, labels, where_org
-from .sql import count_if, money, week_start
+from .sql import lower_middle, money, upper_middle, week_start
 
 CENT = Decimal("0.01")
 PRICES = ("regular_price", "promo_price")
@@ -76,33 +77,20 @@ def _observations(actor: User, args: dict[str, Any], first: Any, last: Any) -> S
 
 def _prices(facts: Subquery) -> list[dict[str, Any]]:
     """min, median, max and count of the regular and the promotional price per product,
-    channel and week, both from one pass over the observations."""
+    channel and week, both in one aggregation over the observations."""
     c = facts.c
-    group = [*(c[k] for k in PRODUCT), c.channel, c.week]
-    windows = []
-    for price in PRICES:
-        value = c[price]
-        windows += [
-            func.row_number()
-            .over(partition_by=group, order_by=value.asc().nulls_last())
-            .label(f"{price}_n"),
-            func.count(value).over(partition_by=group).label(f"{price}_size"),
-        ]
-    ranked = select(*group, *(c[p] for p in PRICES), *windows).subquery("ranked")
-    r = ranked.c
-    keys = [*(r[k] for k in PRODUCT), r.channel, r.week]
+    keys = [*(c[k] for k in PRODUCT), c.channel, c.week]
     stats = []
     for price in PRICES:
-        value, n, size = r[price], r[f"{price}_n"], r[f"{price}_size"]
-        middle = value.is_not(None) & ((n == (size + 1) // 2) | (n == (size + 2) // 2))
+        value = c[price]
         stats += [
             func.count(value).label(f"{price}_count"),
             money(func.min(value)).label(f"{price}_min"),
             money(func.max(value)).label(f"{price}_max"),
-            money(func.sum(case((middle, value), else_=0))).label(f"{price}_middle_sum"),
-            count_if(middle).label(f"{price}_middle_count"),
+            money(lower_middle(value)).label(f"{price}_lower"),
+            money(upper_middle(value)).label(f"{price}_upper"),
         ]
-    seen = (func.count(r.regular_price) > 0) | (func.count(r.promo_price) > 0)
+    seen = (func.count(c.regular_price) > 0) | (func.count(c.promo_price) > 0)
     rows = []
     for row in db.session.execute(select(*keys, *stats).group_by(*keys).having(seen)):
         values = row._mapping
@@ -123,7 +111,7 @@ def _stats(values: Any, price: str) -> dict[str, Any]:
     count = values[f"{price}_count"]
     if not count:
         return {"count": 0, "min": None, "median": None, "max": None}
-    middle = values[f"{price}_middle_sum"] / values[f"{price}_middle_count"]
+    middle = (values[f"{price}_lower"] + values[f"{price}_upper"]) / 2
     return {
         "count": count,
         "min": values[f"{price}_min"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,12 +12,14 @@ from sqlalchemy import (
     Numeric,
     Select,
     case,
+    event,
     func,
     literal_column,
     select,
     type_coerce,
     union_all,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -90,3 +93,64 @@ def summed_parts(parts: Sequence[Select[Any]], keys: Sequence[str], counts: Sequ
     group = [combined.c[name] for name in keys]
     sums = [func.coalesce(func.sum(combined.c[n]), 0).label(n) for n in counts]
     return select(*group, *sums).group_by(*group)
+
+
+class lower_middle(FunctionElement[Any]):
+    """Aggregate: the lower of the two middle values (the middle one for an odd count), NULLs
+    ignored; with `upper_middle`, the median is their mean."""
+
+    inherit_cache = True
+
+
+class upper_middle(FunctionElement[Any]):
+    """Aggregate: the upper of the two middle values (the middle one for an odd count)."""
+
+    inherit_cache = True
+
+
+@compiles(lower_middle, "postgresql")
+def _lower_pg(element: lower_middle, compiler: Any, **kw: Any) -> str:
+    return f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(upper_middle, "postgresql")
+def _upper_pg(element: upper_middle, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {value} DESC)"
+
+
+@compiles(lower_middle)
+@compiles(upper_middle)
+def _middle_sqlite(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+    return f"{type(element).__name__}({compiler.process(element.clauses, **kw)})"
+
+
+class _Middle:
+    """SQLite has no ordered-set aggregates: this one collects the group's values."""
+
+    upper = False
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> Any:
+        if not self.values:
+            return None
+        self.values.sort()
+        n = len(self.values)
+        return self.values[n // 2 if self.upper else (n - 1) // 2]
+
+
+class _UpperMiddle(_Middle):
+    upper = True
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_aggregates(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_aggregate("lower_middle", 1, _Middle)
+        dbapi_connection.create_aggregate("upper_middle", 1, _UpperMiddle)
