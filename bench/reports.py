@@ -2,12 +2,14 @@
 
     python bench/reports.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
                             [--no-pg] [--sqlite] [--reps 200] [--days 261] [--seed 5]
-                            [--keep | --schema NAME]
+                            [--keep | --schema NAME] [--out FILE]
 
 Builds the data in a scratch PostgreSQL schema (created in --pg's database, dropped at the end;
 loaded with COPY) and, with --sqlite, in a temporary SQLite file (executemany), migrated with
-the project's migrations. Then times every report as an admin over the whole year (and the KPIs
-for a supervisor over a month), best of two runs, and prints a table.
+the project's migrations. COPY and executemany bypass the app, so the report tables of rep-days
+are then rebuilt (`rep_days.refresh`, as `flask reports rebuild` does; its time is printed).
+Then times every report as an admin over the whole year (and the KPIs for a supervisor over a
+month), best of two runs, prints a table and saves it in bench/results/reports-TIME.json.
 
 Data: 20 teams of 10 reps in 4 areas, 60 stores per rep; each working day (Mon-Fri) a rep has a
 published plan of 20 stops, visits about 90 % of them (a few twice) plus one unplanned store,
@@ -18,6 +20,7 @@ with a display check per visit, competitor prices at 20 %, near-expiry notes at 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sqlite3
@@ -324,6 +327,7 @@ def run(label: str, config: dict[str, Any], args: argparse.Namespace, loader) ->
     app = create_app({**config, "SECRET_KEY": "bench", "TESTING": True})
     with app.app_context():
         upgrade()  # a kept schema from an older revision is brought up to date too
+        rebuild = None
         if loader is None:
             visits = db.session.scalar(sa.text("SELECT count(*) FROM visits"))
         else:
@@ -335,13 +339,15 @@ def run(label: str, config: dict[str, Any], args: argparse.Namespace, loader) ->
             started = time.perf_counter()
             rep_days.refresh(db.session.connection(), rep_days.everything)
             db.session.commit()
-            db.session.execute(sa.text("ANALYZE rep_day_kpis"))
+            for name in ("rep_day_kpis", "rep_day_display"):
+                db.session.execute(sa.text(f"ANALYZE {name}"))
             db.session.commit()
-            print(f"{label}: rep_day_kpis rebuilt in {time.perf_counter() - started:.1f} s")
+            rebuild = time.perf_counter() - started
+            print(f"{label}: report tables of rep-days rebuilt in {rebuild:.1f} s")
         results = time_reports(args.days, args.runs)
         db.session.remove()
         db.engine.dispose()
-    return {"visits": visits, "results": results}
+    return {"visits": visits, "results": results, "rebuild_seconds": rebuild}
 
 
 def main() -> None:
@@ -355,7 +361,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="best of this many runs")
     parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL schema")
     parser.add_argument("--schema", help="time an already loaded PostgreSQL schema")
+    parser.add_argument("--out", help="results file (default bench/results/reports-TIME.json)")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     table: dict[str, dict] = {}
     if not args.no_pg:
         schema = args.schema or f"bench_reports_{os.getpid()}"
@@ -391,6 +399,24 @@ def main() -> None:
         cells = " | ".join(f"{table[n]['results'][i][2] * 1000:.0f}" for n in names)
         print(f"| {name} | {username} | {cells} |")
     print("visits: " + ", ".join(f"{n} {table[n]['visits']}" for n in names))
+    load = {"before": load_before, "after": os.getloadavg()[0]}
+    print(f"machine load (1 min): {load['before']:.1f} -> {load['after']:.1f}")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = Path(args.out or ROOT / "bench" / "results" / f"reports-{stamp}.json")
+    saved = {
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "machine_load_1min": load,
+        **{
+            n: {
+                "visits": t["visits"],
+                "rebuild_seconds": t.get("rebuild_seconds"),
+                "ms": {name: round(best * 1000, 1) for name, _, best in t["results"]},
+            }
+            for n, t in table.items()
+        },
+    }
+    out.write_text(json.dumps(saved, indent=2) + "\n")
+    print(f"saved {out}")
 
 
 if __name__ == "__main__":
