@@ -7,8 +7,10 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, g, request
+from sqlalchemy import inspect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -55,6 +57,13 @@ def _start() -> None:
     g.started = time.perf_counter()
 
 
+def _identity(user: Any) -> Any:
+    """The user's id from the session's identity map: never a query, even when a rollback has
+    expired the user and the database has gone away (the answer must still go out)."""
+    identity = inspect(user).identity if user is not None else None
+    return identity[0] if identity else None
+
+
 def _finish(response):
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
     user = g.get("current_user")
@@ -69,7 +78,7 @@ def _finish(response):
             "duration_ms": round(
                 (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
             ),
-            "user_id": user.id if user is not None else None,
+            "user_id": _identity(user),
             "remote_addr": request.remote_addr,
         },
     )

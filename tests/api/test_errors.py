@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import flask
 import pytest
 import sqlalchemy as sa
@@ -191,3 +193,28 @@ def test_database_lost_at_the_end_of_a_request_keeps_the_answer(app, client, org
     assert open_transactions == [True]  # the teardown had a rollback to do
     assert response.status_code == 200 and response.json["id"] == org.store["n1-a"]
     assert client.get(path, headers=headers).status_code == 200
+
+
+def test_a_batch_that_rolled_back_answers_even_if_the_database_then_goes(
+    app, client, org, tokens, monkeypatch
+):
+    """A failed batch item rolls back, which expires the signed-in user; the connection then
+    dies. The access log names the user from the identity map, so the batch's answer (200,
+    with the item's 404) still goes out instead of a 503 that would make the device resend."""
+    from backend.routes import sync as sync_routes
+
+    run_batch = sync_routes.sync.run_batch
+
+    def then_lost(*args, **kwargs):
+        result = run_batch(*args, **kwargs)
+        lose_connection()
+        return result
+
+    monkeypatch.setattr(sync_routes.sync, "run_batch", then_lost)
+    missing = {"key": str(uuid.uuid4()), "op": "check_out", "visit": str(uuid.uuid4()),
+               "body": {"device_time": "2026-12-01T10:00:00+09:00"}}  # fmt: skip
+    response = client.post(
+        "/api/sync", json={"operations": [missing]}, headers=tokens.headers("rep-n1a")
+    )
+    assert response.status_code == 200, response.json
+    assert [r["status"] for r in response.json["results"]] == [404]
