@@ -52,7 +52,9 @@ def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     sort = args.get("sort", "-created_at")
     order = SORTS[sort.lstrip("-")]
     order = [c.desc() for c in order] if sort.startswith("-") else list(order)
-    rows, total = paginate(stmt.order_by(*order), args["page"], args["per_page"])
+    # Every flag has one kind, so the counts per kind add up to the number of rows.
+    total = sum(counts.values())
+    rows, _ = paginate(stmt.order_by(*order), args["page"], args["per_page"], total)
     items = [{**row._mapping, "visit_path": f"/api/visits/{row.visit_id}"} for row in rows]
     return {
         "period": {"from": first, "to": last},
