@@ -21,9 +21,11 @@ p50/p95/p99 per request type, for the calls without image bytes and overall, and
 
 The audit: every acknowledged operation (idempotency key, visit uuid, photo hash, record count
 kept client-side) is looked up in the database: its key stored once, its visit once, its photo
-once, its records exactly as sent (no lost, no duplicated rows).
+once, its records exactly as sent (no lost, no duplicated rows); and the report tables of
+rep-days, written by all the workers at once, must equal a recomputation from the raw rows.
 
-Goal (issue 7): 0 errors, 0 lost or duplicated, p95 ≤ 100 ms for non-photo calls at 200 reps.
+Goal (issue 7): 0 errors, 0 lost or duplicated, p95 ≤ 100 ms for non-photo calls at 200 reps
+(and no stale report rows).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from server import BIN, ROOT, gunicorn, prepare, scratch_database
+
+sys.path.insert(0, str(ROOT))
+from backend.services.reports import rep_days
 
 PASSWORD = "terminus-demo"
 NON_PHOTO_GOAL_MS = 100
@@ -231,6 +236,16 @@ def audit(url: str, acks: list[dict]) -> dict[str, dict[str, int]]:
     return table
 
 
+def stale_report_rows(url: str) -> int:
+    """Rows of the report tables of rep-days that a recomputation would not give (0 when the
+    concurrent writers kept them exact)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        stale = len(rep_days.stale_rep_days(conn))
+    engine.dispose()
+    return stale
+
+
 def print_latency(stats: dict) -> None:
     rows = stats["rows"]
     names = sorted(n for n in rows if n not in ("non-photo calls", "all"))
@@ -290,11 +305,12 @@ def main(argv=None) -> int:
                 stats, acks = run_locust(port, env, args, work)
                 load_after, cpu_after = os.getloadavg()[0], server_cpu_seconds(port)
                 locust_cpu = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - children_before
-            table = audit(url, acks)
+            table, stale = audit(url, acks), stale_report_rows(url)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print_latency(stats)
     print_audit(table)
+    print(f"report tables of rep-days: {stale} rows differ from a recomputation")
     non_photo = stats["rows"]["non-photo calls"]
     lost = sum(t["lost"] + t["key lost"] for t in table.values())
     duplicated = sum(t["duplicated"] + t["key duplicated"] for t in table.values())
@@ -304,6 +320,7 @@ def main(argv=None) -> int:
         "lost": lost,
         "duplicated": duplicated,
         "non-photo p95 ms": non_photo["p95"],
+        "report rows stale": stale,
     }
     # Other processes on the machine share its 2 cores: say how busy it was.
     requests = stats["rows"]["all"]["requests"]
@@ -320,6 +337,7 @@ def main(argv=None) -> int:
         f"process on it) before / after: {load_before:.1f} / {load_after:.1f}"
     )
     ok = not (verdict["errors"] or verdict["operations failed for good"] or lost or duplicated)
+    ok = ok and not verdict["report rows stale"]
     ok = ok and non_photo["p95"] <= NON_PHOTO_GOAL_MS
     print("\n" + ", ".join(f"{k}: {v}" for k, v in verdict.items()), "->", "PASS" if ok else "FAIL")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
