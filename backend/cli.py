@@ -86,24 +86,24 @@ def load_demo(if_empty):
 
 @reports_cli.command("rebuild")
 def rebuild_reports():
-    """Recompute `rep_day_kpis` from the raw tables (after a bulk load that bypassed the app).
+    """Recompute the report tables of rep-days from the raw rows (after a bulk load around the app).
 
     Run it while nothing writes: writers that commit during the rebuild may be counted twice."""
     started = time.perf_counter()
     rep_days.refresh(db.session.connection(), rep_days.everything)
     db.session.commit()
-    click.echo(f"rep_day_kpis rebuilt in {time.perf_counter() - started:.1f} s.")
+    click.echo(f"Report tables rebuilt in {time.perf_counter() - started:.1f} s.")
 
 
 @reports_cli.command("check")
 def check_reports():
-    """Compare `rep_day_kpis` with a recomputation; exits with 1 when they differ."""
+    """Compare the report tables of rep-days with a recomputation; exit 1 when they differ."""
     stale = rep_days.stale_rep_days(db.session.connection())
     for row in stale[:20]:
         click.echo(f"  {tuple(row)}")
     if stale:
         raise click.ClickException(f"{len(stale)} rows differ: run `flask reports rebuild`.")
-    click.echo("rep_day_kpis matches the raw tables.")
+    click.echo("The report tables match the raw rows.")
 
 
 @click.command("worker")
