@@ -339,8 +339,8 @@ def run(label: str, config: dict[str, Any], args: argparse.Namespace, loader) ->
             started = time.perf_counter()
             rep_days.refresh(db.session.connection(), rep_days.everything)
             db.session.commit()
-            for name in ("rep_day_kpis", "rep_day_display"):
-                db.session.execute(sa.text(f"ANALYZE {name}"))
+            for rollup in rep_days.ROLLUPS:
+                db.session.execute(sa.text(f"ANALYZE {rollup.TABLE.__tablename__}"))
             db.session.commit()
             rebuild = time.perf_counter() - started
             print(f"{label}: report tables of rep-days rebuilt in {rebuild:.1f} s")

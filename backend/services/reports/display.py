@@ -59,7 +59,7 @@ def display_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     group_by = args.get("group_by", "team")
     weights = perfect_store_weights()
     rows = _sums(actor, args, first, last, GROUPS[group_by])
-    total = next((r for r in rows if r.level == "total"), None)
+    total = next(r for r in rows if r.level == "total")  # an aggregate: always one row
     groups = [r for r in rows if r.level == "group"]
     names = labels(group_by, {r.key for r in groups})
     found = []
@@ -104,8 +104,7 @@ def _sums(actor: User, args: dict[str, Any], first: Any, last: Any, key: str) ->
 
 
 def _metrics(row: Any, weights: dict[str, int]) -> dict[str, Any]:
-    counts = {n: int(getattr(row, n) or 0) for n in DISPLAY_COUNTS} if row else {}
-    c = dict.fromkeys(DISPLAY_COUNTS, 0) | counts
+    c = {n: int(getattr(row, n) or 0) for n in DISPLAY_COUNTS}
     points = sum(weights[item] * c[count] for item, count in CHECKLIST.items())
     return {
         "checks": c["checks"],

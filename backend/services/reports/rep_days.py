@@ -218,7 +218,8 @@ def _rep_days_of(connection: Connection, touched: _Touched) -> set[RepDay]:
 def _before_commit(session: Session) -> None:
     session.flush()
     touched = session.info.pop(PENDING, None)
-    if touched is not None:
+    # Most commits touch no rep-day (a login, a token): no connection, no query for them.
+    if touched is not None and any(vars(touched).values()):
         connection = session.connection()
         refresh_rep_days(connection, _rep_days_of(connection, touched))
 

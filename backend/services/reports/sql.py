@@ -89,7 +89,7 @@ def summed_parts(parts: Sequence[Select[Any]], keys: Sequence[str], counts: Sequ
                 maintain_column_froms=True,
             )
         )
-    combined = union_all(*padded).subquery("parts") if len(padded) > 1 else padded[0].subquery()
+    combined = union_all(*padded).subquery("parts")
     group = [combined.c[name] for name in keys]
     sums = [func.coalesce(func.sum(combined.c[n]), 0).label(n) for n in counts]
     return select(*group, *sums).group_by(*group)
