@@ -81,6 +81,7 @@ MATRIX = [
     ),
     ("GET", "/api/users/{rep}", None, "200 404 200 404 404 200"),
     ("PATCH", "/api/users/{rep}", {"phone": "1"}, "403 403 403 403 403 200"),
+    ("GET", "/api/settings", None, "200 200 200 200 200 200"),
     ("GET", "/api/areas", None, "200 200 200 200 200 200"),
     ("POST", "/api/areas", {"name": "West"}, "403 403 403 403 403 201"),
     ("GET", "/api/teams", None, "200 200 200 200 200 200"),

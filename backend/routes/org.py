@@ -1,4 +1,4 @@
-"""Areas and teams."""
+"""Areas, teams and the business settings every screen formats with."""
 
 from __future__ import annotations
 
@@ -6,11 +6,20 @@ from flask.views import MethodView
 
 from ..auth import current_user
 from ..models import Role
-from ..schemas.org import AreaSchema, TeamSchema
+from ..schemas.org import AreaSchema, BusinessSettingsSchema, TeamSchema
 from ..services import org
 from .base import ApiBlueprint
 
-blp = ApiBlueprint("org", __name__, url_prefix="/api", description="Areas and teams")
+blp = ApiBlueprint("org", __name__, url_prefix="/api", description="Areas, teams, settings")
+
+
+@blp.route("/settings")
+class Settings(MethodView):
+    @blp.auth()
+    @blp.response(200, BusinessSettingsSchema)
+    def get(self):
+        """The business time zone, currency, today's business day and the working days."""
+        return org.business_settings()
 
 
 @blp.route("/areas")

@@ -15,3 +15,16 @@ class TeamSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(required=True, validate=validate.Length(1, 120))
     area_id = ma.fields.Integer(required=True)
+
+
+class BusinessSettingsSchema(ma.Schema):
+    """What every screen needs to show dates, times and money as the business does."""
+
+    timezone = ma.fields.String(
+        required=True, metadata={"description": "IANA zone of plan dates and store hours"}
+    )
+    currency = ma.fields.String(required=True, metadata={"description": "ISO 4217 code"})
+    today = ma.fields.Date(required=True, metadata={"description": "The business day now"})
+    working_days = ma.fields.List(
+        ma.fields.Integer(), required=True, metadata={"description": "Weekdays, Monday = 0"}
+    )

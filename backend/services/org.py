@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from ..errors import InvalidError
 from ..extensions import db
 from ..models import Area, Team, User
 from ..scoping import get_in_scope, scoped_select
+from .reports.ranges import today
+from .store_table import parse_days
+
+
+def business_settings() -> dict[str, object]:
+    """The organisation's time zone, currency, business day and working days."""
+    config = current_app.config
+    return {
+        "timezone": config["TIMEZONE"],
+        "currency": config["CURRENCY"],
+        "today": today(),
+        "working_days": parse_days(config["WORKING_DAYS"]),
+    }
 
 
 def list_areas(actor: User) -> list[Area]:

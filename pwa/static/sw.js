@@ -14,6 +14,7 @@ const SHELL = [
   '/manifest.webmanifest',
   '/app/app.css',
   '/app/js/app.js',
+  '/app/js/clock.js',
   '/app/js/api.js',
   '/app/js/db.js',
   '/app/js/i18n.js',

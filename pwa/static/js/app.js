@@ -3,6 +3,7 @@ import { init as initI18n, t, setLang, LANGS, lang, fmtDateTime } from './i18n.j
 import { loadSession, session, login, logout, ApiError, errorText, getJSON } from './api.js';
 import * as outbox from './outbox.js';
 import { h, field, select, toast } from './ui.js';
+import { restoreBusiness, refreshBusiness } from './clock.js';
 
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
@@ -169,6 +170,7 @@ route(/^#\/more$/, async () => {
 let rep = null;
 let lead = null;
 async function afterSignIn() {
+  await refreshBusiness(getJSON).catch(() => {});
   if (isRep()) {
     rep = rep || await import('./rep.js');
     rep.prefetch().catch(() => {});
@@ -178,8 +180,8 @@ async function afterSignIn() {
 }
 
 async function boot() {
-  await initI18n();
-  await loadSession();
+  await Promise.all([initI18n(), loadSession(), restoreBusiness()]);
+  if (session.user) await refreshBusiness(getJSON).catch(() => { /* offline: the kept settings */ });
   // The rep views (and visit flow) register their routes; the team screens load on demand.
   rep = await import('./rep.js');
   route(/^#\/(team|exceptions|photos|reports|visit-detail)(?:\/(.+))?$/, async (...args) => {

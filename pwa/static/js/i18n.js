@@ -1,5 +1,6 @@
 // English and Simplified Chinese, picked from navigator.languages unless the rep chose one.
 import { meta } from './db.js';
+import { business } from './clock.js';
 
 export const LANGS = { en: 'English', 'zh-Hans': '简体中文' };
 let strings = {};
@@ -43,15 +44,44 @@ export function t(key, vars) {
   return s;
 }
 
+// Times and dates as the business keeps them (its time zone), whatever the phone's zone.
 export function fmtTime(iso) {
   if (!iso) return '';
-  const d = new Date(iso);
-  return d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', timeZone: business.timezone });
 }
 
 export function fmtDateTime(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: business.timezone });
+}
+
+// A business day "YYYY-MM-DD" with its weekday, e.g. "Wed, Dec 2".
+export function fmtDay(day) {
+  if (!day) return '';
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString(lang, { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+// An amount (number or decimal string) in the business currency.
+export function fmtMoney(value) {
+  if (value == null || value === '') return '—';
+  return new Intl.NumberFormat(lang, { style: 'currency', currency: business.currency }).format(Number(value));
+}
+
+// One rule for durations everywhere: whole minutes, seconds under a minute.
+export function fmtMinutes(minutes) {
+  if (minutes == null) return '—';
+  if (minutes < 1) return t('unit.seconds', { n: Math.round(minutes * 60) });
+  return t('unit.minutes', { n: Math.round(minutes) });
+}
+
+// An integrity flag in the screen's language, from its kind and the server's figures.
+export function flagText(flag) {
+  const d = flag.detail || {};
+  const key = `flagmsg.${flag.kind}${flag.kind === 'clock_skew' ? (d.skew_minutes > 0 ? '.ahead' : '.behind') : ''}`;
+  if (!(key in fallback)) return flag.message;
+  const vars = { ...d, photo_id: flag.photo_id };
+  for (const [k, v] of Object.entries(vars)) if (typeof v === 'number') vars[k] = Math.abs(Math.round(v * 10) / 10);
+  return t(key, vars);
 }
 
 export function pct(x) {

@@ -4,14 +4,14 @@ import { setTitle, render } from './app.js';
 import { t, pct, fmtTime, fmtDateTime } from './i18n.js';
 import { getJSON, getAllPages, request, session, ApiError, errorText } from './api.js';
 import { renderMap, barChart } from './map.js';
-import { h, field, select, toast, localDay, addDays } from './ui.js';
+import { h, field, select, toast } from './ui.js';
+import { businessDay, addDays, weekdayOf } from './clock.js';
 
-const state = { day: localDay(), period: 'day', teamId: '' };
+const state = { day: businessDay(), period: 'day', teamId: '' };
 
 function rangeOf() {
   if (state.period === 'day') return [state.day, state.day];
-  const d = new Date(`${state.day}T12:00:00`);
-  const monday = addDays(state.day, -((d.getDay() + 6) % 7));
+  const monday = addDays(state.day, -weekdayOf(state.day));
   return [monday, addDays(monday, 6)];
 }
 
@@ -81,7 +81,7 @@ async function teamPicker() {
 
 function controls() {
   const day = h('input', { type: 'date', value: state.day, id: 'team-day' });
-  day.addEventListener('change', () => { state.day = day.value || localDay(); render(); });
+  day.addEventListener('change', () => { state.day = day.value || businessDay(); render(); });
   const per = select([['day', t('team.day')], ['week', t('team.week')]], { id: 'team-period' });
   per.value = state.period;
   per.addEventListener('change', () => { state.period = per.value; render(); });

@@ -4,10 +4,11 @@ import { t, fmtDateTime } from './i18n.js';
 import { getJSON, getAllPages, request, ApiError, errorText, session } from './api.js';
 import { all } from './db.js';
 import { renderMap } from './map.js';
-import { h, toast, tierBadge, localDay, addDays, hm, distance } from './ui.js';
+import { h, toast, tierBadge, hm, distance } from './ui.js';
+import { businessDay, addDays, weekdayOf } from './clock.js';
 import { startVisit, openVisit } from './visit.js';
 
-export const today = () => localDay();
+export const today = () => businessDay();
 
 // The day's data, network-first, kept in IndexedDB for the day offline.
 export async function prefetch() {
@@ -43,7 +44,7 @@ export async function localVisits(day = today()) {
 }
 
 function hoursToday(s) {
-  const wd = (new Date().getDay() + 6) % 7; // Monday = 0, as the API counts
+  const wd = weekdayOf(today());
   const spans = (s.hours || []).filter((x) => x.weekday === wd);
   return spans.length ? spans.map((x) => `${hm(x.opens)}–${hm(x.closes)}`).join(', ') : t('store.closedToday');
 }
@@ -177,7 +178,7 @@ async function lastVisit(storeId, el) {
     if (c.fifo_ok === false) issues.push(t('issue.fifo', { p: `#${c.product_id}` }));
   }
   for (const n of d.near_expiry_items || []) {
-    if (n.expiry_date >= localDay()) issues.push(t('issue.expiry', { p: `#${n.product_id}`, q: n.quantity, d: n.expiry_date }));
+    if (n.expiry_date >= today()) issues.push(t('issue.expiry', { p: `#${n.product_id}`, q: n.quantity, d: n.expiry_date }));
   }
   for (const f of d.flags || []) issues.push(f.message);
   const names = new Map((await products().catch(() => [])).map((p) => [`#${p.id}`, `${p.name} ${p.pack_size || ''}`]));

@@ -47,17 +47,6 @@ export function tierBadge(tier) {
   return tier ? h('span', { class: `tier tier-${tier}`, title: `Tier ${tier}` }, tier) : '';
 }
 
-export function localDay(d = new Date()) {
-  const z = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${z(d.getMonth() + 1)}-${z(d.getDate())}`;
-}
-
-export function addDays(day, n) {
-  const d = new Date(`${day}T12:00:00`);
-  d.setDate(d.getDate() + n);
-  return localDay(d);
-}
-
 export function hm(t) { return t ? String(t).slice(0, 5) : ''; }
 
 // Metres between two lat/lng points (haversine).

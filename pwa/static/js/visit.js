@@ -5,7 +5,7 @@ import { t, fmtTime } from './i18n.js';
 import { get, put } from './db.js';
 import { enqueue, uuid, items as outboxItems, flush } from './outbox.js';
 import { downscale } from './photo.js';
-import { h, field, check, select, toast, uid, localDay } from './ui.js';
+import { h, field, check, select, toast, uid } from './ui.js';
 import { products, brands, position, today } from './rep.js';
 
 const PAR = 24; // target units per SKU (shelf + back room) for the suggested order
@@ -156,7 +156,7 @@ export async function openVisit(vuuid) {
     const r = {
       product: select([['', '—'], ...own.map((p) => [String(p.id), pname(p)])]),
       qty: h('input', { type: 'number', inputmode: 'numeric', min: 1, value: prev.quantity ?? '' }),
-      date: h('input', { type: 'date', min: localDay(), value: prev.expiry_date ?? '' }),
+      date: h('input', { type: 'date', min: today(), value: prev.expiry_date ?? '' }),
     };
     r.product.value = prev.product_id ? String(prev.product_id) : '';
     nx.push(r);
