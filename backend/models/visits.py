@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -161,21 +162,30 @@ class _VisitRecord:
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
 
 
+# The shelf heights a display check records (`shelf_level`), top to bottom.
+SHELF_LEVELS = {1: "top", 2: "eye level", 3: "middle (waist)", 4: "bottom"}
+EYE_LEVEL_SHELF = 2  # the shelf at eye height: the one that sells best
+
+
 class DisplayCheck(_VisitRecord, db.Model):
-    """The shelf display of one product at one visit."""
+    """The shelf display of one product at one visit.
+
+    Availability is one answer: on the shelf, out of stock, or neither (not stocked here);
+    only a product on the shelf has facings. Eye level is a shelf level, never stored apart.
+    """
 
     __tablename__ = "display_checks"
     __table_args__ = (
         UniqueConstraint("visit_id", "product_id", name="uq_display_checks_visit_product"),
         CheckConstraint("shelf_level BETWEEN 1 AND 4", name="shelf_level_range"),
         CheckConstraint("facings >= 0", name="facings_not_negative"),
+        CheckConstraint("NOT (on_shelf AND out_of_stock)", name="on_shelf_not_out_of_stock"),
+        CheckConstraint("on_shelf OR facings = 0", name="facings_only_on_shelf"),
     )
 
     on_shelf: Mapped[bool] = mapped_column(Boolean)
     facings: Mapped[int] = mapped_column(SmallInteger, default=0)
-    # 1 = top shelf … 4 = bottom shelf; eye_level marks the shelf at eye height.
-    shelf_level: Mapped[int | None] = mapped_column(SmallInteger)
-    eye_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    shelf_level: Mapped[int | None] = mapped_column(SmallInteger)  # a key of SHELF_LEVELS
     fifo_ok: Mapped[bool | None] = mapped_column(Boolean)
     out_of_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     price_tag_present: Mapped[bool | None] = mapped_column(Boolean)
@@ -184,6 +194,11 @@ class DisplayCheck(_VisitRecord, db.Model):
     pop_present: Mapped[bool | None] = mapped_column(Boolean)
     promo_display: Mapped[bool | None] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(String(300))
+
+    @hybrid_property
+    def eye_level(self) -> bool:
+        """At eye height: derived from `shelf_level`, in Python and in SQL."""
+        return self.shelf_level == EYE_LEVEL_SHELF
 
 
 class StockCount(_VisitRecord, db.Model):

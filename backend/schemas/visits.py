@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import FlagKind, VisitStatus
+from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
 from .common import PageArgs, page_schema
 from .photos import PhotoSchema
 
@@ -134,21 +135,30 @@ def item_list(
     )
 
 
+SHELF_HEIGHTS = ", ".join(f"{level} = {name}" for level, name in SHELF_LEVELS.items())
+
+
 class DisplayCheckSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     product_id = ma.fields.Integer(required=True)
-    on_shelf = ma.fields.Boolean(required=True)
+    on_shelf = ma.fields.Boolean(
+        required=True, metadata={"description": "On the shelf (only then facings > 0)"}
+    )
     facings = ma.fields.Integer(load_default=0, validate=validate.Range(0, 999))
     shelf_level = ma.fields.Integer(
         allow_none=True,
-        validate=validate.Range(1, 4),
-        metadata={"description": "1 = top shelf … 4 = bottom shelf"},
+        validate=validate.OneOf(tuple(SHELF_LEVELS)),
+        metadata={"description": f"Shelf height: {SHELF_HEIGHTS}"},
     )
     eye_level = ma.fields.Boolean(
-        load_default=False, metadata={"description": "Shelf at eye height"}
+        dump_only=True,
+        metadata={"description": f"Derived: shelf_level = {EYE_LEVEL_SHELF} (send shelf_level)"},
     )
     fifo_ok = ma.fields.Boolean(allow_none=True, metadata={"description": "First in, first out"})
-    out_of_stock = ma.fields.Boolean(load_default=False)
+    out_of_stock = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Out of stock (never with on_shelf; neither: not stocked here)"},
+    )
     price_tag_present = ma.fields.Boolean(allow_none=True)
     price_tag_correct = ma.fields.Boolean(allow_none=True)
     shelf_clean = ma.fields.Boolean(allow_none=True)
@@ -156,8 +166,22 @@ class DisplayCheckSchema(ma.Schema):
     promo_display = ma.fields.Boolean(allow_none=True)
     note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
 
+    @ma.pre_load
+    def _no_eye_level(self, data: Any, **kwargs: Any) -> Any:
+        # The old separate question: refuse it rather than drop the rep's answer.
+        if isinstance(data, dict) and "eye_level" in data:
+            raise ma.ValidationError(
+                f"Send shelf_level instead ({EYE_LEVEL_SHELF} = eye level): eye_level is derived.",
+                "eye_level",
+            )
+        return data
+
     @ma.validates_schema
     def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("on_shelf") and data.get("out_of_stock"):
+            raise ma.ValidationError(
+                "A product on the shelf is not out of stock: send one of them.", "out_of_stock"
+            )
         if not data.get("on_shelf", True) and data.get("facings", 0) > 0:
             raise ma.ValidationError("A product not on the shelf has no facings.", "facings")
         if data.get("price_tag_correct") and data.get("price_tag_present") is False:

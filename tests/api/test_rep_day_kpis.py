@@ -116,9 +116,9 @@ def test_every_write_keeps_the_rep_day_right(app, client, org, tokens):
     photo = ok(upload(client, rep, first["id"], image_bytes(seed=7)), 201)
     assert_consistent(app)
     checks = {"items": [
-        {"product_id": cat.products[0], "on_shelf": True, "facings": 4, "eye_level": True,
+        {"product_id": cat.products[0], "on_shelf": True, "facings": 4, "shelf_level": 2,
          "fifo_ok": False, "price_tag_present": True, "price_tag_correct": True},
-        {"product_id": cat.products[1], "on_shelf": False, "out_of_stock": True},
+        {"product_id": cat.products[1], "on_shelf": False, "out_of_stock": True, "shelf_level": 2},
         {"product_id": cat.rival_product, "on_shelf": True, "facings": 6},
     ]}  # fmt: skip
     ok(client.put(f"/api/visits/{first['id']}/display-checks", json=checks, headers=rep))

@@ -40,7 +40,7 @@ def records(app, org):
         h.competitor(next_n1, fuji, product_id=tea, regular_price=Decimal("110.00"))
         h.competitor(south, fuji, product_id=tea, regular_price=Decimal("10.00"))
         # Display: at team N1 one perfect and one failed own check, a rival check (6 facings).
-        h.display(mon_n1, cat["tea-1"], facings=4, eye_level=True, fifo_ok=True,
+        h.display(mon_n1, cat["tea-1"], facings=4, shelf_level=2, fifo_ok=True,
                   price_tag_present=True, price_tag_correct=True, shelf_clean=True,
                   pop_present=True)  # fmt: skip
         h.display(mon_n1, cat["tea-2"], on_shelf=False, facings=0, out_of_stock=True,
@@ -48,7 +48,7 @@ def records(app, org):
         h.display(mon_n1, tea, facings=6)
         h.display(wed_n2, cat["tea-1"], facings=2, fifo_ok=False, price_tag_present=True,
                   price_tag_correct=False, shelf_clean=True, pop_present=False)  # fmt: skip
-        h.display(south, cat["tea-1"], facings=9, eye_level=True)
+        h.display(south, cat["tea-1"], facings=9, shelf_level=2)
         # Near expiry: tea-1 at n1-a noted 10 on Monday, then 4 the next Monday (the latest).
         h.expiry(mon_n1, cat["tea-1"], 10, date(2026, 11, 20))
         h.expiry(mon_n1, cat["tea-2"], 5, date(2026, 12, 10))

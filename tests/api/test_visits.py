@@ -85,8 +85,7 @@ def full_visit_requests(org, cat, position, photo_seed=1):
                             "product_id": p,
                             "on_shelf": i != 4,
                             "facings": 0 if i == 4 else 3 + i,
-                            "shelf_level": 1 + i % 4,
-                            "eye_level": i % 4 == 1,
+                            "shelf_level": 1 + i % 4,  # 2 = eye level
                             "fifo_ok": True,
                             "out_of_stock": i == 4,
                             "price_tag_present": True,

@@ -3,7 +3,8 @@
 Over the display checks of our own products (brands marked `is_own`) at visits in the period,
 summed from `rep_day_display` (kept current by `rep_days`; counts defined in `display_counts`):
 
-- eye-level share: checks on the shelf at eye level ÷ checks with the product on the shelf
+- eye-level share: checks on the shelf at eye level (shelf level `EYE_LEVEL_SHELF`) ÷ checks
+  with the product on the shelf
 - out-of-stock rate: checks finding it out of stock ÷ checks
 - FIFO issues: checks with rotation not respected ÷ checks where FIFO was assessed
 - price-tag issues: tag missing or wrong ÷ checks where the tag was assessed

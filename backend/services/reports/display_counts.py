@@ -1,10 +1,11 @@
 """The display-check counts of selected rep-days, from the raw rows: what `rep_day_display` holds.
 
 Per rep, team at check-in, day, and the store's channel and tier, over the checks of our own
-products (brands marked `is_own`): checks; on the shelf; on the shelf at eye level; out of
-stock; in stock (on the shelf and not out of stock); FIFO assessed / respected / not; price tag
-assessed / present and correct / missing or wrong; cleanliness assessed / clean / not; POP
-material present; and the facings of our own products and of all products checked.
+products (brands marked `is_own`): checks; on the shelf; on the shelf at eye level (shelf level
+`EYE_LEVEL_SHELF`, the one answer for shelf height); out of stock; in stock (on the shelf and
+not out of stock); FIFO assessed / respected / not; price tag assessed / present and correct /
+missing or wrong; cleanliness assessed / clean / not; POP material present; and the facings of
+our own products and of all products checked.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def fresh(where: Any) -> Select[Any]:
     counts = {
         "checks": own,
         "on_shelf": own & d.on_shelf.is_(True),
-        "eye_level": own & d.on_shelf.is_(True) & d.eye_level.is_(True),
+        "eye_level": own & d.on_shelf.is_(True) & d.eye_level,
         "out_of_stock": own & d.out_of_stock.is_(True),
         "in_stock": own & d.on_shelf.is_(True) & d.out_of_stock.is_(False),
         "fifo_assessed": own & d.fifo_ok.is_not(None),
