@@ -66,7 +66,7 @@ COLUMNS = {
     "checked_in_at checkin_received_at checkin_lat checkin_lng checkin_distance_m "
     "checked_out_at successful created_at updated_at",
     "visit_flags": "id visit_id kind message detail created_at",
-    "display_checks": "id visit_id product_id on_shelf facings shelf_level eye_level fifo_ok "
+    "display_checks": "id visit_id product_id on_shelf facings shelf_level fifo_ok "
     "out_of_stock price_tag_present price_tag_correct shelf_clean pop_present",
     "near_expiry_items": "id visit_id product_id quantity expiry_date",
     "competitor_observations": "id visit_id brand_id product_id regular_price promo_price "
@@ -183,10 +183,15 @@ def _visit(chunk, new, rng, org, day, rep_id, team_id, store_id, stop_id, start,
          rng.random() < 0.6, NOW, NOW)
     )  # fmt: skip
     product = rng.choice(org["products"])
+    # One availability answer: on the shelf 90 %, out of stock 7 %, not stocked here 3 %; eye
+    # level (shelf level 2) for 40 % of the products on the shelf.
+    found = rng.random()
+    on_shelf, out_of_stock = found < 0.9, 0.9 <= found < 0.97
+    level = (2 if rng.random() < 0.4 else rng.choice((1, 3, 4))) if on_shelf else None
     chunk["display_checks"].append(
-        (new("display_checks"), visit_id, product, rng.random() < 0.93, rng.randint(0, 8),
-         rng.randint(1, 4), rng.random() < 0.4, rng.random() < 0.9, rng.random() < 0.07,
-         rng.random() < 0.95, rng.random() < 0.9, rng.random() < 0.9, rng.random() < 0.5)
+        (new("display_checks"), visit_id, product, on_shelf, rng.randint(0, 8) if on_shelf else 0,
+         level, rng.random() < 0.9, out_of_stock, rng.random() < 0.95, rng.random() < 0.9,
+         rng.random() < 0.9, rng.random() < 0.5)
     )  # fmt: skip
     if rng.random() < 0.2:
         brand, products = rng.choice(org["rivals"])
