@@ -1,6 +1,8 @@
 """One JSON error shape for every failure, and the domain errors services raise.
 
-Every error answers `{"code": 404, "status": "Not Found", "message": "...", "errors": {...}}`;
+Every error answers `{"code": 404, "status": "Not Found", "reason": "not_found", "message": "...",
+"params": {...}, "errors": {...}}`: `reason` is a stable code and `params` its figures, so a client
+says it in its user's language; `message` is the English sentence for logs and API users;
 `errors` appears when there are field-level details. The database being unavailable (its
 connection lost, a restart) answers 503 with `Retry-After`, wherever in the request it happens.
 """
@@ -23,56 +25,110 @@ RETRY_AFTER_SECONDS = 2  # a restart or a failover usually takes about this long
 class ErrorSchema(ma.Schema):
     code = ma.fields.Integer(required=True, metadata={"description": "HTTP status code"})
     status = ma.fields.String(required=True, metadata={"description": "HTTP status name"})
-    message = ma.fields.String(metadata={"description": "What went wrong, for people"})
+    reason = ma.fields.String(
+        required=True,
+        metadata={"description": "Stable code of what went wrong", "example": "conflict"},
+    )
+    message = ma.fields.String(metadata={"description": "What went wrong, in English"})
+    params = ma.fields.Dict(
+        metadata={"description": "The figures of `reason` (names, ids, limits)"}
+    )
     errors = ma.fields.Dict(metadata={"description": "Field errors: location → field → messages"})
 
 
 class DomainError(Exception):
-    """A use case refused; services raise these and never touch HTTP."""
+    """A use case refused; services raise these and never touch HTTP.
+
+    `reason` (a stable code, default per class) and `params` let clients translate the refusal.
+    """
 
     status_code = 400
+    reason = "bad_request"
 
-    def __init__(self, message: str, errors: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: str,
+        errors: dict[str, Any] | None = None,
+        *,
+        reason: str | None = None,
+        params: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors
+        self.reason = reason or type(self).reason
+        self.params = params or {}
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.status_code, self.message, self.errors, self.reason, self.params)
 
 
 class NotFoundError(DomainError):
     status_code = 404
+    reason = "not_found"
 
 
 class AuthenticationError(DomainError):
     status_code = 401
+    reason = "unauthenticated"
 
 
 class PermissionDeniedError(DomainError):
     status_code = 403
+    reason = "forbidden"
 
 
 class ConflictError(DomainError):
     status_code = 409
+    reason = "conflict"
 
 
 class InvalidError(DomainError):
     """Well-formed input that breaks a rule; `errors` names the fields."""
 
     status_code = 422
+    reason = "invalid_input"
 
 
-def error_body(code: int, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+# The reason of an answer whose raiser gave none, by status.
+REASONS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    424: "not_attempted",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def error_body(
+    code: int,
+    message: str,
+    errors: dict[str, Any] | None = None,
+    reason: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "code": code,
         "status": HTTP_STATUS_CODES.get(code, "Error"),
+        "reason": reason or REASONS.get(code, "server_error" if code >= 500 else "bad_request"),
         "message": message,
     }
+    if params:
+        body["params"] = params
     if errors:
         body["errors"] = errors
     return body
 
 
 def _handle_domain_error(error: DomainError):
-    response = jsonify(error_body(error.status_code, error.message, error.errors))
+    response = jsonify(error.body())
     response.status_code = error.status_code
     if isinstance(error, AuthenticationError):
         response.headers["WWW-Authenticate"] = 'Bearer realm="terminus"'
@@ -95,7 +151,7 @@ def _handle_out_of_range(error: Exception):
 
     db.session.rollback()
     log.info("value out of range: %s", error)
-    response = jsonify(error_body(422, "A value is out of range."))
+    response = jsonify(error_body(422, "A value is out of range.", reason="out_of_range"))
     response.status_code = 422
     return response
 

@@ -70,6 +70,7 @@ def _replay(row: IdempotencyKey, operation: str, fp: str) -> Reply:
         raise InvalidError(
             f"This {HEADER} was already used for a different request ({row.operation}).",
             {"headers": {HEADER: ["Used before with another payload; use a new key."]}},
+            reason="key_reused",
         )
     return Reply(row.status_code, row.response, replayed=True)
 
@@ -130,7 +131,9 @@ def _keyed(actor: User, key: str, operation: str, fp: str, run: Callable[[], Rep
         savepoint.rollback()
         row = _stored(actor.id, key)
         if row is None:
-            raise ConflictError("The same request is in progress; retry it.") from None
+            raise ConflictError(
+                "The same request is in progress; retry it.", reason="in_progress"
+            ) from None
         return _replay(row, operation, fp)
     return _finish(savepoint, run, entry)
 

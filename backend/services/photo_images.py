@@ -15,6 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -60,15 +61,20 @@ class ProcessedImage:
     phash: str
 
 
-def _file_error(message: str, error: type[DomainError] = InvalidError) -> DomainError:
-    return error(message, {"files": {"file": [message]}})
+def _file_error(
+    message: str, reason: str, error: type[DomainError] = InvalidError, **params: Any
+) -> DomainError:
+    return error(message, {"files": {"file": [message]}}, reason=reason, params=params)
 
 
 def process(content: bytes, limits: Limits, zone: ZoneInfo) -> ProcessedImage:
     if len(content) > limits.max_bytes:
         raise _file_error(
             f"The photo is {len(content):,} bytes; at most {limits.max_bytes:,} are accepted.",
+            "photo_too_many_bytes",
             TooLargeError,
+            bytes=len(content),
+            max_bytes=limits.max_bytes,
         )
     # Pillow's own guard stays as a second line behind the explicit pixel check in _process.
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
@@ -85,7 +91,10 @@ def _too_many_pixels(size: tuple[int, int] | int | None, limits: Limits) -> Doma
     else:
         shown = f" has {size:,} pixels;" if size else " has too many pixels;"
     return _file_error(
-        f"The picture{shown} at most {limits.max_pixels:,} pixels are accepted.", TooLargeError
+        f"The picture{shown} at most {limits.max_pixels:,} pixels are accepted.",
+        "photo_too_many_pixels",
+        TooLargeError,
+        max_pixels=limits.max_pixels,
     )
 
 
@@ -93,7 +102,9 @@ def _open(content: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(content), formats=FORMATS)
     except UnidentifiedImageError:
-        raise _file_error(f"The file is not a {FORMAT_NAMES} image.") from None
+        raise _file_error(
+            f"The file is not a {FORMAT_NAMES} image.", "photo_not_an_image", formats=FORMAT_NAMES
+        ) from None
 
 
 def _process(content: bytes, limits: Limits, zone: ZoneInfo) -> ProcessedImage:
@@ -114,7 +125,7 @@ def _process(content: bytes, limits: Limits, zone: ZoneInfo) -> ProcessedImage:
     except Image.DecompressionBombError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise _file_error(f"The image is truncated or damaged ({exc}).") from None
+        raise _file_error(f"The image is truncated or damaged ({exc}).", "photo_damaged") from None
     taken_at = camera_time(image.getexif(), zone)
     ImageOps.exif_transpose(image, in_place=True)
     picture = _rgb(image)

@@ -225,10 +225,10 @@ def run_batch(
             )
         except DomainError as exc:
             db.session.rollback()
-            reply = Reply(exc.status_code, error_body(exc.status_code, exc.message, exc.errors))
+            reply = Reply(exc.status_code, exc.body())
         except (DataError, OverflowError):
             db.session.rollback()
-            reply = Reply(422, error_body(422, "A value is out of range."))
+            reply = Reply(422, error_body(422, "A value is out of range.", reason="out_of_range"))
         except Exception:
             db.session.rollback()
             log.exception("sync operation %s (%s) failed", key, item["op"])

@@ -46,7 +46,9 @@ def check_in(
     visit_uuid = str(data.get("uuid") or uuid.uuid4())
     if "uuid" in data and db.session.scalar(select(exists().where(Visit.uuid == visit_uuid))):
         raise ConflictError(
-            f"Visit {visit_uuid} already exists.", {"json": {"uuid": ["Already used."]}}
+            f"Visit {visit_uuid} already exists.",
+            {"json": {"uuid": ["Already used."]}},
+            reason="visit_exists",
         )
     stop = _planned_stop(actor.id, data["store_id"], visit_date)
     store = stop.store if stop is not None else _store_in_scope(actor, data["store_id"])
@@ -55,6 +57,8 @@ def check_in(
         raise ConflictError(
             f"Visit {still_open.id} at {still_open.store.name} is still open: check out first.",
             {"json": {"store_id": [f"Visit {still_open.id} is open."]}},
+            reason="visit_still_open",
+            params={"visit_id": still_open.id, "store": still_open.store.name},
         )
     visit = Visit(
         uuid=visit_uuid,
@@ -97,7 +101,9 @@ def check_out(
     visit = visit_for_write(actor, ref)
     if data["device_time"] < visit.checked_in_at:
         raise InvalidError(
-            "Check-out before check-in.", {"json": {"device_time": ["Before the check-in."]}}
+            "Check-out before check-in.",
+            {"json": {"device_time": ["Before the check-in."]}},
+            reason="checkout_before_checkin",
         )
     visit.status = VisitStatus.CLOSED
     visit.checked_out_at = data["device_time"]
@@ -168,7 +174,9 @@ def _store_in_scope(actor: User, store_id: int) -> Store:
     ).first()
     if store is None:
         raise InvalidError(
-            "No such store.", {"json": {"store_id": ["No such store in your scope."]}}
+            "No such store.",
+            {"json": {"store_id": ["No such store in your scope."]}},
+            reason="no_such_store",
         )
     return store
 
@@ -177,9 +185,13 @@ def visit_for_write(actor: User, ref: VisitRef) -> Visit:
     """The caller's own visit, still open to changes (open, or closed by the end-of-day job)."""
     visit = find_visit(actor, ref)
     if visit.rep_id != actor.id:
-        raise PermissionDeniedError("Only the visit's rep may change it.")
+        raise PermissionDeniedError("Only the visit's rep may change it.", reason="not_your_visit")
     if visit.status is VisitStatus.CLOSED:
-        raise ConflictError(f"Visit {visit.id} is checked out; it can no longer change.")
+        raise ConflictError(
+            f"Visit {visit.id} is checked out; it can no longer change.",
+            reason="visit_closed",
+            params={"visit_id": visit.id},
+        )
     return visit
 
 

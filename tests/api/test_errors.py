@@ -16,7 +16,8 @@ def assert_error(response, code):
     assert response.mimetype == "application/json"
     body = response.json
     assert body["code"] == code and isinstance(body["status"], str) and body["message"]
-    assert set(body) <= {"code", "status", "message", "errors"}
+    assert set(body) <= {"code", "status", "reason", "message", "params", "errors"}
+    assert body["reason"].isidentifier() and body["reason"].islower()
     return body
 
 
@@ -218,3 +219,22 @@ def test_a_batch_that_rolled_back_answers_even_if_the_database_then_goes(
     )
     assert response.status_code == 200, response.json
     assert [r["status"] for r in response.json["results"]] == [404]
+
+
+def test_a_refusal_carries_its_reason_and_figures_for_the_phone_to_translate(
+    app, client, org, tokens
+):
+    """The rep's phone says "check out of <store> first" in its own language: the answer gives
+    a stable reason and the store's name, not only an English sentence."""
+    headers = tokens.headers("rep-n1a")
+    first = client.get("/api/stores", headers=headers).json["items"][0]
+    now = "2026-12-02T01:00:00+00:00"
+    at = {"lat": first["lat"], "lng": first["lng"], "accuracy_m": 5, "device_time": now}
+    opened = client.post("/api/visits", json={"store_id": first["id"], **at}, headers=headers)
+    assert opened.status_code == 201, opened.json
+    again = client.post("/api/visits", json={"store_id": first["id"], **at}, headers=headers)
+    body = assert_error(again, 409)
+    assert body["reason"] == "visit_still_open"
+    assert body["params"]["store"] == first["name"]
+    missing = assert_error(client.get("/api/visits/999999", headers=headers), 404)
+    assert missing["reason"] == "not_found"

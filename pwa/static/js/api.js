@@ -1,6 +1,7 @@
 // The API client. GETs are network-first with IndexedDB as the offline copy (never Cache
 // Storage: answers carry the signed-in user's data). Writes of visits go through the outbox.
 import { get, meta, put, clear } from './db.js';
+import { t, known } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -18,8 +19,25 @@ export async function loadSession() {
   return session;
 }
 
+// A refusal in the screen's language: its reason with the server's figures, and the fields it
+// names. Where no translation is loaded (the service worker), the server's English sentence.
 export function errorText(body) {
   if (!body) return '';
+  if (!known(`error.${body.reason}`)) return englishErrorText(body);
+  const fields = new Set();
+  const walk = (obj, name) => {
+    if (Array.isArray(obj) && obj.every((x) => typeof x === 'string')) fields.add(name);
+    else if (obj && typeof obj === 'object') {
+      for (const [k, v] of Object.entries(obj)) walk(v, /^\d+$/.test(k) ? name : k);
+    }
+  };
+  for (const where of Object.values(body.errors || {})) walk(where, '');
+  const text = t(`error.${body.reason}`, body.params || {});
+  const named = [...fields].filter(Boolean).map((f) => (known(`field.${f}`) ? t(`field.${f}`) : f));
+  return named.length ? `${text} ${t('error.fields', { fields: named.join(', ') })}` : text;
+}
+
+function englishErrorText(body) {
   const parts = [body.message || ''];
   const walk = (obj, path) => {
     if (Array.isArray(obj)) {

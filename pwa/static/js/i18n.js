@@ -38,6 +38,9 @@ export async function setLang(code) {
   return init();
 }
 
+// Whether a key has a text (in the chosen language or English).
+export const known = (key) => key in strings || key in fallback;
+
 export function t(key, vars) {
   let s = strings[key] ?? fallback[key] ?? key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
