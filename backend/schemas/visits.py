@@ -85,6 +85,7 @@ class VisitSchema(ma.Schema):
     id = ma.fields.Integer()
     uuid = ma.fields.String()
     rep_id = ma.fields.Integer()
+    rep_name = ma.fields.Function(lambda v: v.rep.full_name)
     team_id = ma.fields.Integer(allow_none=True)
     store_id = ma.fields.Integer()
     store_name = ma.fields.Function(lambda v: v.store.name)

@@ -97,3 +97,17 @@ def test_bad_reviews_are_422(client, tokens, photos, body):
         f"/api/photos/{photos['n1']}/review", json=body, headers=tokens.headers("sup-n1")
     )
     assert response.status_code == 422
+
+
+def test_photo_rows_lead_to_their_visit_and_its_rep(client, tokens, photos):
+    query = {"period": "week", "date": "2026-11-18", "status": "pending"}
+    report = client.get("/api/reports/photos", query_string=query, headers=tokens.headers("sup-n1"))
+    (row, second) = sorted(report.json["items"], key=lambda item: item["photo_id"])
+    assert row["visit_id"] == second["visit_id"]
+    assert row["visit_path"] == f"/api/visits/{row['visit_id']}"
+    visit = client.get(row["visit_path"], headers=tokens.headers("sup-n1"))
+    assert visit.status_code == 200
+    assert visit.json["rep_name"] == row["rep_name"] == "Rep-N1A"
+    assert {photo["id"] for photo in visit.json["photos"]} == {photos["n1"], photos["n1-second"]}
+    listed = client.get("/api/visits", headers=tokens.headers("sup-n1")).json["items"]
+    assert {item["rep_name"] for item in listed} == {"Rep-N1A"}

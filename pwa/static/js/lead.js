@@ -1,21 +1,48 @@
 // Supervisor and area-manager screens: the team's day and week, visits on a map and in a
-// list, exceptions, photo review, report exports. Loaded on demand (not in the rep shell).
+// list, exceptions, photo review, reports and exports, one visit in detail. Loaded on demand
+// (not in the rep shell). Phone first; at a laptop's width panels sit side by side (app.css).
 import { setTitle, render } from './app.js';
-import { t, pct, fmtTime, fmtDateTime } from './i18n.js';
-import { getJSON, getAllPages, request, session, ApiError, errorText } from './api.js';
+import { t, pct, fmtTime, fmtDateTime, fmtDay, fmtMoney, fmtMinutes, flagText } from './i18n.js';
+import { getJSON, getAllPages, request, session, ApiError } from './api.js';
 import { renderMap, barChart } from './map.js';
-import { h, field, select, toast } from './ui.js';
+import { h, field, select, toast, uid } from './ui.js';
 import { businessDay, addDays, weekdayOf } from './clock.js';
 
-const state = { day: businessDay(), period: 'day', teamId: '' };
+// `back`: the list a visit was opened from, so that the visit screen leads back to it.
+const state = { day: businessDay(), period: 'day', teamId: '', back: 'team', review: 'pending' };
 
+// The chosen day, its week (Monday to Sunday), or the four weeks ending on it.
 function rangeOf() {
   if (state.period === 'day') return [state.day, state.day];
+  if (state.period === 'weeks4') return [addDays(state.day, -27), state.day];
   const monday = addDays(state.day, -weekdayOf(state.day));
   return [monday, addDays(monday, 6)];
 }
 
+// The reports' period parameters for the chosen day or week.
+function periodQ() {
+  const [from, to] = rangeOf();
+  return state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
+}
+
 const scopeQ = () => (state.teamId ? `&team_id=${state.teamId}` : '');
+
+// The period's visits, newest first: all of a day, the newest LIST_MAX of a longer period
+// (rates come from the reports; the list is for opening visits). {items, total}.
+const LIST_MAX = 200;
+async function visitsIn(query = '') {
+  const [from, to] = rangeOf();
+  const url = `/api/visits?date_from=${from}&date_to=${to}${query}${scopeQ()}`;
+  if (state.period === 'day') {
+    const { items } = await getAllPages(url);
+    return { items, total: items.length };
+  }
+  const { data } = await getJSON(`${url}&per_page=${LIST_MAX}`);
+  return { items: data.items, total: data.meta.total };
+}
+
+const shownOf = (list) => (list.total > list.items.length
+  ? h('p', { class: 'muted' }, t('team.newest', { n: list.items.length, total: list.total })) : null);
 
 async function withAuth(url) {
   const res = await fetch(url, { headers: { Authorization: `Bearer ${session.token}` } });
@@ -23,50 +50,43 @@ async function withAuth(url) {
   return URL.createObjectURL(await res.blob());
 }
 
-function authImg(url, alt) {
-  const img = h('img', { alt, loading: 'lazy' });
-  withAuth(url).then((src) => { img.src = src; }).catch(() => { img.alt = `${alt} (offline)`; });
+// An image the API serves only with the token; its blob URL is let go once it is drawn.
+function authImg(url, alt, attrs = {}) {
+  const img = h('img', { alt, ...attrs });
+  img.addEventListener('load', () => URL.revokeObjectURL(img.src), { once: true });
+  withAuth(url).then((src) => { img.src = src; }).catch(() => { img.alt = `${alt} · ${t('photos.unavailable')}`; });
   return img;
 }
 
-// The KPI report (issue 5) when the server has it; otherwise the same definitions computed
-// here from plans and visits (domain.md), marked as such.
-async function kpis(from, to) {
-  try {
-    const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
-    const r = await getJSON(`/api/reports/kpis?${q}&group_by=rep${scopeQ()}`);
-    return { ...r.data, source: 'api', fromCache: r.fromCache };
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
-  }
-  const plans = (await getAllPages(`/api/plans?date_from=${from}&date_to=${to}&status=published${scopeQ()}`)).items;
-  const visits = (await getAllPages(`/api/visits?date_from=${from}&date_to=${to}${scopeQ()}`)).items;
-  const reps = new Map();
-  const g = (id) => {
-    if (!reps.has(id)) reps.set(id, { id, name: `#${id}`, planned: 0, visited: new Set(), success: new Set(), visits: 0 });
-    return reps.get(id);
-  };
-  for (const p of plans) g(p.rep_id).planned += p.stops.length;
-  for (const v of visits) {
-    const r = g(v.rep_id);
-    r.visits += 1;
-    if (v.planned && v.planned_stop_id) {
-      r.visited.add(v.planned_stop_id);
-      if (v.successful) r.success.add(v.planned_stop_id);
-    }
-  }
-  const rate = (n, d) => ({ numerator: n, denominator: d, rate: d ? n / d : null });
-  const groups = [...reps.values()].map((r) => ({
-    id: r.id, name: r.name, visits: r.visits, planned_stops: r.planned,
-    completion_rate: rate(r.visited.size, r.planned), success_rate: rate(r.success.size, r.visited.size),
-  }));
-  const sum = (f) => groups.reduce((a, x) => a + f(x), 0);
-  const total = {
-    visits: sum((x) => x.visits), planned_stops: sum((x) => x.planned_stops),
-    completion_rate: rate(sum((x) => x.completion_rate.numerator), sum((x) => x.planned_stops)),
-    success_rate: rate(sum((x) => x.success_rate.numerator), sum((x) => x.completion_rate.numerator)),
-  };
-  return { groups, total, trend: [], source: 'computed' };
+// The full image in a modal <dialog>: Esc, the close button or a click beside the image
+// closes it, and the browser returns focus to the thumbnail that opened it.
+function openPhoto(photoId, caption) {
+  const close = h('button', { type: 'button', class: 'close' }, t('photos.close'));
+  const dialog = h('dialog', { class: 'lightbox', 'aria-label': caption },
+    h('div', { class: 'row' }, h('strong', { class: 'grow' }, caption), close),
+    authImg(`/api/photos/${photoId}/image?size=full`, caption, { id: 'lightbox-image' }));
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+const thumb = (photoId, caption) => h('button', {
+  type: 'button', class: 'thumb', 'aria-label': t('photos.enlarge', { what: caption }),
+  dataset: { photoId }, onclick: () => openPhoto(photoId, caption),
+}, authImg(`/api/photos/${photoId}/image?size=thumb`, caption, { loading: 'lazy' }));
+
+// A table; `num`: the indexes of numeric columns (right-aligned). A cell is text, a node, or
+// {content, label} where `label` names the column on a phone, where `stack` tables are cards.
+function table(attrs, heads, rows, { num = [], foot = null } = {}) {
+  const cls = (i) => (num.includes(i) ? 'num' : null);
+  const cell = (c, i) => (c && c.content !== undefined
+    ? h('td', { class: cls(i), 'data-label': c.label }, c.content) : h('td', { class: cls(i) }, c));
+  return h('table', attrs,
+    h('thead', {}, h('tr', {}, heads.map((x, i) => h('th', { class: cls(i) }, x)))),
+    h('tbody', {}, rows.map((r) => (r instanceof Node ? r : h('tr', {}, r.map(cell))))),
+    foot ? h('tfoot', {}, foot) : null);
 }
 
 async function teamPicker() {
@@ -79,76 +99,86 @@ async function teamPicker() {
   return field(t('team.team'), sel);
 }
 
-function controls() {
+// Day or period, the team for a manager, and the screen's own choices: every list screen
+// starts with them.
+async function controls(...extra) {
   const day = h('input', { type: 'date', value: state.day, id: 'team-day' });
   day.addEventListener('change', () => { state.day = day.value || businessDay(); render(); });
-  const per = select([['day', t('team.day')], ['week', t('team.week')]], { id: 'team-period' });
+  const per = select([['day', t('team.day')], ['week', t('team.week')], ['weeks4', t('team.weeks4')]], { id: 'team-period' });
   per.value = state.period;
   per.addEventListener('change', () => { state.period = per.value; render(); });
-  return h('div', { class: 'grid2' }, field(t('team.date'), day), field(t('team.period'), per));
+  return h('div', { class: 'controls' }, field(t('team.date'), day), field(t('team.period'), per), await teamPicker(), extra);
 }
 
 const kpiTile = (label, value, sub, id) => h('div', { class: 'kpi', id }, h('span', { class: 'muted' }, label), h('b', {}, value), sub ? h('span', { class: 'muted' }, sub) : null);
+const rateTile = (label, r, id) => kpiTile(label, pct(r.rate), `${r.numerator}/${r.denominator}`, id);
+const chart = (title, rows, options = {}) => h('div', { class: 'chart card', id: options.id },
+  h('h3', {}, title), barChart(rows, { label: title, ...options }));
+const when = (iso) => (state.period === 'day' ? fmtTime(iso) : fmtDateTime(iso));
+const flagLine = (f) => `${t(`flag.${f.kind}`)}: ${flagText(f)}`;
 
 async function teamView() {
   setTitle(t('team.title'));
-  const [from, to] = rangeOf();
-  const report = await kpis(from, to);
-  const visits = (await getAllPages(`/api/visits?date_from=${from}&date_to=${to}${scopeQ()}`)).items;
-  const names = new Map(visits.map((v) => [v.rep_id, null]));
-  try {
-    for (const u of (await getAllPages(`/api/users?role=rep${scopeQ()}`)).items) names.set(u.id, u.full_name || u.username);
-  } catch { /* names stay ids */ }
+  const [list, report] = await Promise.all([visitsIn(), getJSON(`/api/reports/kpis?${periodQ()}&group_by=rep${scopeQ()}`).then((r) => r.data)]);
+  const visits = list.items;
   const tot = report.total;
-  const wrap = h('div', {}, controls());
-  const picker = await teamPicker();
-  if (picker) wrap.append(picker);
-  wrap.append(h('div', { class: 'kpis' },
-    kpiTile(t('kpi.completion'), pct(tot.completion_rate.rate), `${tot.completion_rate.numerator}/${tot.completion_rate.denominator}`, 'kpi-completion'),
-    kpiTile(t('kpi.success'), pct(tot.success_rate.rate), `${tot.success_rate.numerator}/${tot.success_rate.denominator}`, 'kpi-success'),
-    kpiTile(t('kpi.visits'), String(tot.visits ?? visits.length), null, 'kpi-visits'),
-    tot.time_in_store && tot.time_in_store.average_seconds != null
-      ? kpiTile(t('kpi.timeInStore'), `${Math.round(tot.time_in_store.average_seconds / 60)} min`, null, 'kpi-time') : null));
-  if (report.source === 'computed') wrap.append(h('p', { class: 'muted' }, t('team.computed')));
-  const groups = report.groups || [];
-  if (groups.length) {
-    wrap.append(h('h3', {}, t('team.byRep')),
-      h('div', { class: 'chart card', 'aria-label': t('kpi.completion') }, barChart(groups.map((g) => ({
-        label: names.get(g.id) || g.name, value: g.completion_rate.rate || 0, text: pct(g.completion_rate.rate),
-      })))),
-      h('h3', {}, t('kpi.success')),
-      h('div', { class: 'chart card' }, barChart(groups.map((g) => ({
-        label: names.get(g.id) || g.name, value: g.success_rate.rate || 0, text: pct(g.success_rate.rate), color: '#1b5e20',
-      })))));
-  }
-  if (state.period === 'week' && report.trend && report.trend.length) {
-    wrap.append(h('h3', {}, t('team.trend')), h('div', { class: 'chart card' }, barChart(report.trend.map((d) => ({
-      label: d.date, value: d.completion_rate.rate || 0, text: pct(d.completion_rate.rate),
-    })))));
-  }
-  wrap.append(h('h3', {}, t('team.visits', { n: visits.length })));
+  const byRep = (key, color) => report.groups.map((g) => ({ label: g.name, value: g[key].rate || 0, text: pct(g[key].rate), color }));
+  const figures = h('section', {},
+    h('div', { class: 'kpis' },
+      rateTile(t('kpi.completion'), tot.completion_rate, 'kpi-completion'),
+      rateTile(t('kpi.success'), tot.success_rate, 'kpi-success'),
+      kpiTile(t('kpi.visits'), String(tot.visits), null, 'kpi-visits'),
+      tot.time_in_store.average_seconds != null
+        ? kpiTile(t('kpi.timeInStore'), fmtMinutes(tot.time_in_store.average_seconds / 60), null, 'kpi-time') : null),
+    report.groups.length ? repRates(report.groups) : null);
   const mapEl = h('div', { id: 'team-map' });
-  wrap.append(mapEl);
   renderMap(mapEl, visits.map((v) => ({
-    lat: v.checkin_lat, lng: v.checkin_lng, label: `${v.store_name} (${names.get(v.rep_id) || v.rep_id})`,
+    lat: v.checkin_lat, lng: v.checkin_lng, label: `${v.store_name} (${v.rep_name})`,
     kind: v.flags.length ? 'flag' : '', done: !v.flags.length && v.successful, short: '',
-  })), { route: false, title: t('team.visits', { n: visits.length }) });
-  wrap.append(h('table', { id: 'team-visits' },
-    h('thead', {}, h('tr', {}, h('th', {}, t('team.time')), h('th', {}, t('team.rep')), h('th', {}, t('team.store')), h('th', { class: 'num' }, t('team.minutes')), h('th', {}, ''))),
-    h('tbody', {}, visits.map((v) => h('tr', { dataset: { visitId: v.id } },
-      h('td', {}, state.period === 'day' ? fmtTime(v.checked_in_at) : fmtDateTime(v.checked_in_at)),
-      h('td', {}, names.get(v.rep_id) || v.rep_id),
-      h('td', {}, h('a', { href: `#/visit-detail/${v.id}` }, v.store_name), v.planned ? '' : h('span', { class: 'pill warn' }, t('team.unplanned'))),
-      h('td', { class: 'num' }, v.duration_minutes != null ? Math.round(v.duration_minutes) : '—'),
-      h('td', {}, v.flags.length ? h('span', { class: 'pill bad' }, '⚑ ', v.flags.length) : '', v.successful ? h('span', { class: 'pill ok' }, t('team.order')) : ''))))));
-  if (report.source === 'api') {
-    const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
-    wrap.append(h('h3', {}, t('team.exports')), h('div', { class: 'row' },
-      ['kpis', 'exceptions', 'competitor-prices', 'display-compliance'].map((name) => h('button', { type: 'button', onclick: () => download(`/api/reports/${name}.csv?${q}${scopeQ()}`, `${name}.csv`) }, `${name}.csv`)),
-      h('button', { type: 'button', onclick: () => download(`/api/reports/kpis.xlsx?${q}${scopeQ()}`, 'kpis.xlsx') }, 'kpis.xlsx')));
-  }
-  return wrap;
+  })), { route: false, title: t('team.visits', { n: list.total }) });
+  const charts = [
+    report.groups.length ? chart(t('team.byRep'), byRep('completion_rate')) : null,
+    report.groups.length ? chart(t('team.successByRep'), byRep('success_rate', '#1b5e20')) : null,
+    state.period === 'week' && report.trend.length
+      ? chart(t('team.trend'), report.trend.map((d) => ({ label: fmtDay(d.date), value: d.completion_rate.rate || 0, text: pct(d.completion_rate.rate) })))
+      : null,
+  ];
+  return h('div', { class: 'lead' }, await controls(),
+    h('div', { class: 'split' }, figures, h('section', {}, h('h3', {}, t('team.visits', { n: list.total })), mapEl)),
+    h('div', { class: 'charts' }, charts), h('h3', {}, t('team.visitList')), shownOf(list), visitTable(visits), exports());
 }
+
+// Completion and success per rep, with the counts they come from (domain.md).
+function repRates(groups) {
+  const rate = (r, cls) => h('td', { class: `num ${cls}` }, pct(r.rate), h('div', { class: 'muted' }, `${r.numerator}/${r.denominator}`));
+  return table({ id: 'rep-rates' }, [t('team.rep'), t('kpi.completion'), t('kpi.success'), t('kpi.visits'), t('team.duration')],
+    groups.map((g) => h('tr', { dataset: { repId: g.id } }, h('td', {}, g.name), rate(g.completion_rate, 'completion'), rate(g.success_rate, 'success'),
+      h('td', { class: 'num' }, g.visits),
+      h('td', { class: 'num' }, g.time_in_store.average_seconds != null ? fmtMinutes(g.time_in_store.average_seconds / 60) : '—'))),
+    { num: [1, 2, 3, 4] });
+}
+
+function visitTable(visits) {
+  return table({ id: 'team-visits' },
+    [t('team.time'), t('team.rep'), t('team.store'), t('team.duration'), ''],
+    visits.map((v) => h('tr', { dataset: { visitId: v.id } },
+      h('td', {}, when(v.checked_in_at)),
+      h('td', {}, v.rep_name),
+      h('td', {}, h('a', { href: `#/visit-detail/${v.id}` }, v.store_name), v.planned ? '' : [' ', h('span', { class: 'pill warn' }, t('team.unplanned'))]),
+      h('td', { class: 'num' }, fmtMinutes(v.duration_minutes)),
+      h('td', {}, v.flags.length ? h('span', { class: 'pill bad', title: v.flags.map(flagLine).join('\n') }, '⚑ ', v.flags.length) : '',
+        ' ', v.successful ? h('span', { class: 'pill ok' }, t('team.order')) : ''))),
+    { num: [3] });
+}
+
+function exports() {
+  const q = `${periodQ()}${scopeQ()}`;
+  return [h('h3', {}, t('team.exports')), h('div', { class: 'row' },
+    ['kpis', 'exceptions', 'competitor-prices', 'display-compliance'].map((name) => exportButton(`/api/reports/${name}.csv?${q}`, `${name}.csv`)),
+    exportButton(`/api/reports/kpis.xlsx?${q}`, 'kpis.xlsx'))];
+}
+
+const exportButton = (url, name) => h('button', { type: 'button', onclick: () => download(url, name) }, name);
 
 async function download(url, name) {
   try {
@@ -160,147 +190,215 @@ async function download(url, name) {
 
 async function exceptionsView() {
   setTitle(t('tab.exceptions'));
-  const [from, to] = rangeOf();
-  const visits = (await getAllPages(`/api/visits?flagged=true&date_from=${from}&date_to=${to}${scopeQ()}`)).items;
+  const list = await visitsIn('&flagged=true');
+  const visits = list.items;
   // Flags by kind from the exceptions report, where the server has it.
-  let chart = null;
+  let kinds = null;
   try {
-    const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
-    const counts = Object.entries((await getJSON(`/api/reports/exceptions?${q}&per_page=1${scopeQ()}`)).data.counts || {});
-    const max = Math.max(1, ...counts.map(([, n]) => n));
+    const counts = Object.entries((await getJSON(`/api/reports/exceptions?${periodQ()}&per_page=1${scopeQ()}`)).data.counts || {});
     if (counts.length) {
-      chart = h('div', { class: 'chart card', id: 'exception-kinds' }, barChart(counts.map(([k, n]) => ({
-        label: t(`flag.${k}`), value: n, text: String(n), color: '#b71c1c',
-      })), { max }));
+      kinds = chart(t('exc.byKind'), counts.map(([k, n]) => ({ label: t(`flag.${k}`), value: n, text: String(n), color: '#b71c1c' })),
+        { max: Math.max(1, ...counts.map(([, n]) => n)), id: 'exception-kinds' });
     }
   } catch { /* the list below is enough */ }
-  return h('div', {}, controls(), chart, h('h3', {}, t('exc.count', { n: visits.length })),
-    h('ul', { class: 'stops', id: 'exceptions' }, visits.map((v) => h('li', { class: 'card' },
-      h('a', { href: `#/visit-detail/${v.id}` }, h('strong', {}, v.store_name)),
-      h('div', { class: 'muted' }, fmtDateTime(v.checked_in_at)),
-      h('ul', {}, v.flags.map((f) => h('li', { class: 'bad' }, `${t(`flag.${f.kind}`)}: ${f.message}`)))))),
-    visits.length ? null : h('p', { class: 'muted' }, t('exc.none')));
+  const rows = visits.length ? table({ id: 'exceptions', class: 'stack' },
+    [t('team.store'), t('team.time'), t('team.rep'), t('tab.exceptions')],
+    visits.map((v) => [
+      h('a', { href: `#/visit-detail/${v.id}`, class: 'strong' }, v.store_name),
+      { content: fmtDateTime(v.checked_in_at), label: t('team.time') },
+      { content: v.rep_name, label: t('team.rep') },
+      h('ul', { class: 'flags' }, v.flags.map((f) => h('li', { class: 'bad' }, flagLine(f)))),
+    ])) : h('p', { class: 'muted' }, t('exc.none'));
+  return h('div', { class: 'lead' }, await controls(),
+    h('div', { class: kinds ? 'split narrow-first' : '' }, kinds,
+      h('section', {}, h('h3', {}, t('exc.count', { n: list.total })), shownOf(list), rows)));
 }
 
 async function photosView() {
   setTitle(t('tab.photos'));
-  const [from, to] = rangeOf();
-  const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
-  let items;
-  try {
-    items = (await getJSON(`/api/reports/photos?${q}&status=pending&per_page=50${scopeQ()}`)).data.items;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return h('div', {}, controls(), h('p', { class: 'muted' }, t('photos.noApi')));
-    throw err;
-  }
+  const status = select(['pending', 'approved', 'rejected'].map((x) => [x, t(`review.${x}`)]), { id: 'review-status' });
+  status.value = state.review;
+  status.addEventListener('change', () => { state.review = status.value; render(); });
+  const top = await controls(field(t('photos.show'), status));
+  const { items } = (await getJSON(`/api/reports/photos?${periodQ()}&status=${state.review}&per_page=50${scopeQ()}`)).data;
   const canReview = ['supervisor', 'admin'].includes(session.user.role);
-  return h('div', {}, controls(), h('h3', {}, t('photos.pending', { n: items.length })),
-    h('ul', { class: 'stops', id: 'photo-review' }, items.map((p) => {
-      const comment = h('input', { placeholder: t('photos.comment') });
-      const act = async (status) => {
-        try {
-          await request('PUT', `/api/photos/${p.photo_id}/review`, { json: { status, comment: comment.value || null } });
-          toast(t(`photos.${status}`)); render();
-        } catch (e) { toast(e instanceof ApiError ? errorText(e.body) : e.message); }
-      };
-      return h('li', { class: 'card' },
-        h('div', { class: 'row' }, h('div', { class: 'thumbs' }, authImg(`/api/photos/${p.photo_id}/image?size=thumb`, `${p.store_name} ${p.kind}`)),
-          h('div', { class: 'grow' }, h('strong', {}, p.store_name), h('div', { class: 'muted' }, `${p.rep_name} · ${p.visit_date} · ${t(`kind.${p.kind}`)}`))),
-        canReview ? h('div', {}, field(t('photos.comment'), comment), h('div', { class: 'row' },
-          h('button', { class: 'primary', onclick: () => act('approved') }, t('photos.approve')),
-          h('button', { class: 'danger', onclick: () => act('rejected') }, t('photos.reject')))) : null);
-    })), items.length ? null : h('p', { class: 'muted' }, t('photos.none')));
+  const pending = state.review === 'pending';
+  return h('div', { class: 'lead' }, top,
+    h('h3', {}, t(pending ? 'photos.pending' : 'photos.count', { n: items.length })),
+    h('ul', { class: 'photo-grid', id: 'photo-review' }, items.map((p) => {
+      const kind = t(`kind.${p.kind}`);
+      return h('li', { class: 'card photo-item', dataset: { photoId: p.photo_id } },
+        thumb(p.photo_id, `${p.store_name} · ${kind}`),
+        h('div', { class: 'about' }, h('a', { href: `#/visit-detail/${p.visit_id}`, class: 'visit-link strong' }, p.store_name),
+          h('div', { class: 'muted' }, `${p.rep_name} · ${fmtDay(p.visit_date)} · ${kind}`),
+          pending ? null : h('div', { class: p.status === 'rejected' ? 'bad' : 'ok' },
+            `${t(`review.${p.status}`)} · ${p.reviewer_name}${p.comment ? `: “${p.comment}”` : ''}`)),
+        canReview ? reviewForm(p) : null);
+    })), items.length ? null : h('p', { class: 'muted' }, t(pending ? 'photos.none' : 'photos.noneShown')));
+}
+
+// Approve, or reject with a reason: the reason is asked for here, before anything is sent.
+function reviewForm(p) {
+  const hint = h('p', { class: 'bad hint', id: uid('hint'), role: 'alert', hidden: true });
+  const comment = h('input', { maxlength: 500, 'aria-describedby': hint.id });
+  comment.addEventListener('input', () => { hint.hidden = true; comment.removeAttribute('aria-invalid'); });
+  const send = async (status) => {
+    const text = comment.value.trim();
+    if (status === 'rejected' && !text) {
+      hint.textContent = t('photos.commentNeeded');
+      hint.hidden = false;
+      comment.setAttribute('aria-invalid', 'true');
+      comment.focus();
+      return;
+    }
+    try {
+      await request('PUT', `/api/photos/${p.photo_id}/review`, { json: { status, comment: text || null } });
+      toast(t(`photos.${status}`)); render();
+    } catch (e) { toast(e instanceof ApiError ? t('photos.reviewFailed') : t('photos.reviewOffline')); }
+  };
+  return h('div', { class: 'review' }, field(t('photos.comment'), comment), hint, h('div', { class: 'row' },
+    h('button', { type: 'button', class: 'primary', onclick: () => send('approved') }, t('photos.approve')),
+    h('button', { type: 'button', class: 'danger', onclick: () => send('rejected') }, t('photos.reject'))));
+}
+
+// Product names with their pack size (one name can come in several sizes), by id.
+async function productNames() {
+  try {
+    return new Map((await getAllPages('/api/products')).items.map((p) => [p.id, `${p.name} ${p.pack_size || ''}`.trim()]));
+  } catch { return new Map(); }
 }
 
 async function visitDetail(id) {
-  const v = (await getJSON(`/api/visits/${id}`)).data;
+  const [v, products, brands] = await Promise.all([
+    getJSON(`/api/visits/${id}`).then((r) => r.data),
+    productNames(),
+    getJSON('/api/brands').then((r) => new Map(r.data.map((b) => [b.id, b.name])), () => new Map()),
+  ]);
   setTitle(v.store_name);
-  let names = new Map();
-  try { names = new Map((await getAllPages('/api/products')).items.map((p) => [p.id, `${p.name} ${p.pack_size || ''}`.trim()])); } catch { /* ids */ }
-  const pn = (pid) => names.get(pid) || `#${pid}`;
-  const list = (label, rows) => (rows && rows.length ? [h('h3', {}, label), h('ul', {}, rows.map((r) => h('li', {}, r)))] : []);
-  return h('div', {}, h('div', { class: 'card' },
-    h('strong', {}, v.store_name), h('div', { class: 'muted' }, `${fmtDateTime(v.checked_in_at)} – ${v.checked_out_at ? fmtTime(v.checked_out_at) : '…'} · ${v.planned ? t('team.planned') : t('team.unplanned')}`),
-    h('div', {}, `${t('visit.distance')}: ${v.checkin_distance_m ?? '—'} m · ${v.successful ? t('visit.withOrder') : t('visit.noOrder')}`),
-    v.flags.map((f) => h('p', { class: 'bad' }, `⚑ ${f.message}`))),
-  h('div', { class: 'thumbs' }, v.photos.map((p) => authImg(p.thumbnail_url, t(`kind.${p.kind}`)))),
-  ...list(t('visit.display'), v.display_checks.map((c) => `${pn(c.product_id)}: ${c.on_shelf ? `${c.facings} ${t('dc.facings')}` : t('dc.oos')}`)),
-  ...list(t('visit.stock'), v.stock_counts.map((c) => `${pn(c.product_id)}: ${c.shelf_qty} + ${c.backroom_qty} → ${c.suggested_order_qty ?? '—'}`)),
-  ...list(t('visit.expiry'), v.near_expiry_items.map((c) => `${pn(c.product_id)}: ${c.quantity} · ${c.expiry_date}`)),
-  ...list(t('visit.competitors'), v.competitor_observations.map((c) => `${c.product_name || pn(c.product_id)}: ${c.regular_price ?? '—'} / ${c.promo_price ?? '—'} ${c.promo_type || ''}`)),
-  ...list(t('visit.order'), v.order ? v.order.lines.map((l) => `${pn(l.product_id)} × ${l.quantity} = ${l.amount}`) : []));
+  const pn = (pid) => products.get(pid) || `#${pid}`;
+  const section = (title, rows, make) => (rows && rows.length ? h('section', {}, h('h3', {}, title), make(rows)) : null);
+  const summary = h('section', { class: 'card', id: 'visit-summary' },
+    h('h2', {}, v.store_name),
+    h('dl', { class: 'facts' },
+      fact(t('team.rep'), v.rep_name, 'visit-rep'),
+      fact(t('visit.when'), `${fmtDateTime(v.checked_in_at)} – ${v.checked_out_at ? fmtTime(v.checked_out_at) : '…'}`),
+      fact(t('visit.duration'), fmtMinutes(v.duration_minutes), 'visit-duration'),
+      fact(t('visit.status'), `${t(`vstatus.${v.status}`)} · ${v.planned ? t('team.planned') : t('team.unplanned')}`),
+      fact(t('visit.distance'), v.checkin_distance_m != null ? `${Math.round(v.checkin_distance_m)} m` : '—'),
+      fact(t('visit.order'), v.order && v.order.lines.length ? fmtMoney(v.order.total) : t('visit.noOrder'))),
+    v.flags.length ? h('ul', { class: 'flags', id: 'visit-flags' }, v.flags.map((f) => h('li', { class: 'bad' }, `⚑ ${flagLine(f)}`))) : null);
+  return h('div', { class: 'lead' },
+    h('a', { class: 'back', href: `#/${state.back}`, id: 'visit-back' }, `← ${t('visit.back', { to: t(`tab.${state.back}`) })}`),
+    h('div', { class: 'split' }, summary, h('div', {},
+      section(t('visit.photos'), v.photos, (rows) => h('div', { class: 'thumbs' }, rows.map((p) => thumb(p.id, `${v.store_name} · ${t(`kind.${p.kind}`)}`)))),
+      section(t('visit.order'), v.order && v.order.lines, (rows) => orderTable(v.order, rows, pn)))),
+    h('div', { class: 'records' },
+      section(t('visit.display'), v.display_checks, (rows) => displayTable(rows, pn)),
+      section(t('visit.stock'), v.stock_counts, (rows) => table({}, [t('co.product'), t('stock.shelf'), t('stock.back'), t('stock.suggested')],
+        rows.map((c) => [pn(c.product_id), c.shelf_qty, c.backroom_qty, c.suggested_order_qty ?? '—']), { num: [1, 2, 3] })),
+      section(t('visit.expiry'), v.near_expiry_items, (rows) => table({}, [t('co.product'), t('nx.qty'), t('nx.date')],
+        rows.map((c) => [pn(c.product_id), c.quantity, fmtDay(c.expiry_date)]), { num: [1] })),
+      section(t('visit.returns'), v.return_requests, (rows) => table({}, [t('co.product'), t('nx.qty'), t('visit.reason')],
+        rows.map((c) => [pn(c.product_id), c.quantity, t(`return.${c.reason}`)]), { num: [1] })),
+      section(t('visit.competitors'), v.competitor_observations, (rows) => table({ class: 'stack' }, [t('co.product'), t('co.regular'), t('co.promo'), t('co.promoType')],
+        rows.map((c) => [
+          h('span', { class: 'strong' }, `${brands.get(c.brand_id) || ''} ${c.product_name || pn(c.product_id)}`.trim(), c.new_product ? [' ', h('span', { class: 'pill ok' }, t('co.new'))] : ''),
+          { content: fmtMoney(c.regular_price), label: t('co.regular') },
+          { content: fmtMoney(c.promo_price), label: t('co.promo') },
+          { content: [c.promo_type ? t(`promo.${c.promo_type}`) : '—', c.display_notes ? h('div', { class: 'muted' }, c.display_notes) : ''], label: t('co.promoType') },
+        ]), { num: [1, 2] }))));
+}
+
+const fact = (label, value, id) => h('div', { id }, h('dt', {}, label), h('dd', {}, value));
+
+function orderTable(order, lines, pn) {
+  return table({ id: 'visit-order' }, [t('co.product'), t('order.qty'), t('visit.unitPrice'), t('visit.amount')],
+    lines.map((l) => [pn(l.product_id), l.quantity, fmtMoney(l.unit_price), fmtMoney(l.amount)]),
+    { num: [1, 2, 3], foot: h('tr', {}, h('th', { colspan: 3 }, t('visit.total')), h('td', { class: 'num', id: 'order-total' }, fmtMoney(order.total))) });
+}
+
+// Availability (on shelf, out of stock, or not stocked here), facings, shelf height, and
+// only the checklist answers that need attention.
+function displayTable(rows, pn) {
+  const avail = (c) => (c.on_shelf ? t('dc.onShelf') : c.out_of_stock ? t('dc.oos') : t('dc.notStocked'));
+  const remarks = (c) => [
+    c.fifo_ok === false && t('dc.fifoBad'), c.price_tag_present === false && t('dc.noPriceTag'),
+    c.price_tag_correct === false && t('dc.priceTagWrong'), c.shelf_clean === false && t('dc.notClean'),
+    c.pop_present && t('dc.pop'), c.promo_display && t('dc.promoDisplay'), c.note,
+  ].filter(Boolean).join(' · ');
+  return table({ id: 'visit-display', class: 'stack' }, [t('co.product'), t('dc.availability'), t('dc.facings'), t('dc.level'), t('dc.notes')],
+    rows.map((c) => [
+      h('span', { class: 'strong' }, pn(c.product_id)),
+      { content: h('span', { class: c.on_shelf ? 'ok' : 'bad' }, avail(c)), label: t('dc.availability') },
+      { content: c.on_shelf ? c.facings : '—', label: t('dc.facings') },
+      { content: c.shelf_level ? t(`dc.level${c.shelf_level}`) : '—', label: t('dc.level') },
+      { content: remarks(c) || '—', label: t('dc.notes') },
+    ]), { num: [2] });
 }
 
 // The area manager's reports: display compliance, competitor prices, near-expiry exposure.
 async function reportsView() {
   setTitle(t('tab.reports'));
-  const [from, to] = rangeOf();
-  const q = state.period === 'day' ? `period=day&date=${from}` : `period=custom&date_from=${from}&date_to=${to}`;
+  const top = await controls();
   const group = select([['team', t('rep.byTeam')], ['channel', t('rep.byChannel')], ['tier', t('rep.byTier')]], { id: 'report-group' });
   group.value = state.group || 'team';
   group.addEventListener('change', () => { state.group = group.value; render(); });
-  const wrap = h('div', {}, controls());
-  const picker = await teamPicker();
-  if (picker) wrap.append(picker);
-  let display;
-  try {
-    display = (await getJSON(`/api/reports/display-compliance?${q}&group_by=${group.value}${scopeQ()}`)).data;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return h('div', {}, wrap, h('p', { class: 'muted' }, t('rep.noApi')));
-    throw err;
-  }
-  const exportRow = (name, extra = '') => h('div', { class: 'row' }, ['csv', 'xlsx'].map((fmt) => h('button', {
-    type: 'button', onclick: () => download(`/api/reports/${name}.${fmt}?${q}${extra}${scopeQ()}`, `${name}.${fmt}`),
-  }, `${name}.${fmt}`)));
-  const groups = display.groups || [];
-  wrap.append(h('h3', {}, t('rep.display')), field(t('rep.groupBy'), group),
+  const [display, comp, expiry, products] = await Promise.all([
+    getJSON(`/api/reports/display-compliance?${periodQ()}&group_by=${group.value}${scopeQ()}`).then((r) => r.data),
+    getJSON(`/api/reports/competitor-prices?${periodQ()}${scopeQ()}`).then((r) => r.data),
+    getJSON(`/api/reports/near-expiry?group_by=product${scopeQ()}`).then((r) => r.data),
+    productNames(),
+  ]);
+  return h('div', { class: 'lead' }, top,
+    displaySection(display, group),
+    h('div', { class: 'split' }, competitorSection(comp), expirySection(expiry, products)));
+}
+
+const exportRow = (name, query) => h('div', { class: 'row' }, ['csv', 'xlsx'].map((fmt) => exportButton(`/api/reports/${name}.${fmt}?${query}${scopeQ()}`, `${name}.${fmt}`)));
+const groupLabel = (by, value) => (by === 'channel' ? t(`channel.${value}`) : by === 'tier' ? t(`tier.${value}`) : value);
+
+function displaySection(display, group) {
+  const tot = display.total;
+  return h('section', {}, h('h3', {}, t('rep.display')), h('div', { class: 'controls' }, field(t('rep.groupBy'), group)),
     h('div', { class: 'kpis', id: 'display-kpis' },
-      kpiTile(t('rep.oos'), pct(display.total.out_of_stock_rate.rate)),
-      kpiTile(t('rep.eyeLevel'), pct(display.total.eye_level_share.rate)),
-      kpiTile(t('rep.perfect'), pct(display.total.perfect_store_score.rate)),
-      kpiTile(t('rep.checks'), String(display.total.checks))));
-  if (groups.length) {
-    for (const [key, label, color] of [['perfect_store_score', 'rep.perfect', '#1b5e20'], ['out_of_stock_rate', 'rep.oos', '#b71c1c'], ['eye_level_share', 'rep.eyeLevel', '#0d47a1']]) {
-      wrap.append(h('div', { class: 'chart card' }, h('div', { class: 'muted' }, t(label)),
-        barChart(groups.map((g) => ({ label: g.group, value: g[key].rate || 0, text: pct(g[key].rate), color })))));
-    }
-  }
-  wrap.append(exportRow('display-compliance', `&group_by=${group.value}`));
+      kpiTile(t('rep.oos'), pct(tot.out_of_stock_rate.rate)),
+      kpiTile(t('rep.eyeLevel'), pct(tot.eye_level_share.rate)),
+      kpiTile(t('rep.perfect'), pct(tot.perfect_store_score.rate)),
+      kpiTile(t('rep.checks'), String(tot.checks))),
+    display.groups.length ? h('div', { class: 'charts' }, [['perfect_store_score', 'rep.perfect', '#1b5e20'], ['out_of_stock_rate', 'rep.oos', '#b71c1c'], ['eye_level_share', 'rep.eyeLevel', '#0d47a1']]
+      .map(([key, label, color]) => chart(t(label), display.groups.map((g) => ({
+        label: groupLabel(display.group_by, g.group), value: g[key].rate || 0, text: pct(g[key].rate), color,
+      }))))) : null,
+    exportRow('display-compliance', `${periodQ()}&group_by=${group.value}`));
+}
 
-  const comp = (await getJSON(`/api/reports/competitor-prices?${q}${scopeQ()}`)).data;
-  wrap.append(h('h3', {}, t('rep.competitors')));
-  wrap.append(comp.prices.length ? h('table', { id: 'competitor-prices' },
-    h('thead', {}, h('tr', {}, h('th', {}, t('co.product')), h('th', {}, t('rep.week')), h('th', { class: 'num' }, t('co.regular')), h('th', { class: 'num' }, t('co.promo')))),
-    h('tbody', {}, comp.prices.map((p) => h('tr', {},
-      h('td', {}, `${p.brand} ${p.product}`, h('div', { class: 'muted' }, t(`channel.${p.channel}`))), h('td', {}, p.week),
-      h('td', { class: 'num' }, p.regular.median ?? '—'), h('td', { class: 'num' }, p.promo.median ?? '—')))))
-    : h('p', { class: 'muted' }, t('rep.none')));
-  if (comp.promotions.length) {
-    wrap.append(h('ul', {}, comp.promotions.map((p) => h('li', {}, `${p.brand} ${p.product}: ${t(`promo.${p.promo_type}`)} ${p.lowest_promo_price ?? ''} · ${t('rep.stores', { n: p.stores })}`))));
-  }
-  wrap.append(exportRow('competitor-prices'));
+function competitorSection(comp) {
+  const product = (p) => [h('span', { class: 'strong' }, `${p.brand} ${p.product}`), h('div', { class: 'muted' }, t(`channel.${p.channel}`))];
+  return h('section', {}, h('h3', {}, t('rep.competitors')),
+    comp.prices.length ? table({ id: 'competitor-prices' }, [t('co.product'), t('rep.week'), t('co.regular'), t('co.promo')],
+      comp.prices.map((p) => [product(p), p.week, fmtMoney(p.regular.median), fmtMoney(p.promo.median)]), { num: [2, 3] })
+      : h('p', { class: 'muted' }, t('rep.none')),
+    comp.promotions.length ? [h('h3', {}, t('rep.promotions')), table({ id: 'competitor-promotions' },
+      [t('co.product'), t('co.promoType'), t('co.lowest'), t('co.stores')],
+      comp.promotions.map((p) => [product(p), t(`promo.${p.promo_type}`), fmtMoney(p.lowest_promo_price), p.stores]), { num: [2, 3] })] : null,
+    exportRow('competitor-prices', periodQ()));
+}
 
-  const expiry = (await getJSON(`/api/reports/near-expiry?group_by=product${scopeQ()}`)).data;
-  wrap.append(h('h3', {}, t('rep.expiry')),
-    h('div', { class: 'kpis' },
-      kpiTile(t('rep.in7'), String(expiry.total.within_7_days.quantity), `¥${Math.round(expiry.total.within_7_days.value)}`),
-      kpiTile(t('rep.in30'), String(expiry.total.within_30_days.quantity), `¥${Math.round(expiry.total.within_30_days.value)}`)));
-  const maxValue = Math.max(1, ...expiry.groups.map((g) => g.within_30_days.value));
-  if (expiry.groups.length) {
-    wrap.append(h('div', { class: 'chart card' }, barChart(expiry.groups.map((g) => ({
-      label: g.name, value: g.within_30_days.value, text: `¥${Math.round(g.within_30_days.value)}`, color: '#8a5300',
-    })), { max: maxValue })));
-  }
-  wrap.append(h('div', { class: 'row' }, ['csv', 'xlsx'].map((fmt) => h('button', {
-    type: 'button', onclick: () => download(`/api/reports/near-expiry.${fmt}?group_by=product${scopeQ()}`, `near-expiry.${fmt}`),
-  }, `near-expiry.${fmt}`))));
-  return wrap;
+function expirySection(expiry, products) {
+  const tile = (label, x) => kpiTile(label, String(x.quantity), fmtMoney(x.value));
+  return h('section', {}, h('h3', {}, t('rep.expiry')),
+    h('div', { class: 'kpis' }, tile(t('rep.in7'), expiry.total.within_7_days), tile(t('rep.in30'), expiry.total.within_30_days)),
+    expiry.groups.length ? chart(t('rep.value30'), expiry.groups.map((g) => ({
+      label: products.get(g.id) || g.name, value: g.within_30_days.value, text: fmtMoney(g.within_30_days.value), color: '#8a5300',
+    })), { max: Math.max(1, ...expiry.groups.map((g) => g.within_30_days.value)), id: 'expiry-chart' }) : null,
+    exportRow('near-expiry', 'group_by=product'));
 }
 
 export function view(name, arg) {
+  if (name === 'visit-detail') return visitDetail(arg);
+  state.back = name;
   if (name === 'team') return teamView();
   if (name === 'reports') return reportsView();
   if (name === 'exceptions') return exceptionsView();
-  if (name === 'photos') return photosView();
-  return visitDetail(arg);
+  return photosView();
 }

@@ -1,5 +1,7 @@
 // Route maps: OpenStreetMap tiles through the vendored Leaflet when the tiles answer, else the
 // route drawn as SVG from lat/lng (works offline, no tiles needed).
+import { h } from './ui.js';
+
 const TILE = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const NS = 'http://www.w3.org/2000/svg';
 let tilesOk = null;
@@ -109,31 +111,16 @@ export function drawSvg(el, points, { here = null, route = true } = {}) {
   return svg;
 }
 
-// Cut a label to about `units` Latin letters' width (CJK characters count double).
-function clip(text, units) {
-  let used = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    used += text.charCodeAt(i) > 0x2e80 ? 2 : 1;
-    if (used > units) return `${text.slice(0, i)}…`;
-  }
-  return text;
-}
-
-// A small bar chart: rows [{label, value (0..1), text}].
-export function barChart(rows, { width = 360, max = 1 } = {}) {
-  const rowH = 28; const labelW = 110;
-  const svg = node('svg', { viewBox: `0 0 ${width} ${rows.length * rowH + 4}`, role: 'img' });
-  rows.forEach((r, i) => {
-    const y = i * rowH + 2;
-    const lab = node('text', { x: 0, y: y + 18, 'font-size': 12, fill: '#1a1a1a' }, svg);
-    const text = String(r.label);
-    lab.textContent = clip(text, 17);
-    node('title', {}, lab).textContent = text;
-    const w = Math.max(0, Math.min(1, (r.value || 0) / max)) * (width - labelW - 50);
-    node('rect', { x: labelW, y: y + 4, width: width - labelW - 50, height: 18, fill: '#e3e8ef', rx: 3 }, svg);
-    node('rect', { x: labelW, y: y + 4, width: w, height: 18, fill: r.color || '#0d47a1', rx: 3 }, svg);
-    const val = node('text', { x: width - 4, y: y + 18, 'font-size': 12, 'text-anchor': 'end', fill: '#1a1a1a' }, svg);
-    val.textContent = r.text;
-  });
-  return svg;
+// A bar chart in HTML, so its text keeps the page's font size at any width: rows
+// [{label, value (0..max), text, color}]; a label too long for its column wraps, never cut.
+export function barChart(rows, { max = 1, label = '' } = {}) {
+  return h('ul', { class: 'bars', 'aria-label': label || null }, rows.map((r) => {
+    const fill = h('span', { class: 'bar-fill' });
+    fill.style.width = `${(Math.max(0, Math.min(1, (r.value || 0) / max)) * 100).toFixed(1)}%`;
+    fill.style.background = r.color || '#0d47a1';
+    return h('li', {},
+      h('span', { class: 'bar-label' }, String(r.label)),
+      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
+      h('span', { class: 'bar-value' }, r.text));
+  }));
 }
