@@ -176,9 +176,10 @@ def browser(playwright):
 
 @pytest.fixture
 def phone(browser, server):
-    """A 360 px wide phone in Tokyo with location allowed; console errors are collected."""
+    """A 360 px wide phone in Tokyo (or `timezone`) with location allowed; console errors are
+    collected."""
 
-    def make(locale: str = "en-US", background_sync: bool = True):
+    def make(locale: str = "en-US", background_sync: bool = True, timezone: str = "Asia/Tokyo"):
         ctx = browser.new_context(
             base_url=server.url,
             viewport={"width": 360, "height": 740},
@@ -186,7 +187,7 @@ def phone(browser, server):
             is_mobile=True,
             has_touch=True,
             locale=locale,
-            timezone_id="Asia/Tokyo",
+            timezone_id=timezone,
             geolocation={"latitude": 35.68, "longitude": 139.77},
             # Chrome grants Background Sync to sites by default; a Playwright context must ask.
             permissions=["geolocation", "background-sync"] if background_sync else ["geolocation"],

@@ -1,8 +1,8 @@
 // Terminus PWA entry: boot, router, sign-in, the outbox screen and settings.
-import { init as initI18n, t, setLang, LANGS, lang, fmtDateTime } from './i18n.js';
+import { init as initI18n, t, setLang, LANGS, lang, fmtDay } from './i18n.js';
 import { loadSession, session, login, logout, ApiError, errorText, getJSON } from './api.js';
 import * as outbox from './outbox.js';
-import { h, field, select, toast } from './ui.js';
+import { h, field, select } from './ui.js';
 import { restoreBusiness, refreshBusiness } from './clock.js';
 
 const main = document.getElementById('main');
@@ -12,7 +12,7 @@ const net = document.getElementById('net');
 
 const isRep = () => session.user && session.user.role === 'rep';
 
-const REP_TABS = [['#/today', 'tab.today'], ['#/nearby', 'tab.nearby'], ['#/outbox', 'tab.outbox'], ['#/more', 'tab.more']];
+const REP_TABS = [['#/today', 'tab.today'], ['#/stores', 'tab.stores'], ['#/nearby', 'tab.nearby'], ['#/outbox', 'tab.outbox'], ['#/more', 'tab.more']];
 const LEAD_TABS = [['#/team', 'tab.team'], ['#/exceptions', 'tab.exceptions'], ['#/photos', 'tab.photos'], ['#/reports', 'tab.reports'], ['#/more', 'tab.more']];
 
 function renderTabs(hash) {
@@ -109,35 +109,6 @@ function langSwitch() {
   return field(t('more.language'), sel);
 }
 
-// ---- outbox ---------------------------------------------------------------------------
-route(/^#\/outbox$/, async () => {
-  setTitle(t('outbox.title'));
-  const list = (await outbox.items()).reverse();
-  const c = await outbox.counts();
-  const send = h('button', { class: 'primary block', id: 'send-now', onclick: async () => {
-    send.disabled = true;
-    const r = await outbox.sendNow();
-    toast(r.auth ? t('outbox.signIn') : t('outbox.result', { ok: r.ok, failed: r.failed }));
-    render();
-  } }, t('outbox.sendNow'));
-  const summary = h('p', { id: 'outbox-summary' }, t('outbox.summary', { pending: c.pending + c.sending, sent: c.sent, failed: c.failed }));
-  const rows = list.map((i) => h('li', { class: `card outbox-item ${i.status}`, dataset: { status: i.status, op: i.op } },
-    h('div', { class: 'row' },
-      h('strong', { class: 'grow' }, i.label),
-      h('span', { class: 'pill' }, t(`status.${i.status}`))),
-    h('div', { class: 'muted' }, `${i.method} ${i.url} · ${fmtDateTime(i.created)}`,
-      i.attempts ? ` · ${t('outbox.attempts', { n: i.attempts })}` : '',
-      i.blob && i.blob.size ? ` · ${Math.round(i.blob.size / 1024)} KB` : ''),
-    i.lastError ? h('p', { class: i.status === 'failed' ? 'bad error' : 'warn' }, i.lastError) : null,
-    i.status === 'failed' ? h('div', { class: 'row' },
-      h('button', { onclick: () => outbox.retry(i.seq).then(render) }, t('outbox.retry')),
-      h('button', { class: 'danger', onclick: async () => {
-        if (confirm(t('outbox.discardConfirm'))) { await outbox.discard(i.seq); render(); }
-      } }, t('outbox.discard'))) : null));
-  return h('div', {}, summary, send, h('ul', { class: 'stops', 'aria-label': t('outbox.title') }, rows),
-    list.length ? null : h('p', { class: 'muted' }, t('outbox.empty')));
-});
-
 // ---- settings ---------------------------------------------------------------------------
 route(/^#\/more$/, async () => {
   setTitle(t('tab.more'));
@@ -154,7 +125,7 @@ route(/^#\/more$/, async () => {
       const items = (await getJSON('/api/reports/photos?period=week&per_page=30')).data.items.filter((p) => p.status !== 'pending');
       feedback = h('div', { class: 'card', id: 'photo-feedback' }, h('h3', {}, t('more.feedback')),
         items.length ? h('ul', {}, items.map((p) => h('li', { class: p.status === 'rejected' ? 'bad' : 'ok' },
-          `${p.visit_date} ${p.store_name}: ${t(`photos.${p.status}`)}${p.comment ? ` “${p.comment}”` : ''}`)))
+          `${fmtDay(p.visit_date)} ${p.store_name}: ${t(`photos.${p.status}`)}${p.comment ? ` “${p.comment}”` : ''}`)))
           : h('p', { class: 'muted' }, t('more.noFeedback')));
     } catch { /* offline or no reports API */ }
   }
@@ -182,8 +153,9 @@ async function afterSignIn() {
 async function boot() {
   await Promise.all([initI18n(), loadSession(), restoreBusiness()]);
   if (session.user) await refreshBusiness(getJSON).catch(() => { /* offline: the kept settings */ });
-  // The rep views (and visit flow) register their routes; the team screens load on demand.
-  rep = await import('./rep.js');
+  // The rep views (and visit flow) and the outbox register their routes; the team screens
+  // load on demand.
+  [rep] = await Promise.all([import('./rep.js'), import('./stores-view.js'), import('./outbox-view.js')]);
   route(/^#\/(team|exceptions|photos|reports|visit-detail)(?:\/(.+))?$/, async (...args) => {
     lead = lead || await import('./lead.js');
     return lead.view(...args);
@@ -196,7 +168,7 @@ async function boot() {
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).catch((e) => console.warn('SW', e));
     navigator.serviceWorker.addEventListener('message', (e) => {
-      if (e.data && e.data.type === 'outbox') { refreshBadge(); if (location.hash === '#/outbox') render(); }
+      if (e.data && e.data.type === 'outbox') refreshBadge();
     });
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});

@@ -47,6 +47,13 @@ export function t(key, vars) {
   return s;
 }
 
+// A count in words, with {n}: `KEY.none` for 0 where there is one, else the language's plural
+// form (`KEY.one`, `KEY.other`; Chinese has only `other`).
+export function plural(key, n, vars = {}) {
+  const form = n === 0 && known(`${key}.none`) ? 'none' : new Intl.PluralRules(lang).select(n);
+  return t(known(`${key}.${form}`) ? `${key}.${form}` : `${key}.other`, { ...vars, n });
+}
+
 // Times and dates as the business keeps them (its time zone), whatever the phone's zone.
 export function fmtTime(iso) {
   if (!iso) return '';

@@ -2,22 +2,29 @@
 // IndexedDB first, with its idempotency key, then sent strictly in order through
 // POST /api/sync/multipart (photos as binary parts). Used by the page and the service worker.
 //
-// Item: {seq, key, op, visit, method, url, body, blob, label, created, attempts, lastError,
+// Item: {seq, key, op, visit, method, url, body, blob, created, attempts, error,
 //        status: pending|sending|sent|failed, nextAt, sentAt, httpStatus, response}
 // - network error, 5xx, 429: stays pending, retried with exponential backoff (2 s … 10 min)
-// - 4xx for an item: status failed, kept and shown with the server's message (never dropped)
+// - 4xx for an item: status failed, kept and shown with the server's reason (never dropped)
 // - 401: stays pending; the rep is asked to sign in again
+// `error` is {kind: network|server|auth|refused, status, body}: the screen words it in its own
+// language when it shows it (the service worker, which also sends, has no texts).
+// Every change is announced to this context's listeners and, through a BroadcastChannel, to
+// the other contexts (the service worker's sends reach the open outbox screen as they happen).
 import { tx, done, meta, all } from './db.js';
-import { errorText } from './api.js';
+import { businessDay, addDays } from './clock.js';
 
 const BATCH_OPS = 25;
 const BATCH_BYTES = 8 * 1024 * 1024;
 const BACKOFF_MIN = 2000;
 const BACKOFF_MAX = 10 * 60 * 1000;
 const listeners = new Set();
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('terminus-outbox') : null;
 
 export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
-function changed(detail) { for (const fn of listeners) { try { fn(detail); } catch { /* UI */ } } }
+function notify(detail) { for (const fn of listeners) { try { fn(detail); } catch { /* UI */ } } }
+function changed(detail) { notify(detail); if (channel) channel.postMessage(detail); }
+if (channel) channel.onmessage = (e) => notify(e.data);
 
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -40,16 +47,16 @@ const PATHS = {
 };
 
 // Queue one operation; `visit` is the visit's client uuid (check_in: none).
-export async function enqueue({ op, visit, body, blob, label }) {
+export async function enqueue({ op, visit, body, blob }) {
   const [method, path] = PATHS[op];
   const item = {
     key: uuid(), op, visit: visit || undefined, method,
     url: path.replace('{visit}', visit || ''), body: body || {}, blob: blob || null,
-    label: label || op, created: new Date().toISOString(), attempts: 0, lastError: null,
+    created: new Date().toISOString(), attempts: 0, error: null,
     status: 'pending', nextAt: 0, sentAt: null, httpStatus: null, response: null,
   };
   item.seq = await tx('outbox', 'readwrite', (s) => done(s.add(item)));
-  changed({ type: 'queued', item });
+  changed({ type: 'queued', seq: item.seq });
   requestBackgroundSync();
   return item;
 }
@@ -114,16 +121,17 @@ let singleMode = false;
 export function flush({ force = false } = {}) {
   if (running) return running;
   const job = async () => {
-    const sent = { ok: 0, failed: 0, retry: false, auth: false };
+    const sent = { ok: 0, failed: 0, retry: false, auth: false, offline: false };
     // Known offline: wait for the `online` event (which forces a send) instead of burning
-    // attempts; "Send now" (force) still tries, as the flag can be wrong.
-    if (!force && self.navigator.onLine === false) { sent.retry = true; return sent; }
+    // attempts; a forced send (the `online` event itself, a retry) still tries.
+    if (!force && self.navigator.onLine === false) return { ...sent, retry: true, offline: true };
     for (let round = 0; round < 200; round += 1) {
       const batch = await nextBatch(force);
       if (!batch.length) break;
       const r = await sendBatch(singleMode ? batch.slice(0, 1) : batch);
+      changed({ type: 'answered', seqs: batch.map((i) => i.seq) });
       sent.ok += r.ok; sent.failed += r.failed;
-      if (r.stop) { sent.retry = !r.auth; sent.auth = r.auth; break; }
+      if (r.stop) { sent.retry = !r.auth; sent.auth = Boolean(r.auth); sent.offline = Boolean(r.offline); break; }
     }
     singleMode = false;
     changed({ type: 'flushed', result: sent });
@@ -158,16 +166,16 @@ async function sendBatch(batch) {
       headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'X-Device-Time': new Date().toISOString() },
     });
     body = await res.json().catch(() => null);
-  } catch (err) {
-    await retryLater(seqs, `Network: ${err.message || err}`);
-    return { ok: 0, failed: 0, stop: true };
+  } catch {
+    await retryLater(seqs, { kind: 'network' });
+    return { ok: 0, failed: 0, stop: true, offline: true };
   }
   if (res.status === 401) {
-    await update(seqs, (i) => { i.status = 'pending'; i.lastError = 'Sign in again to send (401).'; });
+    await update(seqs, (i) => { i.status = 'pending'; i.error = { kind: 'auth', status: 401 }; });
     return { ok: 0, failed: 0, stop: true, auth: true };
   }
   if (res.status >= 500 || res.status === 429 || res.status === 408) {
-    await retryLater(seqs, `Server ${res.status}${body && body.message ? `: ${body.message}` : ''}`);
+    await retryLater(seqs, { kind: 'server', status: res.status, body });
     return { ok: 0, failed: 0, stop: true };
   }
   if (!res.ok) {
@@ -184,10 +192,10 @@ async function sendBatch(batch) {
   return applyResults(batch, body);
 }
 
-async function retryLater(seqs, message) {
+async function retryLater(seqs, error) {
   await update(seqs, (i) => {
     i.status = 'pending';
-    i.lastError = message;
+    i.error = error;
     i.nextAt = Date.now() + backoff(i.attempts);
   });
 }
@@ -196,7 +204,7 @@ async function markFailed(seq, status, body) {
   await update([seq], (i) => {
     i.status = 'failed';
     i.httpStatus = status;
-    i.lastError = `${status}: ${errorText(body) || 'refused'}`;
+    i.error = { kind: 'refused', status, body };
     i.response = body;
   });
 }
@@ -213,17 +221,18 @@ async function applyResults(batch, body) {
     if (!r) { i.status = 'pending'; return; }
     i.httpStatus = r.status;
     if (r.status < 400) {
-      i.status = 'sent'; i.sentAt = new Date().toISOString(); i.lastError = null;
+      i.status = 'sent'; i.sentAt = new Date().toISOString(); i.error = null;
       i.response = r.body;
       if (i.op === 'check_in' && r.body && r.body.id) visitIds[i.visit || r.body.uuid] = r.body.id;
       ok += 1;
     } else if (r.status >= 500 || r.status === 429 || stop) {
       // A 5xx, or any refusal after one in the same batch (it may only be the consequence,
       // e.g. records of a visit whose check-in failed): try again later, never mark failed.
-      i.status = 'pending'; i.lastError = `Server ${r.status}: ${errorText(r.body)}`;
+      const kind = r.status >= 500 || r.status === 429 ? 'server' : 'held';
+      i.status = 'pending'; i.error = { kind, status: r.status, body: r.body };
       i.nextAt = Date.now() + backoff(i.attempts); stop = true;
     } else {
-      i.status = 'failed'; i.lastError = `${r.status}: ${errorText(r.body) || 'refused'}`;
+      i.status = 'failed'; i.error = { kind: 'refused', status: r.status, body: r.body };
       i.response = r.body; failed += 1;
     }
   });
@@ -250,8 +259,10 @@ export async function discard(seq) {
   changed({ type: 'discarded', seq });
 }
 
-// "Send now": everything pending is due at once.
+// "Send now": everything pending is due at once. Without a network nothing is tried (no
+// attempt is spent): the answer says so, and the `online` event sends it all.
 export async function sendNow() {
+  if (self.navigator.onLine === false) return flush();
   const list = await items();
   await update(list.filter((i) => i.status === 'pending').map((i) => i.seq), (i) => { i.nextAt = 0; });
   return flush({ force: true });
@@ -275,7 +286,7 @@ export async function prune(days = 2) {
     for (const i of list) if (i.status === 'sent' && Date.parse(i.sentAt) < cutoff) s.delete(i.seq);
   });
   // The phone's own copy of visits: a week is enough for the route and store screens.
-  const oldest = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 10);
+  const oldest = addDays(businessDay(), -7);
   await tx('visits', 'readwrite', async (s) => {
     for (const v of await done(s.getAll())) if (v.day < oldest) s.delete(v.uuid);
   });

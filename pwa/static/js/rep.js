@@ -1,6 +1,7 @@
-// The rep's screens: today's route, a store, nearby stores, re-plan; the visit flow is visit.js.
+// The rep's screens: today's route, a store, nearby stores, re-plan; the visit flow is visit.js,
+// the list of the rep's stores stores-view.js.
 import { route, setTitle, render } from './app.js';
-import { t, fmtDateTime } from './i18n.js';
+import { t, fmtDateTime, fmtDay, fmtMinutes, flagText } from './i18n.js';
 import { getJSON, getAllPages, request, ApiError, errorText, session } from './api.js';
 import { all } from './db.js';
 import { renderMap } from './map.js';
@@ -43,10 +44,18 @@ export async function localVisits(day = today()) {
   return (await all('visits')).filter((v) => v.day === day).sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt));
 }
 
-function hoursToday(s) {
+// A store's opening hours on the business day's weekday (not the phone's).
+export function hoursToday(s) {
   const wd = weekdayOf(today());
   const spans = (s.hours || []).filter((x) => x.weekday === wd);
   return spans.length ? spans.map((x) => `${hm(x.opens)}–${hm(x.closes)}`).join(', ') : t('store.closedToday');
+}
+
+// The tier's letter, its meaning (key, ordinary, potential) as the title.
+export function tierMark(tier) {
+  const mark = tierBadge(tier);
+  if (mark) mark.title = t(`tier.${tier}`);
+  return mark;
 }
 
 // A fresh fix by default (maximumAge 0): a cached one may be from the previous store.
@@ -86,7 +95,8 @@ route(/^#\/today$/, async () => {
   }
   const stops = plan.stops.slice().sort((a, b) => a.sequence - b.sequence);
   const doneCount = stops.filter((s) => s.done_at || doneStores.has(s.store_id)).length;
-  wrap.append(h('p', { id: 'day-summary' }, t('today.summary', { done: doneCount, total: stops.length, km: (plan.distance_m / 1000).toFixed(1) })));
+  wrap.append(h('p', { id: 'day-summary' }, h('strong', { id: 'business-day' }, fmtDay(plan.plan_date)), ' · ',
+    t('today.summary', { done: doneCount, total: stops.length, km: (plan.distance_m / 1000).toFixed(1) })));
   const mapEl = h('div', { id: 'route-map' });
   wrap.append(mapEl);
   const list = h('ol', { class: 'stops', 'aria-label': t('today.stops') });
@@ -96,7 +106,7 @@ route(/^#\/today$/, async () => {
     list.append(h('li', {}, h('a', { class: `stop${done ? ' done' : ''}`, href: `#/store/${s.store_id}`, dataset: { storeId: s.store_id } },
       h('span', { class: 'seq', 'aria-hidden': 'true' }, done ? '✓' : s.sequence),
       h('span', { class: 'grow' },
-        h('span', { class: 'name' }, s.store_name), ' ', tierBadge(s.tier),
+        h('span', { class: 'name' }, s.store_name), ' ', tierMark(s.tier),
         h('div', { class: 'muted' }, st ? `${t('store.open')} ${hoursToday(st)}` : s.store_code,
           done ? ` · ${t('today.done')}` : '')),
       h('span', { class: 'eta' }, s.arrival ? hm(s.arrival) : t('today.unscheduled'),
@@ -130,8 +140,8 @@ route(/^#\/store\/(\d+)$/, async (idText) => {
   setTitle(s.name);
   const wrap = h('div', {},
     h('div', { class: 'card' },
-      h('h2', {}, s.name, ' ', tierBadge(s.tier)),
-      h('div', { class: 'muted' }, `${s.code} · ${t(`channel.${s.channel}`)} · ${s.address || ''}`),
+      h('h2', {}, s.name, ' ', tierMark(s.tier)),
+      h('div', { class: 'muted' }, [s.code, t(`tier.${s.tier}`), t(`channel.${s.channel}`), s.address].filter(Boolean).join(' · ')),
       h('div', {}, `${t('store.open')}: ${hoursToday(s)}`),
       s.contact_name ? h('div', {}, `${t('store.contact')}: ${s.contact_name} ${s.contact_phone || ''}`) : null,
       s.notes ? h('p', {}, s.notes) : null));
@@ -169,7 +179,7 @@ async function lastVisit(storeId, el) {
   const body = [h('h3', {}, t('store.lastVisit'))];
   if (!v) { body.push(h('p', { class: 'muted' }, t('store.never'))); el.replaceChildren(...body); return; }
   body.push(h('p', {}, `${fmtDateTime(v.checked_in_at)} · ${v.successful ? t('visit.withOrder') : t('visit.noOrder')}`,
-    v.duration_minutes != null ? ` · ${Math.round(v.duration_minutes)} min` : ''));
+    v.duration_minutes != null ? ` · ${fmtMinutes(v.duration_minutes)}` : ''));
   const d = (await getJSON(`/api/visits/${v.id}`)).data;
   const issues = [];
   for (const c of d.display_checks || []) {
@@ -180,7 +190,7 @@ async function lastVisit(storeId, el) {
   for (const n of d.near_expiry_items || []) {
     if (n.expiry_date >= today()) issues.push(t('issue.expiry', { p: `#${n.product_id}`, q: n.quantity, d: n.expiry_date }));
   }
-  for (const f of d.flags || []) issues.push(f.message);
+  for (const f of d.flags || []) issues.push(flagText(f));
   const names = new Map((await products().catch(() => [])).map((p) => [`#${p.id}`, `${p.name} ${p.pack_size || ''}`]));
   body.push(h('h3', {}, t('store.openIssues')));
   body.push(issues.length
@@ -211,7 +221,7 @@ route(/^#\/nearby$/, async () => {
     const mapEl = h('div', {});
     out.replaceChildren(mapEl, h('ul', { class: 'stops' }, list.map((s) => h('li', {},
       h('a', { class: 'stop', href: `#/store/${s.id}` },
-        h('span', { class: 'grow' }, h('span', { class: 'name' }, s.name), ' ', tierBadge(s.tier),
+        h('span', { class: 'grow' }, h('span', { class: 'name' }, s.name), ' ', tierMark(s.tier),
           h('div', { class: 'muted' }, s.address || s.code)),
         h('span', { class: 'eta' }, `${Math.round(s.d)} m`))))));
     storeCache = storeCache || new Map();

@@ -1,7 +1,7 @@
 // The visit flow: check-in, photos, display check, stock and suggested order, near-expiry,
 // competitor observations, order, check-out. Every step is queued in the outbox first.
 import { setTitle } from './app.js';
-import { t, fmtTime } from './i18n.js';
+import { t, fmtTime, fmtMoney } from './i18n.js';
 import { get, put } from './db.js';
 import { enqueue, uuid, items as outboxItems, flush } from './outbox.js';
 import { downscale } from './photo.js';
@@ -19,7 +19,7 @@ export async function startVisit(store, here) {
   };
   await put('visits', v);
   await enqueue({
-    op: 'check_in', label: t('op.check_in', { store: store.name }),
+    op: 'check_in',
     body: { uuid: v.uuid, store_id: store.id, lat: here.lat, lng: here.lng, accuracy_m: here.accuracy_m, device_time: v.checkedInAt },
   });
   flush();
@@ -59,8 +59,8 @@ export async function openVisit(vuuid) {
   fileIn.addEventListener('change', async () => {
     for (const file of fileIn.files) {
       try {
-        const { blob, width, height } = await downscale(file);
-        const item = await enqueue({ op: 'photo', visit: v.uuid, body: { kind: kind.value }, blob, label: t('op.photo', { store: v.storeName, w: width, h: height }) });
+        const { blob } = await downscale(file);
+        const item = await enqueue({ op: 'photo', visit: v.uuid, body: { kind: kind.value }, blob });
         v.photos.push(item.seq);
         await saveVisit(v);
       } catch (e) { toast(t('photo.failed', { msg: e.message })); }
@@ -215,7 +215,7 @@ export async function openVisit(vuuid) {
     lines: ord.filter(([, i]) => i.value !== '' && Number(i.value) !== 0).map(([p, i]) => ({ product_id: p.id, quantity: Number(i.value) })),
   });
   wrap.append(section('order', t('visit.order'), ord.map(([p, i]) => h('div', { class: 'prod row', dataset: { productId: p.id } },
-    h('span', { class: 'grow' }, pname(p), h('div', { class: 'muted' }, `¥${p.unit_price}`)), h('div', { style: 'width:110px' }, field(t('order.qty'), i))))));
+    h('span', { class: 'grow' }, pname(p), h('div', { class: 'muted' }, fmtMoney(p.unit_price))), h('div', { style: 'width:110px' }, field(t('order.qty'), i))))));
 
   // ---- save and check out
   const dirty = new Set();
@@ -225,7 +225,7 @@ export async function openVisit(vuuid) {
   });
   const saveSection = async (name, quiet) => {
     const body = forms[name]();
-    await enqueue({ op: name, visit: v.uuid, body, label: t(`op.${name}`, { store: v.storeName }) });
+    await enqueue({ op: name, visit: v.uuid, body });
     v.records[name] = body; v.saved[name] = true;
     await saveVisit(v);
     dirty.delete(name);
@@ -245,7 +245,7 @@ export async function openVisit(vuuid) {
       v.checkedOutAt = new Date().toISOString();
       const body = { device_time: v.checkedOutAt };
       if (here.lat != null) Object.assign(body, { lat: here.lat, lng: here.lng, accuracy_m: here.accuracy_m });
-      await enqueue({ op: 'check_out', visit: v.uuid, body, label: t('op.check_out', { store: v.storeName }) });
+      await enqueue({ op: 'check_out', visit: v.uuid, body });
       await saveVisit(v);
       flush();
       toast(t('visit.done'));
