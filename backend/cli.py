@@ -70,16 +70,34 @@ def reset_password(username, password):
 
 
 @demo_cli.command("load")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
-def load_demo(if_empty):
-    """Create the demo organisation, ~300 Tokyo stores and the product catalogue."""
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="If the database has data: bring the demo up to today (add the missing days); "
+    "leave any other data alone.",
+)
+@click.option("--seed", type=int, default=demo.DEFAULT_SEED, show_default=True)
+@click.option(
+    "--organisation-only", is_flag=True, help="Only the organisation, stores and catalogue."
+)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)  # for tests
+def load_demo(if_empty, seed, organisation_only, today):
+    """Create the demo: organisation, 300 Tokyo stores, catalogue, four weeks of plans and visits
+    and today's published plans."""
+    started, day = time.perf_counter(), today.date() if today else None
     if not demo.is_empty():
-        if if_empty:
+        if not if_empty:
+            raise click.ClickException("The database is not empty; demo data goes in a fresh one.")
+        if not demo.is_demo():
             click.echo("Database already has data; demo not loaded.")
             return
-        raise click.ClickException("The database is not empty; demo data goes in a fresh one.")
-    logins = demo.load_demo()
-    click.echo(f"Demo loaded. Every demo user's password is: {demo.DEMO_PASSWORD}")
+        added = demo.top_up(seed, day)
+        done = f"{len(added)} days added up to {added[-1]}" if added else "already up to date"
+        click.echo(f"Demo {done} ({time.perf_counter() - started:.1f} s).")
+        return
+    logins = demo.load_demo(seed, day, history=not organisation_only)
+    click.echo(f"Demo loaded in {time.perf_counter() - started:.1f} s.")
+    click.echo(f"Every demo user's password is: {demo.DEMO_PASSWORD}")
     for login in logins:
         click.echo(f"  {login.username:<10} {login.role:<13} sees {login.scope}")
 

@@ -1,4 +1,4 @@
-"""The demo territory: a believable organisation on real Tokyo store coordinates.
+"""The demo organisation: a believable team structure on real Tokyo store coordinates.
 
 Store locations, tiers, visit durations and hours come from `backend/demo/tokyo_stores.csv`
 (derived from the project's Tokyo field benchmark); reps start from `tokyo_rep_homes.csv`.
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from ..auth import hash_password
-from ..extensions import db
-from ..models import Area, Brand, Channel, Product, Role, Store, StoreHours, Team, Tier, User
-from ..schemas.common import parse_clock
+from ...auth import hash_password
+from ...extensions import db
+from ...models import Area, Brand, Channel, Product, Role, Store, StoreHours, Team, Tier, User
+from ...schemas.common import parse_clock
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "demo"
+DATA_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "terminus-demo"
 TRADITIONAL_CHAINS = {
     "生活彩家",
@@ -30,6 +30,11 @@ TRADITIONAL_CHAINS = {
     "ローソンストア100",
 }
 LUNCH = (time(12, 0), time(13, 0))
+# Days between visits: a dense city beat, where a rep sees a dozen stores a day (the tiers'
+# defaults, weekly to monthly, would leave a 38-store territory with three visits a day).
+VISIT_FREQUENCY_DAYS = {Tier.A: 2, Tier.B: 3, Tier.C: 7}
+AREA_NAME = "Tokyo Central"
+FIRST_STORE = "TKY-0001"
 
 OWN_BRAND = "Sakura Beverages"
 PRODUCTS = {
@@ -75,13 +80,23 @@ def is_empty() -> bool:
     return (db.session.scalar(select(func.count()).select_from(User)) or 0) == 0
 
 
-def load_demo() -> list[DemoLogin]:
-    """Create the demo organisation, stores and catalogue in one transaction; returns the logins.
+def is_demo() -> bool:
+    """True when the database holds the demo organisation (its area, its first store, rep-1)."""
+    found = select(func.count()).where(
+        select(Area.id).where(Area.name == AREA_NAME).exists(),
+        select(Store.id).where(Store.code == FIRST_STORE).exists(),
+        select(User.id).where(User.username == "rep-1").exists(),
+    )
+    return bool(db.session.scalar(found))
+
+
+def create_organisation() -> list[DemoLogin]:
+    """Add the demo organisation, stores and catalogue (flushed, not committed); the logins.
 
     Every demo user's password is `DEMO_PASSWORD`.
     """
     password_hash = hash_password(DEMO_PASSWORD)
-    area = Area(name="Tokyo Central")
+    area = Area(name=AREA_NAME)
     homes = _read_csv("tokyo_rep_homes.csv")
     median_lng = sorted(float(h["lng"]) for h in homes)[len(homes) // 2]
     teams = {"west": Team(name="Tokyo West", area=area), "east": Team(name="Tokyo East", area=area)}
@@ -139,7 +154,7 @@ def load_demo() -> list[DemoLogin]:
                     active=True,
                 )
             )
-    db.session.commit()
+    db.session.flush()
     return logins
 
 
@@ -171,7 +186,7 @@ def _squared_km(lat: float, lng: float, rep: User) -> float:
 
 
 def _store(row: dict[str, str], rep: User) -> Store:
-    chain, branch = row["chain"], row["branch"]
+    chain, branch, tier = row["chain"], row["branch"], Tier(row["tier"])
     if "駅" in branch:
         channel = Channel.SPECIAL
     elif chain in TRADITIONAL_CHAINS:
@@ -182,11 +197,12 @@ def _store(row: dict[str, str], rep: User) -> Store:
         code=row["code"],
         name=f"{chain} {branch}店",
         channel=channel,
-        tier=Tier(row["tier"]),
+        tier=tier,
         address=f"東京都 {branch}",
         lat=float(row["lat"]),
         lng=float(row["lng"]),
         visit_minutes=int(row["visit_minutes"]),
+        visit_frequency_days=VISIT_FREQUENCY_DAYS[tier],
         rep=rep,
         team=rep.team,
         active=True,
