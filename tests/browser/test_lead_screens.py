@@ -233,7 +233,8 @@ def test_labels_in_chinese_never_raw_values(browser, server, seeded):
     page.goto(f"/#/visit-detail/{seeded['bad']['id']}")
     page.wait_for_selector("#visit-flags")
     text = page.text_content("main")
-    assert "超出地理围栏" in page.text_content("#visit-flags") or "地理围栏" in text
+    flags = page.text_content("#visit-flags")
+    assert "不在地理围栏内" in flags and "签到位置距门店 600 米" in flags
     assert "Checked in" not in text and "outside_geofence" not in text
     page.goto(f"/#/visit-detail/{seeded['good']['id']}")
     page.wait_for_selector("#order-total")
@@ -304,6 +305,10 @@ def test_screens_at_phone_and_laptop_width(browser, server, seeded, artifacts, w
         assert (first["y"] == second["y"]) == laptop  # a grid on a laptop, a column on a phone
     check_layout(page, width)
     shot("photos")
+    page.click("#photo-review > li:nth-child(1) button.thumb")
+    wait_until(page, "document.querySelector('#lightbox-image')?.naturalWidth > 0")
+    page.screenshot(path=str(artifacts / f"lead-photo-open-{width}.png"))
+    page.keyboard.press("Escape")
 
     page.goto(f"/#/visit-detail/{seeded['good']['id']}")
     page.wait_for_selector("#order-total")
