@@ -139,7 +139,10 @@ def queue_a_visit_offline(page, stop: dict, tmp_path, lines: int) -> None:
         "#photo-input", [camera_photo(tmp_path / f"s{n}.jpg", 40 + n) for n in range(3)]
     )
     wait_until(page, "document.querySelectorAll('#photo-thumbs img').length === 3")
-    open_section(page, "display_checks").locator("[data-save=display_checks]").click()
+    display = open_section(page, "display_checks")
+    assert not display.locator(".saved-mark").is_visible()
+    display.locator("[data-save=display_checks]").click()
+    display.locator(".saved-mark").wait_for()  # "✓ saved" on the section's title
     order = open_section(page, "order")
     for n in range(lines):
         order.locator("input[type=number]").nth(n).fill(str(n + 1))
@@ -211,6 +214,12 @@ def test_outbox_follows_the_queue_live_and_says_what_waits(server, phone, artifa
     zh = outbox_texts(page)
     assert zh[-1] == f"在{store}签到" and zh[-2] == f"{store}的 3 张照片", zh
     assert page.locator(".outbox-item .pill").first.text_content() == "已发送"
+    shoot(page, artifacts, "outbox-zh")
+    page.click("#tabs a[href='#/stores']")
+    page.wait_for_selector("#store-list a.stop")
+    listing = page.text_content("#store-list")
+    assert "渠道" in listing and not re.search(r"traditional|modern|special|Open", listing)
+    shoot(page, artifacts, "stores-zh")
     assert not page.errors, page.errors
 
 

@@ -219,9 +219,11 @@ export async function openVisit(vuuid) {
 
   // ---- save and check out
   const dirty = new Set();
+  // "✓ saved" on a section's title once it is queued, until it is changed again.
+  const mark = (name, saved) => { wrap.querySelector(`[data-section=${name}] .saved-mark`).hidden = !saved; };
   wrap.addEventListener('input', (e) => {
     const sec = e.target.closest('[data-section]');
-    if (sec && forms[sec.dataset.section]) dirty.add(sec.dataset.section);
+    if (sec && forms[sec.dataset.section]) { dirty.add(sec.dataset.section); mark(sec.dataset.section, false); }
   });
   const saveSection = async (name, quiet) => {
     const body = forms[name]();
@@ -229,11 +231,14 @@ export async function openVisit(vuuid) {
     v.records[name] = body; v.saved[name] = true;
     await saveVisit(v);
     dirty.delete(name);
+    mark(name, true);
     if (!quiet) { toast(t('visit.saved')); flush(); }
   };
   wrap.querySelectorAll('[data-section]').forEach((sec) => {
     const name = sec.dataset.section;
-    if (!forms[name] || closed) return;
+    if (!forms[name]) return;
+    sec.querySelector('summary').append(h('span', { class: 'saved-mark', hidden: !v.saved[name] }, `✓ ${t('visit.sectionSaved')}`));
+    if (closed) return;
     sec.querySelector('.body').append(h('button', { type: 'button', class: 'primary block', dataset: { save: name }, onclick: () => saveSection(name) }, t('visit.save')));
   });
   if (!closed) {
