@@ -30,6 +30,7 @@ async function saveVisit(v) { await put('visits', v); }
 
 const pname = (p) => `${p.name}${p.pack_size ? ` ${p.pack_size}` : ''}`;
 const num = (el) => (el.value === '' ? null : Number(el.value));
+const cb = (l) => l.querySelector('input').checked;
 
 export async function openVisit(vuuid) {
   const v = await get('visits', vuuid);
@@ -74,38 +75,16 @@ export async function openVisit(vuuid) {
 
   // ---- display check
   const rec = v.records;
-  const dc = own.map((p) => {
-    const prev = (rec.display_checks || []).find((x) => x.product_id === p.id) || {};
-    const r = {
-      on: check(t('dc.onShelf'), { checked: prev.on_shelf ?? true }),
-      facings: h('input', { type: 'number', inputmode: 'numeric', min: 0, max: 999, value: prev.facings ?? '' }),
-      level: select([['', '—'], ['1', t('dc.level1')], ['2', t('dc.level2')], ['3', t('dc.level3')], ['4', t('dc.level4')]]),
-      eye: check(t('dc.eyeLevel'), { checked: prev.eye_level }),
-      fifo: check(t('dc.fifo'), { checked: prev.fifo_ok ?? true }),
-      oos: check(t('dc.oos'), { checked: prev.out_of_stock }),
-      tag: check(t('dc.priceTag'), { checked: prev.price_tag_present ?? true }),
-      tagOk: check(t('dc.priceTagOk'), { checked: prev.price_tag_correct ?? true }),
-      clean: check(t('dc.clean'), { checked: prev.shelf_clean ?? true }),
-      pop: check(t('dc.pop'), { checked: prev.pop_present }),
-    };
-    r.level.value = prev.shelf_level ? String(prev.shelf_level) : '';
-    return [p, r];
-  });
-  const cb = (l) => l.querySelector('input').checked;
-  forms.display_checks = () => ({
-    items: dc.map(([p, r]) => {
-      const onShelf = cb(r.on) && !cb(r.oos);
-      return {
-        product_id: p.id, on_shelf: onShelf, facings: onShelf ? (num(r.facings) || 0) : 0,
-        shelf_level: r.level.value ? Number(r.level.value) : null, eye_level: cb(r.eye),
-        fifo_ok: cb(r.fifo), out_of_stock: cb(r.oos), price_tag_present: cb(r.tag),
-        price_tag_correct: cb(r.tag) ? cb(r.tagOk) : false, shelf_clean: cb(r.clean), pop_present: cb(r.pop),
-      };
-    }),
-  });
-  wrap.append(section('display_checks', t('visit.display'), dc.map(([p, r]) => h('div', { class: 'prod', dataset: { productId: p.id } },
-    h('strong', {}, pname(p)),
-    h('div', { class: 'grid2' }, r.on, r.oos, field(t('dc.facings'), r.facings), field(t('dc.level'), r.level), r.eye, r.fifo, r.tag, r.tagOk, r.clean, r.pop)))));
+  const dc = own.map((p) => displayCheck(p, (rec.display_checks || []).find((x) => x.product_id === p.id) || {}));
+  forms.display_checks = () => {
+    const items = dc.map((c) => c.read());
+    const bad = dc.find((c, i) => !items[i]);
+    if (!bad) return { items };
+    bad.el.closest('details').open = true;
+    bad.el.scrollIntoView({ block: 'center' });
+    return null;
+  };
+  wrap.append(section('display_checks', t('visit.display'), dc.map((c) => c.el)));
 
   // ---- stock and suggested order
   const st = own.map((p) => {
@@ -225,14 +204,17 @@ export async function openVisit(vuuid) {
     const sec = e.target.closest('[data-section]');
     if (sec && forms[sec.dataset.section]) { dirty.add(sec.dataset.section); mark(sec.dataset.section, false); }
   });
+  // Saves the section, or shows what to fix on the form and says false.
   const saveSection = async (name, quiet) => {
     const body = forms[name]();
+    if (!body) { toast(t('visit.notSaved')); return false; }
     await enqueue({ op: name, visit: v.uuid, body });
     v.records[name] = body; v.saved[name] = true;
     await saveVisit(v);
     dirty.delete(name);
     mark(name, true);
     if (!quiet) { toast(t('visit.saved')); flush(); }
+    return true;
   };
   wrap.querySelectorAll('[data-section]').forEach((sec) => {
     const name = sec.dataset.section;
@@ -244,7 +226,9 @@ export async function openVisit(vuuid) {
   if (!closed) {
     const out = h('button', { class: 'primary block', id: 'check-out', onclick: async () => {
       out.disabled = true;
-      for (const name of SECTIONS) if (dirty.has(name)) await saveSection(name, true);
+      for (const name of SECTIONS) {
+        if (dirty.has(name) && !(await saveSection(name, true))) { out.disabled = false; return; }
+      }
       let here = {};
       try { here = await position({ timeout: 6000 }); } catch { /* optional at check-out */ }
       v.checkedOutAt = new Date().toISOString();
@@ -261,6 +245,71 @@ export async function openVisit(vuuid) {
     wrap.querySelectorAll('input, select, textarea, button[data-save]').forEach((el) => { el.disabled = true; });
   }
   return wrap;
+}
+
+// Availability is one answer; facings and the shelf are asked only for a product on the shelf.
+const AVAILABILITY = { on_shelf: 'dc.onShelf', out_of_stock: 'dc.oos', not_stocked: 'dc.notStocked' };
+const SHELF_LEVELS = [1, 2, 3, 4]; // 2 = eye level (the server's EYE_LEVEL_SHELF)
+
+function availabilityOf(prev) {
+  if (prev.out_of_stock) return 'out_of_stock';
+  return prev.on_shelf === false ? 'not_stocked' : 'on_shelf';
+}
+
+// One product's display check: its element, and read() → the item, or null after showing on
+// the product what contradicts (facings typed for a product that is not on the shelf).
+function displayCheck(p, prev) {
+  const name = uid('avail');
+  const r = {
+    facings: h('input', { type: 'number', inputmode: 'numeric', min: 0, max: 999, value: prev.facings ?? '' }),
+    level: select([['', '—'], ...SHELF_LEVELS.map((n) => [String(n), t(`dc.level${n}`)])]),
+    fifo: check(t('dc.fifo'), { checked: prev.fifo_ok ?? true }),
+    tag: check(t('dc.priceTag'), { checked: prev.price_tag_present ?? true }),
+    tagOk: check(t('dc.priceTagOk'), { checked: prev.price_tag_correct ?? true }),
+    clean: check(t('dc.clean'), { checked: prev.shelf_clean ?? true }),
+    pop: check(t('dc.pop'), { checked: prev.pop_present }),
+  };
+  r.level.value = prev.shelf_level ? String(prev.shelf_level) : '';
+  const choices = Object.entries(AVAILABILITY).map(([value, key]) => h('label', { class: 'check' },
+    // Sized like a checkbox (app.css sizes text inputs); the label keeps the 44 px tap height.
+    h('input', { type: 'radio', name, value, checked: availabilityOf(prev) === value, style: 'width:24px;flex:none' }), t(key)));
+  const asked = [field(t('dc.facings'), r.facings), field(t('dc.level'), r.level)]; // on the shelf
+  const problem = h('p', { class: 'bad', role: 'alert', hidden: true });
+  const el = h('div', { class: 'prod', dataset: { productId: p.id } },
+    h('strong', {}, pname(p)),
+    h('div', { class: 'row', role: 'radiogroup', 'aria-label': t('dc.availability') }, choices),
+    h('div', { class: 'grid2' }, asked, r.fifo, r.tag, r.tagOk, r.clean, r.pop),
+    problem);
+  const picked = () => el.querySelector(`input[name=${name}]:checked`).value;
+  const sync = () => {
+    const onShelf = picked() === 'on_shelf';
+    for (const f of asked) f.hidden = !onShelf;
+    r.facings.disabled = !onShelf;
+    r.level.disabled = !onShelf;
+    if (onShelf) problem.hidden = true;
+  };
+  el.addEventListener('change', sync);
+  sync();
+  const clear = () => { r.facings.value = ''; problem.hidden = true; r.facings.dispatchEvent(new Event('input', { bubbles: true })); };
+  const read = () => {
+    const availability = picked();
+    const onShelf = availability === 'on_shelf';
+    const facings = num(r.facings) || 0;
+    if (!onShelf && facings > 0) {
+      problem.replaceChildren(t('dc.facingsOffShelf', { state: t(AVAILABILITY[availability]), n: facings }),
+        h('button', { type: 'button', class: 'block', onclick: clear }, t('dc.clearFacings')));
+      problem.hidden = false;
+      return null;
+    }
+    problem.hidden = true;
+    return {
+      product_id: p.id, on_shelf: onShelf, out_of_stock: availability === 'out_of_stock', facings,
+      shelf_level: onShelf && r.level.value ? Number(r.level.value) : null,
+      fifo_ok: cb(r.fifo), price_tag_present: cb(r.tag), price_tag_correct: cb(r.tag) ? cb(r.tagOk) : false,
+      shelf_clean: cb(r.clean), pop_present: cb(r.pop),
+    };
+  };
+  return { el, read };
 }
 
 function section(name, title, children, open = false) {
