@@ -334,6 +334,7 @@ def test_my_stores_search_and_filters_online_and_offline(server, phone, artifact
     page.wait_for_selector("#check-in")
     assert page.url.endswith(f"#/store/{target['id']}")
     assert target["name"] in page.text_content("main h2")
+    shoot(page, artifacts, "store-offline")
     page.go_back()
     wait_listed(page, [target["id"]])
     assert page.input_value("#store-q") == target["code"]

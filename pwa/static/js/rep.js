@@ -141,7 +141,8 @@ route(/^#\/store\/(\d+)$/, async (idText) => {
   const wrap = h('div', {},
     h('div', { class: 'card' },
       h('h2', {}, s.name, ' ', tierMark(s.tier)),
-      h('div', { class: 'muted' }, [s.code, t(`tier.${s.tier}`), t(`channel.${s.channel}`), s.address].filter(Boolean).join(' · ')),
+      h('div', { class: 'muted' }, [s.code, t(`channel.${s.channel}`), s.address].filter(Boolean).join(' · ')),
+      h('div', {}, `${t('stores.tier')}: ${t(`tier.${s.tier}`)}`),
       h('div', {}, `${t('store.open')}: ${hoursToday(s)}`),
       s.contact_name ? h('div', {}, `${t('store.contact')}: ${s.contact_name} ${s.contact_phone || ''}`) : null,
       s.notes ? h('p', {}, s.notes) : null));
@@ -183,7 +184,8 @@ async function lastVisit(storeId, el) {
   const d = (await getJSON(`/api/visits/${v.id}`)).data;
   const issues = [];
   for (const c of d.display_checks || []) {
-    if (c.out_of_stock || !c.on_shelf) issues.push(t('issue.oos', { p: `#${c.product_id}` }));
+    // Neither on the shelf nor out of stock is "not stocked here": not an issue of the visit.
+    if (c.out_of_stock) issues.push(t('issue.oos', { p: `#${c.product_id}` }));
     if (c.price_tag_present === false || c.price_tag_correct === false) issues.push(t('issue.priceTag', { p: `#${c.product_id}` }));
     if (c.fifo_ok === false) issues.push(t('issue.fifo', { p: `#${c.product_id}` }));
   }
