@@ -23,10 +23,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# `make run PORT=8080` serves elsewhere. The demo is loaded once, then topped up to today.
+PORT ?= 5000
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo
+	@echo "Open http://127.0.0.1:$(PORT)/ and sign in (password terminus-demo) as:"
+	@echo "  rep-1     the field app: today's route, a visit, the outbox"
+	@echo "  sup-east  the supervisor: four weeks of completion and success per rep, exceptions, photo review"
+	@echo "  manager   the area reports: competitor prices, display compliance, near-expiry"
+	@echo "  admin     everything; the API at http://127.0.0.1:$(PORT)/api/docs"
+	@echo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,27 +1,65 @@
-"""The demo territory, and the acceptance walk-through: each role sees its own slice."""
+"""The demo territory, and the acceptance walk-through: each role sees its own slice; the demo's
+four weeks of work, today's plans, determinism and the top-up to a later day."""
 
 from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.models import Area, Brand, Product, Role, Store, Team, User
-from backend.services.demo import DEMO_PASSWORD
+from backend.models import (
+    Area,
+    Brand,
+    FlagKind,
+    Photo,
+    PlannedStop,
+    PlanStatus,
+    Product,
+    Role,
+    RoutePlan,
+    Store,
+    Team,
+    User,
+    Visit,
+    VisitFlag,
+)
+from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS
+from backend.services.reports.ranges import today as business_today
+from backend.services.visit_integrity import hamming
+
+# Generous for a loaded test machine; the real time is printed by the command (about 10 s).
+LOAD_SECONDS_BOUND = 90
+LOADED = re.compile(r"Demo loaded in ([\d.]+) s")
 
 
 @pytest.fixture
-def demo(database):
-    result = database.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    return result.output
+def cli(database, tmp_path, monkeypatch):
+    monkeypatch.setitem(database.config, "PHOTO_DIR", str(tmp_path / "photos"))
+    runner = database.test_cli_runner()
+
+    def invoke(*args):
+        result = runner.invoke(args=["demo", "load", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return invoke
+
+
+@pytest.fixture
+def territory(cli):
+    """The organisation, stores and catalogue only."""
+    return cli("--organisation-only")
 
 
 def count(model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_demo_organisation(app, demo):
+def test_demo_organisation(app, territory):
     with app.app_context():
         assert count(Area) == 1 and count(Team) == 2
         assert {r: count(User, User.role == r) for r in Role} == {
@@ -36,15 +74,18 @@ def test_demo_organisation(app, demo):
         assert count(Product) >= 15
         channels = db.session.scalars(select(Store.channel).distinct()).all()
         assert len(channels) == 3
+        assert count(RoutePlan) == 0
     for username in ("admin", "manager", "sup-east", "sup-west", "rep-1", "rep-8"):
-        assert username in demo
-    assert DEMO_PASSWORD in demo
+        assert username in territory
+    assert DEMO_PASSWORD in territory
 
 
-def test_demo_load_refuses_a_non_empty_database_unless_if_empty(app, demo):
+def test_demo_load_refuses_a_non_empty_database_and_leaves_other_data_alone(app, org, cli):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo", "load"]).exit_code != 0
-    assert runner.invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
+    assert "demo not loaded" in cli("--if-empty")
+    with app.app_context():
+        assert count(Store) == 5 and count(RoutePlan) == 0
 
 
 def login(client, username):
@@ -65,7 +106,7 @@ def store_ids(client, headers):
         page += 1
 
 
-def test_each_demo_role_sees_its_slice(app, client, demo):
+def test_each_demo_role_sees_its_slice(app, client, territory):
     with app.app_context():
         rep = db.session.scalars(select(User).where(User.username == "rep-1")).one()
         own = set(db.session.scalars(select(Store.id).where(Store.rep_id == rep.id)))
@@ -77,3 +118,150 @@ def test_each_demo_role_sees_its_slice(app, client, demo):
     assert store_ids(client, login(client, supervisor)) == team
     assert len(store_ids(client, login(client, "manager"))) == 300
     assert len(own) < len(team) < 300
+
+
+# --- the four weeks of work -------------------------------------------------------------------
+
+
+def plan_stops(day: date) -> dict[str, int]:
+    """Stops of each rep's published plan on `day`, by username."""
+    rows = db.session.execute(
+        select(User.username, func.count(PlannedStop.id))
+        .join(RoutePlan, RoutePlan.rep_id == User.id)
+        .outerjoin(PlannedStop, PlannedStop.plan_id == RoutePlan.id)
+        .where(RoutePlan.plan_date == day, RoutePlan.status == PlanStatus.PUBLISHED)
+        .group_by(User.username)
+    ).all()
+    return dict(rows)
+
+
+def snapshot() -> dict:
+    """What the demo holds, by natural keys (ids may differ between databases)."""
+    tables = {m.__tablename__: count(m) for m in (Visit, VisitFlag, Photo, PlannedStop)}
+    routes = db.session.execute(
+        select(User.username, RoutePlan.plan_date, Store.code)
+        .join(RoutePlan, RoutePlan.rep_id == User.id)
+        .join(PlannedStop, PlannedStop.plan_id == RoutePlan.id)
+        .join(Store, Store.id == PlannedStop.store_id)
+        .order_by(User.username, RoutePlan.plan_date, PlannedStop.sequence)
+    ).all()
+    visits = db.session.execute(
+        select(Visit.uuid, Store.code, Visit.checked_in_at, Visit.successful)
+        .join(Store, Store.id == Visit.store_id)
+        .order_by(Visit.uuid)
+    ).all()
+    flags = db.session.execute(
+        select(VisitFlag.kind, func.count()).group_by(VisitFlag.kind).order_by(VisitFlag.kind)
+    ).all()
+    return {"tables": tables, "routes": routes, "visits": visits, "flags": flags}
+
+
+def kpis(client, headers, first: date, last: date) -> dict:
+    query = f"period=custom&date_from={first}&date_to={last}&group_by=rep"
+    response = client.get(f"/api/reports/kpis?{query}", headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_demo_four_weeks_of_work_and_todays_plans(app, client, cli):
+    output = cli()
+    seconds = float(LOADED.search(output).group(1))
+    print(f"flask demo load: {seconds:.1f} s")
+    assert seconds < LOAD_SECONDS_BOUND
+    with app.app_context():
+        today = business_today()
+        stops = plan_stops(today)
+        assert len(stops) == 8 and stops["rep-1"] >= 10 and min(stops.values()) >= 8
+        first = db.session.scalar(select(func.min(RoutePlan.plan_date)))
+        assert first >= today - timedelta(days=HISTORY_DAYS)
+        assert count(Visit, Visit.visit_date >= today) == 0
+        kinds = set(db.session.scalars(select(VisitFlag.kind).distinct()))
+        assert {FlagKind.OUTSIDE_GEOFENCE, FlagKind.POOR_ACCURACY, FlagKind.SHORT_VISIT} <= kinds
+        assert FlagKind.PHOTO_REUSED not in kinds
+        assert count(Visit, Visit.planned.is_(False)) > 0
+        assert count(Photo) >= 50
+        # The app compares a photo with the rep's others (and the store's): far apart.
+        by_rep = db.session.execute(
+            select(Visit.rep_id, Photo.phash).join(Visit, Visit.id == Photo.visit_id)
+        ).all()
+        for _, rep_photos in itertools.groupby(sorted(by_rep), key=lambda r: r[0]):
+            hashes = [h for _, h in rep_photos]
+            assert min(hamming(a, b) for a, b in itertools.combinations(hashes, 2)) > 6
+    sup = login(client, "sup-east")
+    report = kpis(client, sup, today - timedelta(days=HISTORY_DAYS), today - timedelta(days=1))
+    completion = {g["name"]: g["completion_rate"]["rate"] for g in report["groups"]}
+    success = {g["name"]: g["success_rate"]["rate"] for g in report["groups"]}
+    assert len(completion) == 4
+    assert all(0.55 <= r <= 1 for r in completion.values()), completion
+    assert all(0.3 <= r <= 0.95 for r in success.values()), success
+    assert max(completion.values()) - min(completion.values()) >= 0.08
+    assert max(success.values()) - min(success.values()) >= 0.15
+    daily = {d["completion_rate"]["rate"] for d in report["trend"]}
+    assert len(daily) >= 5
+    assert report["total"]["off_route_orders"] > 0
+    pending = client.get("/api/reports/photos?period=week&status=pending", headers=sup).json
+    assert pending["items"]
+    image = client.get(pending["items"][0]["image_path"], headers=sup)
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    runner = app.test_cli_runner()
+    check = runner.invoke(args=["reports", "check"])
+    assert check.exit_code == 0, check.output
+    assert "already up to date" in cli("--if-empty")
+
+
+def test_demo_manager_reports_have_rows(app, client, cli):
+    cli("--today", "2026-03-11")
+    manager = login(client, "manager")
+    period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
+    display = client.get(f"/api/reports/display-compliance?{period}", headers=manager).json
+    assert display["total"]["eye_level_share"]["rate"] > 0.3
+    expiry = client.get("/api/reports/near-expiry?as_of=2026-03-10", headers=manager).json
+    assert expiry["groups"] and expiry["total"]["within_30_days"]["quantity"] > 0
+    prices = client.get(f"/api/reports/competitor-prices?{period}", headers=manager).json
+    oolong = {
+        p["regular"]["median"]
+        for p in prices["prices"]
+        if p["product"].startswith("Kawa Oolong Tea") and p["channel"] == "modern"
+    }
+    assert len(oolong) >= 2  # the price cut
+    assert {p["promo_type"] for p in prices["promotions"]} >= {"discount", "bundle"}
+    assert [p["product"] for p in prices["new_products"]] == ["Kawa Matcha Latte 280 ml"]
+
+
+def test_demo_is_deterministic(app, database, cli):
+    cli("--today", "2026-03-11", "--seed", "5")
+    with app.app_context():
+        first = snapshot()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    cli("--today", "2026-03-11", "--seed", "5")
+    with app.app_context():
+        assert snapshot() == first
+
+
+def test_demo_top_up_adds_the_missing_days_only(app, cli):
+    cli("--today", "2026-03-10")
+    with app.app_context():
+        before = db.session.execute(
+            select(RoutePlan.id, RoutePlan.plan_date, RoutePlan.revision).order_by(RoutePlan.id)
+        ).all()
+        visits_before = count(Visit)
+        assert count(Visit, Visit.visit_date == date(2026, 3, 10)) == 0
+    assert "3 days added up to 2026-03-13" in cli("--if-empty", "--today", "2026-03-13")
+    with app.app_context():
+        after = db.session.execute(
+            select(RoutePlan.id, RoutePlan.plan_date, RoutePlan.revision)
+            .where(RoutePlan.id <= before[-1].id)
+            .order_by(RoutePlan.id)
+        ).all()
+        assert after == before
+        # The earlier today is worked, the days since planned and worked, today only planned.
+        for day in (10, 11, 12):
+            assert count(Visit, Visit.visit_date == date(2026, 3, day)) > 40
+        assert len(plan_stops(date(2026, 3, 13))) == 8
+        assert count(Visit, Visit.visit_date == date(2026, 3, 13)) == 0
+        assert count(Visit) > visits_before
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reports", "check"]).exit_code == 0
+    assert "already up to date" in cli("--if-empty", "--today", "2026-03-13")

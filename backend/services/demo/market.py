@@ -3,7 +3,7 @@
 Counted from the demo's first day: Kawa cuts its oolong tea's price after two weeks and launches
 a matcha latte (not in our catalogue) after two and a half; every four weeks Fuji runs a sencha
 discount in the second half, Aoyama a crisps bundle in the first week, and modern stores a
-two-day shock price on Kawa's coffee. Shelf prices are the list price, a little higher in
+three-day shock price on Kawa's coffee. Shelf prices are the list price, a little higher in
 traditional shops and stations.
 """
 
@@ -23,7 +23,7 @@ PRICE_CUT = ("KWD-GT-525", 14, Decimal("138"))  # sku, from day, new list price
 PROMOTIONS = {
     "FTC-GT-600": (14, 23, "discount", Decimal("139"), False),
     "AYS-CP-60": (0, 6, "bundle", Decimal("130"), False),
-    "KWD-BC-190": (21, 22, "shock_price", Decimal("98"), True),
+    "KWD-BC-190": (21, 23, "shock_price", Decimal("98"), True),
 }
 LAUNCH = ("Kawa Drinks", "Kawa Matcha Latte 280 ml", 18, Decimal("168"))  # brand, name, day, price
 SAMPLING_DAYS = 7  # the launch is sampled in store for its first week

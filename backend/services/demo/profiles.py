@@ -2,7 +2,7 @@
 
 A profile is the rep's usual form (how much of the plan they cover, how often their stores
 order) and habits (GPS, short visits, photos); a day moves the rates: Fridays are weaker,
-Mondays' orders stronger, and now and then a rep is off sick.
+Mondays' orders stronger, and one rep has a few days off sick each month.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class RepProfile:
     old_photos: float = 0.0  # per photo: one from the phone's gallery, hours old
     left_open: float = 0.0  # per day: the last visit not checked out
     clock_ahead: float = 0.0  # per day: the phone's clock a quarter of an hour fast
+    sick_spells: bool = False  # off sick three days in every four weeks
 
 
 PROFILES = {
@@ -32,12 +33,14 @@ PROFILES = {
     "rep-2": RepProfile(0.88, 0.64),
     "rep-3": RepProfile(0.70, 0.45, short=0.1, swaps=0.6),  # the weak one
     "rep-4": RepProfile(0.91, 0.70, poor_gps=0.15),  # basement shops
-    "rep-5": RepProfile(0.84, 0.56, clock_ahead=0.1),
+    "rep-5": RepProfile(0.84, 0.56, clock_ahead=0.2, sick_spells=True),
     "rep-6": RepProfile(0.93, 0.74, photos=0.2),
     "rep-7": RepProfile(0.79, 0.60, off_site=0.12, old_photos=0.2),
-    "rep-8": RepProfile(0.86, 0.52, left_open=0.15),
+    "rep-8": RepProfile(0.86, 0.52, left_open=0.25),
 }
-SICK = 0.02  # chance per rep-day of a day off
+# Calendar days (by ordinal, in four-week cycles) of a sick spell: three running days always
+# hold a working day.
+SICK_SPELL, SPELL_CYCLE = range(3, 6), 28
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,6 @@ def day_form(profile: RepProfile, day: date, rng: random.Random) -> DayForm:
     return DayForm(
         completion=min(1.0, max(0.3, completion)),
         success=min(0.98, max(0.1, success)),
-        sick=rng.random() < SICK,
+        sick=profile.sick_spells and day.toordinal() % SPELL_CYCLE in SICK_SPELL,
         clock_ahead_minutes=rng.randint(12, 20) if skewed else 0,
     )

@@ -45,7 +45,8 @@ def shelf_picture(rng: random.Random, taken: datetime) -> bytes:
         while x < SIZE[0]:
             width = rng.randint(22, 80)
             base = rng.choice(PACK_COLOURS)
-            colour = tuple(min(255, max(0, c + rng.randint(-40, 40))) for c in base)
+            light = rng.uniform(0.45, 1.25)
+            colour = tuple(min(255, round(c * light)) for c in base)
             if rng.random() > 0.08:  # a gap: something sold out
                 draw.rectangle(
                     [x + 2, top + rng.randint(4, 20), x + width - 2, top + height], colour
