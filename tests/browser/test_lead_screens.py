@@ -139,6 +139,7 @@ def show(page, screen: str, day: str, ready: str) -> None:
     if page.input_value("#team-day") != day:
         page.fill("#team-day", day)
         page.dispatch_event("#team-day", "change")
+    page.wait_for_selector(f".lead[data-day='{day}']")  # not the screen of the day before
     page.wait_for_selector(ready)
 
 
@@ -331,5 +332,9 @@ def test_screens_at_phone_and_laptop_width(browser, server, seeded, artifacts, w
     show(page, "team", tokyo_today(), "#rep-rates tbody tr")
     check_layout(page, width)
     shot("manager-team")
+    page.select_option("#team-period", "weeks4")
+    page.wait_for_selector(".lead[data-period=weeks4] #team-visits")
+    check_layout(page, width)
+    shot("manager-team-4weeks")
     assert not page.errors, page.errors
     ctx.close()

@@ -110,6 +110,9 @@ async function controls(...extra) {
   return h('div', { class: 'controls' }, field(t('team.date'), day), field(t('team.period'), per), await teamPicker(), extra);
 }
 
+// A screen's root; it names the period it shows, so that a test (or a style) can tell a
+// screen drawn for the new choice from the one still shown while it loads.
+const leadScreen = (...children) => h('div', { class: 'lead', dataset: { period: state.period, day: state.day } }, children);
 const kpiTile = (label, value, sub, id) => h('div', { class: 'kpi', id }, h('span', { class: 'muted' }, label), h('b', {}, value), sub ? h('span', { class: 'muted' }, sub) : null);
 const rateTile = (label, r, id) => kpiTile(label, pct(r.rate), `${r.numerator}/${r.denominator}`, id);
 const chart = (title, rows, options = {}) => h('div', { class: 'chart card', id: options.id },
@@ -143,7 +146,7 @@ async function teamView() {
       ? chart(t('team.trend'), report.trend.map((d) => ({ label: fmtDay(d.date), value: d.completion_rate.rate || 0, text: pct(d.completion_rate.rate) })))
       : null,
   ];
-  return h('div', { class: 'lead' }, await controls(),
+  return leadScreen(await controls(),
     h('div', { class: 'split' }, figures, h('section', {}, h('h3', {}, t('team.visits', { n: list.total })), mapEl)),
     h('div', { class: 'charts' }, charts), h('h3', {}, t('team.visitList')), shownOf(list), visitTable(visits), exports());
 }
@@ -209,7 +212,7 @@ async function exceptionsView() {
       { content: v.rep_name, label: t('team.rep') },
       h('ul', { class: 'flags' }, v.flags.map((f) => h('li', { class: 'bad' }, flagLine(f)))),
     ])) : h('p', { class: 'muted' }, t('exc.none'));
-  return h('div', { class: 'lead' }, await controls(),
+  return leadScreen(await controls(),
     h('div', { class: kinds ? 'split narrow-first' : '' }, kinds,
       h('section', {}, h('h3', {}, t('exc.count', { n: list.total })), shownOf(list), rows)));
 }
@@ -223,7 +226,7 @@ async function photosView() {
   const { items } = (await getJSON(`/api/reports/photos?${periodQ()}&status=${state.review}&per_page=50${scopeQ()}`)).data;
   const canReview = ['supervisor', 'admin'].includes(session.user.role);
   const pending = state.review === 'pending';
-  return h('div', { class: 'lead' }, top,
+  return leadScreen(top,
     h('h3', {}, t(pending ? 'photos.pending' : 'photos.count', { n: items.length })),
     h('ul', { class: 'photo-grid', id: 'photo-review' }, items.map((p) => {
       const kind = t(`kind.${p.kind}`);
@@ -287,7 +290,7 @@ async function visitDetail(id) {
       fact(t('visit.distance'), v.checkin_distance_m != null ? `${Math.round(v.checkin_distance_m)} m` : '—'),
       fact(t('visit.order'), v.order && v.order.lines.length ? fmtMoney(v.order.total) : t('visit.noOrder'))),
     v.flags.length ? h('ul', { class: 'flags', id: 'visit-flags' }, v.flags.map((f) => h('li', { class: 'bad' }, `⚑ ${flagLine(f)}`))) : null);
-  return h('div', { class: 'lead' },
+  return leadScreen(
     h('a', { class: 'back', href: `#/${state.back}`, id: 'visit-back' }, `← ${t('visit.back', { to: t(`tab.${state.back}`) })}`),
     h('div', { class: 'split' }, summary, h('div', {},
       section(t('visit.photos'), v.photos, (rows) => h('div', { class: 'thumbs' }, rows.map((p) => thumb(p.id, `${v.store_name} · ${t(`kind.${p.kind}`)}`)))),
@@ -349,7 +352,7 @@ async function reportsView() {
     getJSON(`/api/reports/near-expiry?group_by=product${scopeQ()}`).then((r) => r.data),
     productNames(),
   ]);
-  return h('div', { class: 'lead' }, top,
+  return leadScreen(top,
     displaySection(display, group),
     h('div', { class: 'split' }, competitorSection(comp), expirySection(expiry, products)));
 }
