@@ -29,10 +29,10 @@ from ...models import (
     Store,
     Visit,
 )
+from ...models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
 from . import market
 
-EYE_LEVEL = 2
-OTHER_LEVELS = (1, 3, 4)
+OTHER_LEVELS = tuple(level for level in SHELF_LEVELS if level != EYE_LEVEL_SHELF)
 ORDER_QUANTITIES = (6, 12, 12, 18, 24, 24, 36, 48)
 RETURN_REASONS = ("damaged", "expired", "near_expiry", "slow_moving", "damaged")
 DISPLAY_NOTES = (
@@ -72,7 +72,8 @@ class Catalogue:
             rng = random.Random(f"{self.seed}/range/{store.code}")
             own = rng.sample(self.own, rng.randint(6, len(self.own)))
             levels = {
-                p.id: EYE_LEVEL if rng.random() < 0.5 else rng.choice(OTHER_LEVELS) for p in own
+                p.id: EYE_LEVEL_SHELF if rng.random() < 0.5 else rng.choice(OTHER_LEVELS)
+                for p in own
             }
             rivals = rng.sample(self.rivals, rng.randint(3, 6))
             self.ranges[store.id] = Range(levels, rivals)
@@ -136,7 +137,7 @@ class Records:
                 product_id=product.id,
                 on_shelf=True,
                 facings=rng.randint(1, 5),
-                shelf_level=rng.randint(1, 4),
+                shelf_level=rng.choice(tuple(SHELF_LEVELS)),
                 fifo_ok=None,
                 out_of_stock=False,
                 price_tag_present=None,
