@@ -184,13 +184,21 @@ def _handle_database_error(error: DBAPIError):
     return response
 
 
+def _string_keys(messages: Any) -> Any:
+    """Field errors with every key a string: a form part named "" or none at all is reported
+    under that name, and JSON (sorted keys) cannot mix None with strings."""
+    if isinstance(messages, dict):
+        return {"" if k is None else str(k): _string_keys(v) for k, v in messages.items()}
+    return messages
+
+
 def _handle_http_exception(error: HTTPException):
     original = getattr(error, "original_exception", None)
     if isinstance(error, InternalServerError) and database_unavailable(original):
         # Raised after the view (an after-request hook, another error handler): still a 503.
         return _handle_database_error(original)
     data = getattr(error, "data", None) or {}
-    messages = data.get("messages")
+    messages = _string_keys(data.get("messages"))
     message = data.get("message") or error.description or error.name
     if error.code and error.code >= 500:
         log.error("server error", exc_info=original)

@@ -238,3 +238,22 @@ def test_a_refusal_carries_its_reason_and_figures_for_the_phone_to_translate(
     assert body["params"]["store"] == first["name"]
     missing = assert_error(client.get("/api/visits/999999", headers=headers), 404)
     assert missing["reason"] == "not_found"
+
+
+def test_form_parts_without_a_name_are_a_422_not_a_500(client, org, tokens):
+    """Found by schema fuzzing: parts named "" and with no name gave a None key to the errors,
+    which JSON with sorted keys cannot hold."""
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name=""\r\n\r\nnull\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="\n"\r\n\r\nnull\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n\x00\r\n'
+        f"--{boundary}--\r\n"
+    )
+    response = client.post(
+        "/api/stores/import",
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=tokens.headers("admin"),
+    )
+    assert_error(response, 422)

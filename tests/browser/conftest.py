@@ -136,8 +136,17 @@ class Server:
         return body
 
     def publish_plan(self, rep: str, supervisor: str) -> dict:
-        """Today's (Tokyo) route for `rep`, planned and published by `supervisor`."""
+        """Today's (Tokyo) published route for `rep`: the living demo's, or else planned and
+        published by `supervisor`."""
         rep_id = self.user(rep)["id"]
+        day = tokyo_today()
+        status, plans = self.call(
+            "GET", f"/api/plans?rep_id={rep_id}&date_from={day}&date_to={day}", user=supervisor
+        )
+        assert status == 200, plans
+        published = [p for p in plans["items"] if p["status"] == "published"]
+        if published:
+            return published[0]
         status, plan = self.call(
             "POST", "/api/plans", {"rep_id": rep_id, "plan_date": tokyo_today()}, user=supervisor
         )
