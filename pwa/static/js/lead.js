@@ -354,7 +354,7 @@ async function reportsView() {
   ]);
   return leadScreen(top,
     displaySection(display, group),
-    h('div', { class: 'split' }, competitorSection(comp), expirySection(expiry, products)));
+    competitorSection(comp), expirySection(expiry, products));
 }
 
 const exportRow = (name, query) => h('div', { class: 'row' }, ['csv', 'xlsx'].map((fmt) => exportButton(`/api/reports/${name}.${fmt}?${query}${scopeQ()}`, `${name}.${fmt}`)));
@@ -376,15 +376,38 @@ function displaySection(display, group) {
 }
 
 function competitorSection(comp) {
-  const product = (p) => [h('span', { class: 'strong' }, `${p.brand} ${p.product}`), h('div', { class: 'muted' }, t(`channel.${p.channel}`))];
+  const product = (p) => [h('span', { class: 'strong' }, p.product), h('div', { class: 'muted' }, `${p.brand} · ${t(`channel.${p.channel}`)}`)];
   return h('section', {}, h('h3', {}, t('rep.competitors')),
-    comp.prices.length ? table({ id: 'competitor-prices' }, [t('co.product'), t('rep.week'), t('co.regular'), t('co.promo')],
-      comp.prices.map((p) => [product(p), p.week, fmtMoney(p.regular.median), fmtMoney(p.promo.median)]), { num: [2, 3] })
-      : h('p', { class: 'muted' }, t('rep.none')),
+    comp.prices.length ? priceTrend(comp.prices, product) : h('p', { class: 'muted' }, t('rep.none')),
     comp.promotions.length ? [h('h3', {}, t('rep.promotions')), table({ id: 'competitor-promotions' },
       [t('co.product'), t('co.promoType'), t('co.lowest'), t('co.stores')],
       comp.promotions.map((p) => [product(p), t(`promo.${p.promo_type}`), fmtMoney(p.lowest_promo_price), p.stores]), { num: [2, 3] })] : null,
     exportRow('competitor-prices', periodQ()));
+}
+
+// Competitor prices as a trend: a row per product and channel, a column per week, the regular
+// median with the promotional one under it; a change from the week before is marked.
+function priceTrend(prices, product) {
+  const weeks = [...new Set(prices.map((p) => p.week))].sort();
+  const rows = new Map();
+  for (const p of prices) {
+    const key = `${p.brand}|${p.product}|${p.channel}`;
+    if (!rows.has(key)) rows.set(key, { head: p, byWeek: new Map() });
+    rows.get(key).byWeek.set(p.week, p);
+  }
+  const cell = (p, before) => {
+    if (!p) return { content: '—', label: '' };
+    const now = Number(p.regular.median);
+    const was = before ? Number(before.regular.median) : null;
+    const move = p.regular.median != null && was != null && now !== was
+      ? h('span', { class: now < was ? 'bad' : 'ok', title: t(now < was ? 'rep.priceDown' : 'rep.priceUp') }, now < was ? ' ▼' : ' ▲') : null;
+    return { label: p.week, content: [fmtMoney(p.regular.median), move,
+      p.promo.median != null ? h('div', { class: 'warn' }, t('rep.promoAt', { price: fmtMoney(p.promo.median) })) : null] };
+  };
+  return h('div', { class: 'scroll-x' }, table({ id: 'competitor-prices', class: 'trend' }, [t('co.product'), ...weeks.map((w) => w.replace(/^\d{4}-/, ''))],
+    [...rows.values()].map(({ head, byWeek }) => [product(head),
+      ...weeks.map((w, i) => cell(byWeek.get(w), i ? byWeek.get(weeks[i - 1]) : null))]),
+    { num: weeks.map((_, i) => i + 1) }));
 }
 
 function expirySection(expiry, products) {
