@@ -51,13 +51,6 @@ export function hoursToday(s) {
   return spans.length ? spans.map((x) => `${hm(x.opens)}–${hm(x.closes)}`).join(', ') : t('store.closedToday');
 }
 
-// The tier's letter, its meaning (key, ordinary, potential) as the title.
-export function tierMark(tier) {
-  const mark = tierBadge(tier);
-  if (mark) mark.title = t(`tier.${tier}`);
-  return mark;
-}
-
 // A fresh fix by default (maximumAge 0): a cached one may be from the previous store.
 export function position({ timeout = 15000, maximumAge = 0 } = {}) {
   return new Promise((resolve, reject) => {
@@ -106,7 +99,7 @@ route(/^#\/today$/, async () => {
     list.append(h('li', {}, h('a', { class: `stop${done ? ' done' : ''}`, href: `#/store/${s.store_id}`, dataset: { storeId: s.store_id } },
       h('span', { class: 'seq', 'aria-hidden': 'true' }, done ? '✓' : s.sequence),
       h('span', { class: 'grow' },
-        h('span', { class: 'name' }, s.store_name), ' ', tierMark(s.tier),
+        h('span', { class: 'name' }, s.store_name), ' ', tierBadge(s.tier),
         h('div', { class: 'muted' }, st ? `${t('store.open')} ${hoursToday(st)}` : s.store_code,
           done ? ` · ${t('today.done')}` : '')),
       h('span', { class: 'eta' }, s.arrival ? hm(s.arrival) : t('today.unscheduled'),
@@ -140,7 +133,7 @@ route(/^#\/store\/(\d+)$/, async (idText) => {
   setTitle(s.name);
   const wrap = h('div', {},
     h('div', { class: 'card' },
-      h('h2', {}, s.name, ' ', tierMark(s.tier)),
+      h('h2', {}, s.name, ' ', tierBadge(s.tier)),
       h('div', { class: 'muted' }, [s.code, t(`channel.${s.channel}`), s.address].filter(Boolean).join(' · ')),
       h('div', {}, `${t('stores.tier')}: ${t(`tier.${s.tier}`)}`),
       h('div', {}, `${t('store.open')}: ${hoursToday(s)}`),
@@ -223,7 +216,7 @@ route(/^#\/nearby$/, async () => {
     const mapEl = h('div', {});
     out.replaceChildren(mapEl, h('ul', { class: 'stops' }, list.map((s) => h('li', {},
       h('a', { class: 'stop', href: `#/store/${s.id}` },
-        h('span', { class: 'grow' }, h('span', { class: 'name' }, s.name), ' ', tierMark(s.tier),
+        h('span', { class: 'grow' }, h('span', { class: 'name' }, s.name), ' ', tierBadge(s.tier),
           h('div', { class: 'muted' }, s.address || s.code)),
         h('span', { class: 'eta' }, `${Math.round(s.d)} m`))))));
     storeCache = storeCache || new Map();

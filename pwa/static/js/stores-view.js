@@ -3,8 +3,8 @@
 import { route, setTitle } from './app.js';
 import { t, plural } from './i18n.js';
 import { request, session } from './api.js';
-import { h, field, select } from './ui.js';
-import { stores, hoursToday, tierMark } from './rep.js';
+import { h, field, select, tierBadge } from './ui.js';
+import { stores, hoursToday } from './rep.js';
 
 const TIERS = ['A', 'B', 'C'];
 const CHANNELS = ['traditional', 'modern', 'special'];
@@ -35,7 +35,7 @@ async function search(f) {
 function storeRow(s) {
   return h('li', {}, h('a', { class: 'stop', href: `#/store/${s.id}`, dataset: { storeId: s.id } },
     h('span', { class: 'grow' },
-      h('span', { class: 'name' }, s.name), ' ', tierMark(s.tier),
+      h('span', { class: 'name' }, s.name), ' ', tierBadge(s.tier),
       h('div', { class: 'muted' }, `${s.code} · ${t(`channel.${s.channel}`)}${s.address ? ` · ${s.address}` : ''}`),
       h('div', { class: 'hours' }, `${t('store.open')}: ${hoursToday(s)}`))));
 }

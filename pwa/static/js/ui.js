@@ -1,4 +1,6 @@
 // Tiny DOM helpers: no innerHTML with data (store names come from the server).
+import { t } from './i18n.js';
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -43,11 +45,12 @@ export function toast(text, ms = 4000) {
   toastTimer = setTimeout(() => { el.hidden = true; }, ms);
 }
 
+// The tier's letter, its meaning (key, ordinary, potential) as the title.
 export function tierBadge(tier) {
-  return tier ? h('span', { class: `tier tier-${tier}`, title: `Tier ${tier}` }, tier) : '';
+  return tier ? h('span', { class: `tier tier-${tier}`, title: t(`tier.${tier}`) }, tier) : '';
 }
 
-export function hm(t) { return t ? String(t).slice(0, 5) : ''; }
+export function hm(clock) { return clock ? String(clock).slice(0, 5) : ''; }
 
 // Metres between two lat/lng points (haversine).
 export function distance(a, b) {
