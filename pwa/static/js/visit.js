@@ -272,7 +272,7 @@ function displayCheck(p, prev) {
   r.level.value = prev.shelf_level ? String(prev.shelf_level) : '';
   const choices = Object.entries(AVAILABILITY).map(([value, key]) => h('label', { class: 'check' },
     // Sized like a checkbox (app.css sizes text inputs); the label keeps the 44 px tap height.
-    h('input', { type: 'radio', name, value, checked: availabilityOf(prev) === value, style: 'width:24px;flex:none' }), t(key)));
+    h('input', { type: 'radio', name, value, checked: availabilityOf(prev) === value }), t(key)));
   const asked = [field(t('dc.facings'), r.facings), field(t('dc.level'), r.level)]; // on the shelf
   const problem = h('p', { class: 'bad', role: 'alert', hidden: true });
   const el = h('div', { class: 'prod', dataset: { productId: p.id } },
