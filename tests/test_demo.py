@@ -199,7 +199,8 @@ def test_demo_four_weeks_of_work_and_todays_plans(app, client, cli):
     daily = {d["completion_rate"]["rate"] for d in report["trend"]}
     assert len(daily) >= 5
     assert report["total"]["off_route_orders"] > 0
-    pending = client.get("/api/reports/photos?period=week&status=pending", headers=sup).json
+    week = f"period=custom&date_from={today - timedelta(days=7)}&date_to={today}"
+    pending = client.get(f"/api/reports/photos?{week}&status=pending", headers=sup).json
     assert pending["items"]
     image = client.get(pending["items"][0]["image_path"], headers=sup)
     assert image.status_code == 200 and image.mimetype == "image/jpeg"

@@ -73,13 +73,17 @@ def _plan_week(territory: Territory, rep: User, week: list[date], today: date) -
     if week[-1] == today:
         sunday = today + timedelta(days=6 - today.weekday())
         week = [*week, *working_days(today + timedelta(days=1), sunday)]
-    for day, chosen in routes.week_stores(rep, stores, week).items():
-        if day > today:
-            break
-        if day == today:
-            routes.publish(rep, day, routes.filled(day, chosen, stores), supervisor)
-        elif chosen:
-            _work(territory, rep, routes.publish(rep, day, chosen, supervisor), today)
+    by_day = routes.week_stores(rep, stores, week)
+    plans = [
+        routes.publish(rep, day, chosen, supervisor)
+        for day, chosen in by_day.items()
+        if day < today and chosen
+    ]
+    db.session.flush()  # the visits name their planned stops
+    for plan in plans:
+        _work(territory, rep, plan, today)
+    if today in by_day:
+        routes.publish(rep, today, routes.filled(today, by_day[today], stores), supervisor)
 
 
 def finish_day(territory: Territory, day: date, today: date) -> None:

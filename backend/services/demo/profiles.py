@@ -21,7 +21,7 @@ class RepProfile:
     short: float = 0.02  # per visit: too short to count
     swaps: float = 0.25  # per day: two neighbouring stops taken out of order
     unplanned: float = 0.4  # per day: expected visits to stores off the plan
-    photos: float = 0.1  # per visit: a shelf photo
+    photos: float = 0.07  # per visit: a shelf photo
     old_photos: float = 0.0  # per photo: one from the phone's gallery, hours old
     left_open: float = 0.0  # per day: the last visit not checked out
     clock_ahead: float = 0.0  # per day: the phone's clock a quarter of an hour fast
@@ -29,12 +29,12 @@ class RepProfile:
 
 
 PROFILES = {
-    "rep-1": RepProfile(0.98, 0.8, photos=0.25, unplanned=0.6),  # the strong one
+    "rep-1": RepProfile(0.98, 0.8, photos=0.2, unplanned=0.6),  # the strong one
     "rep-2": RepProfile(0.88, 0.64),
     "rep-3": RepProfile(0.70, 0.45, short=0.1, swaps=0.6),  # the weak one
     "rep-4": RepProfile(0.91, 0.70, poor_gps=0.15),  # basement shops
     "rep-5": RepProfile(0.84, 0.56, clock_ahead=0.2, sick_spells=True),
-    "rep-6": RepProfile(0.93, 0.74, photos=0.15),
+    "rep-6": RepProfile(0.93, 0.74, photos=0.1),
     "rep-7": RepProfile(0.79, 0.60, off_site=0.12, old_photos=0.2),
     "rep-8": RepProfile(0.86, 0.52, left_open=0.25),
 }

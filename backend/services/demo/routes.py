@@ -56,7 +56,7 @@ def filled(day: date, chosen: list[Store], stores: list[Store]) -> list[Store]:
 
 
 def publish(rep: User, day: date, stores: list[Store], supervisor: User) -> RoutePlan:
-    """The rep's plan for `day` over `stores`, as the planner makes it, published (flushed)."""
+    """The rep's plan for `day` over `stores`, as the planner makes it, published (added)."""
     plan = new_draft(rep, day, supervisor.id)
     problem = build_problem(rep, day, stores)
     solution = solve(problem, seconds=PLAN_SECONDS_CAP, iterations=PLAN_ITERATIONS)
@@ -67,5 +67,4 @@ def publish(rep: User, day: date, stores: list[Store], supervisor: User) -> Rout
     plan.status = PlanStatus.PUBLISHED
     plan.revision = 2  # created, then published
     db.session.add(plan)
-    db.session.flush()
     return plan
