@@ -35,7 +35,7 @@ PROFILES = {
     "rep-4": RepProfile(0.91, 0.70, poor_gps=0.15),  # basement shops
     "rep-5": RepProfile(0.84, 0.56, clock_ahead=0.2, sick_spells=True),
     "rep-6": RepProfile(0.93, 0.74, photos=0.1),
-    "rep-7": RepProfile(0.79, 0.60, off_site=0.12, old_photos=0.2),
+    "rep-7": RepProfile(0.79, 0.60, off_site=0.12, photos=0.12, old_photos=0.3),
     "rep-8": RepProfile(0.86, 0.52, left_open=0.25),
 }
 # Calendar days (by ordinal, in four-week cycles) of a sick spell: three running days always
