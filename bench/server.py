@@ -36,8 +36,9 @@ def scratch_database(admin_url: str):
 
 
 def prepare(url: str, env: dict[str, str], reps: int) -> dict:
-    """Migrate, load the demo, add reps up to `reps`, share the stores, issue tokens."""
-    for command in (["db", "upgrade"], ["demo", "load"]):
+    """Migrate, load the demo organisation (no history: the benchmark makes its own), add reps
+    up to `reps`, share the stores, issue tokens."""
+    for command in (["db", "upgrade"], ["demo", "load", "--organisation-only"]):
         subprocess.run([BIN / "flask", *command], env=env, check=True, capture_output=True)
     from backend import create_app
     from backend.auth import issue_token

@@ -81,7 +81,7 @@ def plan_team(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             s.id: s
             for s in db.session.scalars(select(Store).where(Store.rep_id == rep.id, Store.active))
         }
-        cycle = _cycle(rep, list(stores.values()), days)
+        cycle = cycle_plan(rep, list(stores.values()), days)
         result["unplaced"] += [int(i) for i in cycle.unplaced]
         existing = set(
             db.session.scalars(
@@ -120,7 +120,9 @@ def plan_team(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     return result
 
 
-def _cycle(rep: User, stores: list[Store], days: list[date]) -> CyclePlan:
+def cycle_plan(rep: User, stores: list[Store], days: list[date]) -> CyclePlan:
+    """Which of `stores` the rep visits on which of `days`: their tier's frequency, when they
+    were last visited and their opening days, within the shift's working time."""
     shift_start, shift_end = rep_shift(rep)
     capacity = shift_end - shift_start - current_app.config["PLAN_BREAK_MINUTES"] * 60
     last = last_visit_dates(s.id for s in stores)

@@ -24,7 +24,7 @@ from ..plan_building import (
     zone,
 )
 from ..plans import new_draft
-from ..team_planning import _cycle
+from ..team_planning import cycle_plan
 
 PLAN_ITERATIONS = 200
 # Only a ceiling: the iteration bound ends the search long before it.
@@ -36,7 +36,7 @@ TODAY_STOPS = 12
 def week_stores(rep: User, stores: list[Store], days: list[date]) -> dict[date, list[Store]]:
     """The stores the visit cycles give each of `days` (one week), from the last visits so far."""
     by_id = {s.id: s for s in stores}
-    cycle = _cycle(rep, stores, days)
+    cycle = cycle_plan(rep, stores, days)
     return {day: [by_id[int(i)] for i in cycle.days.get(day, [])] for day in days}
 
 
