@@ -6,8 +6,9 @@ the ingest of a 12-megapixel JPEG, and a sync batch of 50 operations.
                            [--workers N] [--samples 5] [--out bench/results/NAME.json]
 
 It creates a scratch database next to the one `--pg` names (dropped at the end), migrates it,
-loads the demo organisation (`flask demo load --organisation-only`), adds reps up to `--reps` (the demo has 8) sharing
-its 300 stores, and starts gunicorn (config/gunicorn.conf.py) on a free loopback port.
+loads the demo organisation (`flask demo load --organisation-only`), adds reps up to `--reps`
+(the demo has 8) sharing its 300 stores, and starts gunicorn (config/gunicorn.conf.py) on a free
+loopback port.
 
 - check-in (after a warm-up of two visits per rep): 50 reps working at once, each visiting a
   store every ~4 s (check-in, pause, check-out: a day compressed a few hundred-fold), then a
