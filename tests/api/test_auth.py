@@ -40,6 +40,7 @@ def test_bad_credentials_are_401_with_the_same_message(client, org, username, pa
     assert response.json == {
         "code": 401,
         "status": "Unauthorized",
+        "reason": "unauthenticated",
         "message": "Wrong username or password.",
     }
 
