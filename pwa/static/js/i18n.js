@@ -88,7 +88,7 @@ export function fmtMinutes(minutes) {
 export function flagText(flag) {
   const d = flag.detail || {};
   const key = `flagmsg.${flag.kind}${flag.kind === 'clock_skew' ? (d.skew_minutes > 0 ? '.ahead' : '.behind') : ''}`;
-  if (!(key in fallback)) return flag.message;
+  if (!known(key)) return flag.message;
   const vars = { ...d, photo_id: flag.photo_id };
   for (const [k, v] of Object.entries(vars)) if (typeof v === 'number') vars[k] = Math.abs(Math.round(v * 10) / 10);
   return t(key, vars);
