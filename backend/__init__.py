@@ -13,7 +13,6 @@ from .config import flask_config, load_settings
 from .errors import register_error_handlers
 from .extensions import TerminusApi, db, limiter, migrate
 from .observability import configure_logging
-from .services.reports import rep_days
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -27,7 +26,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(app)
     requests.install(app)
     db.init_app(app)
-    rep_days.track(db.session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
     limiter.init_app(app)
     api = TerminusApi(app)

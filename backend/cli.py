@@ -1,4 +1,5 @@
-"""`flask` commands: user accounts, the demo territory, report tables, the job worker."""
+"""Every `flask` command: user accounts, the demo territory, report tables, visits left open,
+idempotency keys and the job worker. Each change runs through the write executor."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from sqlalchemy import func, select
 
 from .errors import DomainError
 from .extensions import db
+from .job_runner import queue
 from .models import Role, Team, User
-from .services import accounts, demo, jobs
+from .services import accounts, demo, visits
 from .services.reports import rep_days
+from .writes import execute, idempotency
 
 users_cli = AppGroup("users", help="Create users and reset passwords.")
 demo_cli = AppGroup("demo", help="The demo territory.")
 reports_cli = AppGroup("reports", help="The tables the reports read.")
+visits_cli = AppGroup("visits", help="Visits left open, and the idempotency keys of writes.")
 
 
 def _team_id(name: str | None) -> int | None:
@@ -39,16 +43,15 @@ def _team_id(name: str | None) -> int | None:
 def create_user(username, full_name, role, team, area_id, password):
     """Create a user."""
     try:
-        user = accounts.create_user(
-            {
-                "username": username,
-                "full_name": full_name,
-                "role": Role(role),
-                "team_id": _team_id(team),
-                "area_id": area_id,
-                "password": password,
-            }
-        )
+        data = {
+            "username": username,
+            "full_name": full_name,
+            "role": Role(role),
+            "team_id": _team_id(team),
+            "area_id": area_id,
+            "password": password,
+        }
+        user = execute(lambda: accounts.create_user(data))
     except DomainError as exc:
         raise click.ClickException(f"{exc.message} {exc.errors or ''}".strip()) from None
     click.echo(f"Created {user.role.value} {user.username} (id {user.id}).")
@@ -64,8 +67,7 @@ def reset_password(username, password):
     ).first()
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    accounts.set_password(user, password)
-    db.session.commit()
+    execute(lambda: accounts.set_password(user, password))
     click.echo(f"Password of {user.username} reset; their tokens are revoked.")
 
 
@@ -91,11 +93,11 @@ def load_demo(if_empty, seed, organisation_only, today):
         if not demo.is_demo():
             click.echo("Database already has data; demo not loaded.")
             return
-        added = demo.top_up(seed, day)
+        added = execute(lambda: demo.top_up(seed, day))
         done = f"{len(added)} days added up to {added[-1]}" if added else "already up to date"
         click.echo(f"Demo {done} ({time.perf_counter() - started:.1f} s).")
         return
-    logins = demo.load_demo(seed, day, history=not organisation_only)
+    logins = execute(lambda: demo.load_demo(seed, day, history=not organisation_only))
     click.echo(f"Demo loaded in {time.perf_counter() - started:.1f} s.")
     click.echo(f"Every demo user's password is: {demo.DEMO_PASSWORD}")
     for login in logins:
@@ -108,8 +110,7 @@ def rebuild_reports():
 
     Run it while nothing writes: writers that commit during the rebuild may be counted twice."""
     started = time.perf_counter()
-    rep_days.refresh(db.session.connection(), rep_days.everything)
-    db.session.commit()
+    execute(lambda: rep_days.refresh(db.session.connection(), rep_days.everything))
     click.echo(f"Report tables rebuilt in {time.perf_counter() - started:.1f} s.")
 
 
@@ -132,13 +133,26 @@ def worker(burst):
 
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("Set TERMINUS_REDIS_URL: without Redis, jobs run in-process.")
-    job_queue = jobs.queue()
+    job_queue = queue()
     # SimpleWorker runs jobs in this process, inside the app context (no fork, no shared pool).
     SimpleWorker([job_queue], connection=job_queue.connection).work(burst=burst)
 
 
+@visits_cli.command("close-open")
+def close_open():
+    """Close visits left open from earlier days (run it after midnight, e.g. from cron)."""
+    click.echo(f"Closed {execute(visits.close_left_open)} visit(s) left open.")
+
+
+@visits_cli.command("prune-keys")
+def prune_keys():
+    """Forget idempotency replies older than IDEMPOTENCY_KEEP_DAYS."""
+    click.echo(f"Pruned {execute(idempotency.prune)} idempotency key(s).")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(visits_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(worker)

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
@@ -83,6 +83,25 @@ class ConflictError(DomainError):
     reason = "conflict"
 
 
+class TooLargeError(DomainError):
+    """The upload is bigger than we accept, in bytes or in pixels."""
+
+    status_code = 413
+    reason = "too_large"
+
+
+class UnsupportedMediaTypeError(DomainError):
+    status_code = 415
+    reason = "unsupported_media_type"
+
+
+class NotReadyError(DomainError):
+    """A dependency (the database, photo storage) cannot serve yet."""
+
+    status_code = 503
+    reason = "unavailable"
+
+
 class InvalidError(DomainError):
     """Well-formed input that breaks a rule; `errors` names the fields."""
 
@@ -136,9 +155,7 @@ def _handle_domain_error(error: DomainError):
 
 
 def _handle_integrity_error(error: IntegrityError):
-    from .extensions import db
-
-    db.session.rollback()
+    _roll_back()
     log.info("integrity error: %s", error.orig)
     response = jsonify(error_body(409, "The change conflicts with existing data."))
     response.status_code = 409
@@ -147,9 +164,7 @@ def _handle_integrity_error(error: IntegrityError):
 
 def _handle_out_of_range(error: Exception):
     """A value the database cannot hold (e.g. an id beyond 64 bits) is bad input, not a crash."""
-    from .extensions import db
-
-    db.session.rollback()
+    _roll_back()
     log.info("value out of range: %s", error)
     response = jsonify(error_body(422, "A value is out of range.", reason="out_of_range"))
     response.status_code = 422
@@ -169,12 +184,10 @@ def _handle_database_error(error: DBAPIError):
     on to the generic 500 (raised again, so tests see it)."""
     if not database_unavailable(error):
         raise error
-    from .extensions import db
-
     log.warning("database unavailable: %s", error.orig)
     try:
         # Gives the session a new connection for what runs next (the access log).
-        db.session.rollback()
+        _roll_back()
     except DBAPIError as again:
         if not database_unavailable(again):
             raise
@@ -212,6 +225,12 @@ def _handle_http_exception(error: HTTPException):
     if error.code == 429 and getattr(error, "retry_after", None):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def _roll_back() -> None:
+    """Leave the request's session usable after a database error outside the write path (a
+    read), for what runs next (the access log). A write's executor has rolled back already."""
+    current_app.extensions["sqlalchemy"].session.rollback()
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -13,13 +13,9 @@ from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from webargs.flaskparser import FlaskParser
 
-from .errors import DomainError
+from .errors import UnsupportedMediaTypeError
 
 BODY_TYPES = ("application/json", "multipart/form-data", "application/x-www-form-urlencoded")
-
-
-class UnsupportedMediaTypeError(DomainError):
-    status_code = 415
 
 
 class JSONProvider(DefaultJSONProvider):

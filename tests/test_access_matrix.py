@@ -33,7 +33,7 @@ from backend.models import (
     RoutePlan,
     User,
 )
-from backend.services.jobs import wait_for_local_jobs
+from backend.job_runner import wait_for_local_jobs
 from tests.api.visit_helpers import image_bytes
 
 CALLERS = ("rep1", "rep2", "sup1", "sup2", "mgr", "admin")

@@ -12,6 +12,7 @@ from ..extensions import limiter
 from ..schemas.accounts import LoginSchema, TokenSchema, UserSchema
 from ..services import accounts
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/auth", description="Sign in and out")
 
@@ -30,6 +31,7 @@ class Login(MethodView):
     ]
 
     @blp.arguments(LoginSchema)
+    @write(blp, idempotent=False)  # no user yet to own a key, and a replay would store the token
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong username or password")
     @blp.alt_response(429, schema=ErrorSchema, description="Too many attempts; see Retry-After")
@@ -47,6 +49,7 @@ class Login(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.auth()
+    @write(blp)
     @blp.response(204)
     def post(self):
         """Revoke the token this request was made with."""

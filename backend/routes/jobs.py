@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from .. import job_runner
 from ..auth import current_user
 from ..models import Role
 from ..schemas.jobs import JobSchema, TeamPlanningSchema
 from ..services import jobs, team_planning
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("jobs", __name__, url_prefix="/api", description="Background jobs")
 
@@ -17,15 +19,18 @@ blp = ApiBlueprint("jobs", __name__, url_prefix="/api", description="Background 
 class PlanningJobs(MethodView):
     @blp.auth(Role.ADMIN, Role.SUPERVISOR, Role.AREA_MANAGER)
     @blp.arguments(TeamPlanningSchema)
+    @write(blp)
     @blp.response(202, JobSchema)
     def post(self, data):
         """Plan every rep of a team for each working day of a range (draft plans), as a job.
 
         Visit cycles pick each day's stores by their visit frequency; each day is then optimised.
         """
-        return team_planning.submit_team_planning(
+        job = team_planning.submit_team_planning(
             current_user(), data["team_id"], data["date_from"], data["date_to"], data.get("seconds")
         )
+        job_runner.start(job)
+        return job
 
 
 @blp.route("/jobs/<job_id>")

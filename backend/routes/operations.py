@@ -1,7 +1,14 @@
-"""HTTP side of visit write operations: the Idempotency-Key and X-Device-Time headers."""
+"""The HTTP side of the write path: the Idempotency-Key and X-Device-Time headers, and the
+decorator that runs a write view through the command executor (`backend.writes`).
+
+Order on a view: `@blp.auth` (authenticate) above `@blp.arguments` (validate) above `@write(blp)`
+(idempotency, savepoint, the use case, commit) above `@blp.response` (the response schema), so
+the reply recorded for a key is the serialised body and status the client got.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -10,9 +17,8 @@ from flask import Response, jsonify, request
 
 from ..auth import current_user
 from ..errors import InvalidError
-from ..models import utcnow
-from ..services import sync
-from ..services.idempotency import HEADER
+from ..writes import Reply, execute, execute_keyed
+from ..writes.idempotency import HEADER, fingerprint
 from .base import ApiBlueprint
 
 DEVICE_TIME = "X-Device-Time"
@@ -37,10 +43,60 @@ WRITE_HEADERS = [
     },
 ]
 
+View = Callable[..., Any]
 
-def documented_write(blp: ApiBlueprint) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+
+def documented_write(blp: ApiBlueprint) -> Callable[[View], View]:
     """Document the write headers on a view."""
     return blp.doc(parameters=WRITE_HEADERS)
+
+
+def write(blp: ApiBlueprint, *, idempotent: bool = True) -> Callable[[View], View]:
+    """Run the view (its use case and response schema) as one write through the executor,
+    under the request's Idempotency-Key when it sends one (and `idempotent`)."""
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            answered: list[Response] = []
+
+            def run() -> Reply:
+                answered.append(view(*args, **kwargs))
+                return Reply(answered[0].status_code, answered[0].get_json(silent=True))
+
+            key = request.headers.get(HEADER) if idempotent else None
+            if key is None:
+                execute(run)
+                return answered[0]
+            operation = f"{request.method} {request.url_rule.rule}"
+            target = {"path": kwargs, "form": request.form.to_dict(flat=False)}
+            fp = fingerprint(operation, target, list(args[1:]), _uploaded_files())
+            reply = execute_keyed(current_user(), key, operation, fp, run)
+            return answered[0] if answered else http_reply(reply)
+
+        return documented_write(blp)(wrapper) if idempotent else wrapper
+
+    return decorator
+
+
+def http_reply(reply: Reply) -> Response:
+    """The response for a write's reply, marked when it is the first reply replayed."""
+    response = Response(status=reply.status) if reply.body is None else jsonify(reply.body)
+    response.status_code = reply.status
+    if reply.replayed:
+        response.headers[REPLAYED] = "true"
+    return response
+
+
+def _uploaded_files() -> bytes | None:
+    """The uploaded parts as one byte string for the fingerprint; the streams are rewound."""
+    if not request.files:
+        return None
+    parts = []
+    for name, upload in sorted(request.files.items(multi=True)):
+        parts += [name.encode(), b"\0", upload.read(), b"\0"]
+        upload.stream.seek(0)
+    return b"".join(parts)
 
 
 def device_time() -> datetime | None:
@@ -57,24 +113,3 @@ def device_time() -> datetime | None:
             {"headers": {DEVICE_TIME: ["Not a valid date-time with offset."]}},
         )
     return value
-
-
-def respond(
-    name: str, data: dict[str, Any], *, visit: int | None = None, file: bytes | None = None
-) -> Response:
-    """Run the operation (its body `data` already validated) for the signed-in user and answer
-    with its reply, replayed if the Idempotency-Key was seen."""
-    reply = sync.run_operation(
-        current_user(),
-        name,
-        key=request.headers.get(HEADER),
-        visit=visit,
-        data=data,
-        file=file,
-        context=sync.Context(utcnow(), device_time()),
-    )
-    response = jsonify(reply.body)
-    response.status_code = reply.status
-    if reply.replayed:
-        response.headers[REPLAYED] = "true"
-    return response

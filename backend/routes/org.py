@@ -9,6 +9,7 @@ from ..models import Role
 from ..schemas.org import AreaSchema, BusinessSettingsSchema, TeamSchema
 from ..services import org
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("org", __name__, url_prefix="/api", description="Areas, teams, settings")
 
@@ -32,6 +33,7 @@ class Areas(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(AreaSchema)
+    @write(blp)
     @blp.response(201, AreaSchema)
     @blp.errors(409)
     def post(self, data):
@@ -49,6 +51,7 @@ class Teams(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(TeamSchema)
+    @write(blp)
     @blp.response(201, TeamSchema)
     @blp.errors(409)
     def post(self, data):

@@ -9,6 +9,7 @@ from ..models import Role
 from ..schemas.reports import PhotoReviewInSchema, PhotoReviewSchema
 from ..services import photo_review
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("photo_reviews", __name__, url_prefix="/api/photos", description="Photo review")
 
@@ -24,6 +25,7 @@ class PhotoReviewView(MethodView):
 
     @blp.auth(Role.SUPERVISOR, Role.ADMIN)
     @blp.arguments(PhotoReviewInSchema)
+    @write(blp)
     @blp.response(200, PhotoReviewSchema)
     @blp.errors(404)
     def put(self, data, photo_id):

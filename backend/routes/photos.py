@@ -12,7 +12,8 @@ from ..models import PhotoKind, Role
 from ..schemas.photos import PhotoFormSchema, PhotoImageArgs, PhotoSchema
 from ..services import photos
 from .base import ApiBlueprint
-from .operations import documented_write, respond
+from .operations import documented_write
+from .visit_operations import respond
 
 blp = ApiBlueprint("photos", __name__, url_prefix="/api", description="Visit photos")
 

@@ -16,10 +16,10 @@ from ..schemas.plans import (
     PlanQueryArgs,
     PlanSchema,
     ReplanSchema,
-    outcome_body,
 )
 from ..services import plan_building, plans
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("plans", __name__, url_prefix="/api/plans", description="Route plans")
 PLANNERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -37,6 +37,7 @@ class Plans(MethodView):
 
     @blp.auth(*PLANNERS)
     @blp.arguments(PlanCreateSchema)
+    @write(blp)
     @blp.response(201, PlanOutcomeSchema)
     @blp.errors(409)
     def post(self, data):
@@ -48,7 +49,7 @@ class Plans(MethodView):
             data.get("store_ids"),
             data.get("seconds"),
         )
-        return outcome_body(outcome)
+        return outcome
 
 
 @blp.route("/<int:plan_id>")
@@ -62,13 +63,15 @@ class PlanById(MethodView):
 
     @blp.auth(*PLANNERS)
     @blp.arguments(PlanEditSchema)
+    @write(blp)
     @blp.response(200, PlanOutcomeSchema)
     @blp.errors(404)
     def put(self, data, plan_id):
         """Set the plan's ordered stops (reorder, add, remove, lock); ETAs are recomputed."""
-        return outcome_body(plans.edit_plan(current_user(), plan_id, data["stops"]))
+        return plans.edit_plan(current_user(), plan_id, data["stops"])
 
     @blp.auth(*PLANNERS)
+    @write(blp)
     @blp.response(204)
     @blp.errors(404, 409)
     def delete(self, plan_id):
@@ -80,16 +83,18 @@ class PlanById(MethodView):
 class Optimise(MethodView):
     @blp.auth(*PLANNERS)
     @blp.arguments(OptimiseSchema)
+    @write(blp)
     @blp.response(200, PlanOutcomeSchema)
     @blp.errors(404)
     def post(self, data, plan_id):
         """Re-optimise the order; locked stops keep their position."""
-        return outcome_body(plans.optimise_plan(current_user(), plan_id, data.get("seconds")))
+        return plans.optimise_plan(current_user(), plan_id, data.get("seconds"))
 
 
 @blp.route("/<int:plan_id>/publish")
 class Publish(MethodView):
     @blp.auth(*PLANNERS)
+    @write(blp)
     @blp.response(200, PlanSchema)
     @blp.errors(404, 409)
     def post(self, plan_id):
@@ -101,6 +106,7 @@ class Publish(MethodView):
 class Replan(MethodView):
     @blp.auth(Role.REP, *PLANNERS)
     @blp.arguments(ReplanSchema)
+    @write(blp)
     @blp.response(200, PlanOutcomeSchema)
     @blp.errors(404)
     def post(self, data, plan_id):
@@ -115,4 +121,4 @@ class Replan(MethodView):
             data["done_store_ids"],
             data["break_taken"],
         )
-        return outcome_body(outcome)
+        return outcome

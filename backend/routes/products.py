@@ -16,6 +16,7 @@ from ..schemas.products import (
 )
 from ..services import products
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("products", __name__, url_prefix="/api", description="Brands and products")
 
@@ -30,6 +31,7 @@ class Brands(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(BrandSchema)
+    @write(blp)
     @blp.response(201, BrandSchema)
     @blp.errors(409)
     def post(self, data):
@@ -49,6 +51,7 @@ class Products(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(ProductSchema)
+    @write(blp)
     @blp.response(201, ProductSchema)
     @blp.errors(409)
     def post(self, data):
@@ -67,6 +70,7 @@ class ProductById(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(changes_schema(ProductUpdateSchema))
+    @write(blp)
     @blp.response(200, ProductSchema)
     @blp.errors(404, 409)
     def patch(self, changes, product_id):

@@ -22,6 +22,7 @@ from ..schemas.stores import (
 )
 from ..services import store_export, store_import, stores
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("stores", __name__, url_prefix="/api/stores", description="Stores")
 MAINTAINERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -64,6 +65,7 @@ class Stores(MethodView):
 
     @blp.auth(*MAINTAINERS)
     @blp.arguments(StoreSchema)
+    @write(blp)
     @blp.response(201, StoreSchema)
     @blp.errors(409)
     def post(self, data):
@@ -82,6 +84,7 @@ class StoreById(MethodView):
 
     @blp.auth(*MAINTAINERS)
     @blp.arguments(changes_schema(StoreUpdateSchema))
+    @write(blp)
     @blp.response(200, StoreSchema)
     @blp.errors(404, 409)
     def patch(self, changes, store_id):
@@ -93,6 +96,7 @@ class StoreById(MethodView):
 class Reassign(MethodView):
     @blp.auth(*MAINTAINERS)
     @blp.arguments(ReassignSchema)
+    @write(blp)
     @blp.response(200, ReassignResultSchema)
     @blp.errors(404)
     def post(self, data):
@@ -106,6 +110,7 @@ class Reassign(MethodView):
 class Import(MethodView):
     @blp.auth(*MAINTAINERS)
     @blp.doc(requestBody=IMPORT_BODY)
+    @write(blp)
     @blp.response(200, ImportReportSchema)
     @blp.errors(413)
     @blp.alt_response(

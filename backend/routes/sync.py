@@ -12,8 +12,8 @@ from ..auth import current_user
 from ..errors import InvalidError
 from ..models import Role, utcnow
 from ..schemas.sync import SyncBatchSchema, SyncResultSchema
-from ..services import sync
 from .base import ApiBlueprint
+from .batch import run_batch
 
 blp = ApiBlueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync")
 
@@ -59,7 +59,7 @@ class Sync(MethodView):
     @blp.response(200, SyncResultSchema)
     @blp.errors(413)
     def post(self, batch):
-        return sync.run_batch(current_user(), batch, {}, utcnow())
+        return run_batch(current_user(), batch, {}, utcnow())
 
     post.__doc__ = BATCH_DOC
 
@@ -79,4 +79,4 @@ class SyncMultipart(MethodView):
         except ma.ValidationError as exc:
             raise InvalidError("The batch is invalid.", {"form": {"batch": exc.messages}}) from None
         files = {name: upload.read() for name, upload in request.files.items()}
-        return sync.run_batch(current_user(), batch, files, utcnow())
+        return run_batch(current_user(), batch, files, utcnow())

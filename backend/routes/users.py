@@ -16,6 +16,7 @@ from ..schemas.accounts import (
 from ..schemas.common import changes_schema, page_envelope
 from ..services import accounts
 from .base import ApiBlueprint
+from .operations import write
 
 blp = ApiBlueprint("users", __name__, url_prefix="/api/users", description="User accounts")
 
@@ -32,6 +33,7 @@ class Users(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(UserCreateSchema)
+    @write(blp)
     @blp.response(201, UserSchema)
     @blp.errors(409)
     def post(self, data):
@@ -50,6 +52,7 @@ class UserById(MethodView):
 
     @blp.auth(Role.ADMIN)
     @blp.arguments(changes_schema(UserUpdateSchema))
+    @write(blp)
     @blp.response(200, UserSchema)
     @blp.errors(404, 409)
     def patch(self, changes, user_id):

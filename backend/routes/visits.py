@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 from flask.views import MethodView
 
 from ..auth import current_user
@@ -22,9 +21,10 @@ from ..schemas.visits import (
     VisitQueryArgs,
     VisitSchema,
 )
-from ..services import idempotency, visits
+from ..services import visits
 from .base import ApiBlueprint
-from .operations import documented_write, respond
+from .operations import documented_write
+from .visit_operations import respond
 
 blp = ApiBlueprint("visits", __name__, url_prefix="/api/visits", description="Store visits")
 
@@ -104,15 +104,3 @@ _record_route(
     "Competitor observations.",
 )
 _record_route("order", "order", OrderSchema, "The store's order; no lines withdraws it.")
-
-
-@blp.cli.command("close-open")
-def close_open_command():
-    """Close visits left open from earlier days (run it after midnight, e.g. from cron)."""
-    click.echo(f"Closed {visits.close_left_open()} visit(s) left open.")
-
-
-@blp.cli.command("prune-keys")
-def prune_keys_command():
-    """Forget idempotency replies older than IDEMPOTENCY_KEEP_DAYS."""
-    click.echo(f"Pruned {idempotency.prune()} idempotency key(s).")

@@ -9,6 +9,8 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app
 
+from ..clock import parse_clock
+
 
 class Clock(ma.fields.Field):
     """A time of day as "HH:MM" (seconds accepted on input, dropped if zero on output)."""
@@ -27,14 +29,6 @@ class Clock(ma.fields.Field):
             return parse_clock(value)
         except ValueError:
             raise self.make_error("invalid") from None
-
-
-def parse_clock(text: str) -> time:
-    """Parse "HH:MM" or "HH:MM:SS"."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):
-        raise ValueError(f"not a time of day: {text!r}")
-    return time(*(int(p) for p in parts))
 
 
 def search_text(description: str) -> ma.fields.String:

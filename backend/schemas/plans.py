@@ -52,10 +52,15 @@ class PlanSchema(ma.Schema):
 
 
 class PlanOutcomeSchema(PlanSchema):
-    """A plan just computed, with what did not fit and any broken constraint."""
+    """A plan just computed (`services.plans.PlanOutcome`): the plan's fields, with what did not
+    fit and any broken constraint beside them."""
 
-    dropped_store_ids = ma.fields.List(ma.fields.Integer())
+    dropped_store_ids = ma.fields.List(ma.fields.Integer(), attribute="dropped")
     violations = ma.fields.List(ma.fields.String())
+    OWN_FIELDS = frozenset({"dropped", "violations"})
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return super().get_attribute(obj if attr in self.OWN_FIELDS else obj.plan, attr, default)
 
 
 class PlanQueryArgs(PageArgs):
@@ -110,11 +115,3 @@ class ReplanSchema(ma.Schema):
         metadata={"description": "Stores already visited (besides those checked in)"},
     )
     break_taken = ma.fields.Boolean(load_default=False)
-
-
-def outcome_body(outcome: Any) -> Any:
-    """The plan with the outcome's dropped stores and violations attached, for PlanOutcomeSchema."""
-    plan = outcome.plan
-    plan.dropped_store_ids = outcome.dropped
-    plan.violations = outcome.violations
-    return plan

@@ -22,13 +22,13 @@ def login(username: str, password: str) -> tuple[str, AccessToken]:
     if not verify_password(user, password) or user is None or not user.active:
         raise AuthenticationError("Wrong username or password.")
     plaintext, token = issue_token(user)
-    db.session.commit()
+    db.session.flush()
     return plaintext, token
 
 
 def logout(token: AccessToken) -> None:
     token.revoked_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def list_users(actor: User, args: dict[str, Any]) -> tuple[list[User], int]:
@@ -48,7 +48,7 @@ def create_user(data: dict[str, Any]) -> User:
     user = User(**data, password_hash=hash_password(password), active=True)
     _check_membership(user)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -63,7 +63,7 @@ def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     if not user.active:
         revoke_user_tokens(user)
     _check_membership(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 

@@ -10,13 +10,9 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import text
 
-from ..errors import DomainError
+from ..errors import NotReadyError
 from ..extensions import db
 from .photo_storage import photo_dir
-
-
-class NotReadyError(DomainError):
-    status_code = 503
 
 
 def liveness() -> dict[str, str]:

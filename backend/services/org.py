@@ -38,7 +38,7 @@ def get_team(actor: User, team_id: int) -> Team:
 def create_area(name: str) -> Area:
     area = Area(name=name)
     db.session.add(area)
-    db.session.commit()
+    db.session.flush()
     return area
 
 
@@ -47,5 +47,5 @@ def create_team(name: str, area_id: int) -> Team:
         raise InvalidError("No such area.", {"json": {"area_id": ["No such area."]}})
     team = Team(name=name, area_id=area_id)
     db.session.add(team)
-    db.session.commit()
+    db.session.flush()
     return team

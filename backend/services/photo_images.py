@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from ..errors import DomainError, InvalidError
+from ..errors import DomainError, InvalidError, TooLargeError
 
 try:  # HEIC/HEIF from iPhones, when pillow-heif is installed
     from pillow_heif import register_heif_opener
@@ -33,12 +33,6 @@ except ImportError:  # pragma: no cover
 # Pictures over the limit are refused explicitly (with their size) rather than warned about.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 FORMAT_NAMES = "JPEG, PNG, WebP" + (" or HEIC" if "HEIF" in FORMATS else "")
-
-
-class TooLargeError(DomainError):
-    """413: the upload is bigger than we accept, in bytes or in pixels."""
-
-    status_code = 413
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def review_photo(actor: User, photo_id: int, data: dict[str, Any]) -> PhotoRevie
     review.comment = data.get("comment")
     review.reviewer_id = actor.id
     review.reviewed_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return review
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Photo, User
 from ..scoping import get_in_scope
-from . import photo_images, photo_storage, unit_of_work, visit_integrity
+from . import photo_images, photo_storage, visit_integrity
 from .visits import VisitRef, visit_for_write
 
 
@@ -70,7 +70,7 @@ def add_photo(
     db.session.add(photo)
     db.session.flush()
     visit_integrity.on_photo(visit, photo)
-    unit_of_work.commit()
+    db.session.flush()
     return photo, True
 
 

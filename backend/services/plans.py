@@ -101,7 +101,7 @@ def create_plan(
     plan = new_draft(rep, day, actor.id)
     outcome = optimise_into(plan, rep, day, stores, required, overdue, seconds)
     db.session.add(plan)
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 
@@ -149,7 +149,7 @@ def edit_plan(actor: User, plan_id: int, stops: list[dict[str, Any]]) -> PlanOut
     plan.stops = new
     outcome = _retime(plan, [stores[i] for i in ids])
     plan.revision += 1
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 
@@ -181,7 +181,7 @@ def optimise_plan(actor: User, plan_id: int, seconds: float | None = None) -> Pl
     plan.stops = order
     outcome = _retime(plan, [s.store for s in order])
     plan.revision += 1
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 
@@ -227,7 +227,7 @@ def publish_plan(actor: User, plan_id: int) -> RoutePlan:
     plan.status = PlanStatus.PUBLISHED
     plan.published_at = utcnow()
     plan.revision += 1
-    db.session.commit()
+    db.session.flush()
     return plan
 
 
@@ -236,7 +236,7 @@ def delete_plan(actor: User, plan_id: int) -> None:
     if plan.status is PlanStatus.PUBLISHED:
         raise ConflictError("A published plan cannot be deleted; edit it instead.")
     db.session.delete(plan)
-    db.session.commit()
+    db.session.flush()
 
 
 def replan_rest_of_day(
@@ -277,7 +277,7 @@ def replan_rest_of_day(
     solution = solve(problem, seconds=current_app.config["REPLAN_SECONDS"])
     dropped = apply_solution(plan, problem, solution, keep=len(done), keep_dropped=True)
     plan.revision += 1
-    db.session.commit()
+    db.session.flush()
     return PlanOutcome(plan, dropped, list(solution.violations))
 
 

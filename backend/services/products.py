@@ -18,7 +18,7 @@ def list_brands(actor: User) -> list[Brand]:
 def create_brand(data: dict[str, Any]) -> Brand:
     brand = Brand(**data)
     db.session.add(brand)
-    db.session.commit()
+    db.session.flush()
     return brand
 
 
@@ -43,7 +43,7 @@ def create_product(data: dict[str, Any]) -> Product:
     _check_brand(data.get("brand_id"))
     product = Product(**data, active=True)
     db.session.add(product)
-    db.session.commit()
+    db.session.flush()
     return product
 
 
@@ -53,7 +53,7 @@ def update_product(actor: User, product_id: int, changes: dict[str, Any]) -> Pro
         _check_brand(changes["brand_id"])
     for key, value in changes.items():
         setattr(product, key, value)
-    db.session.commit()
+    db.session.flush()
     return product
 
 

@@ -152,7 +152,7 @@ def import_stores(actor: User, rows: list[dict[str, str]], valid_only: bool) -> 
             report.created += 1
         else:
             report.updated += 1
-    db.session.commit()
+    db.session.flush()
     return report
 
 

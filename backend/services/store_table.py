@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import time
 from itertools import groupby
 
-from ..schemas.common import parse_clock
+from ..clock import parse_clock
 
 # Columns that map one-to-one onto Store fields; the rest need lookups or their own notation.
 STORE_FIELDS = (

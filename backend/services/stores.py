@@ -82,7 +82,7 @@ def create_store(actor: User, data: dict[str, Any]) -> Store:
     store = Store(**data, team_id=team_id, rep_id=rep_id, active=True)
     store.hours = [StoreHours(**window) for window in hours]
     db.session.add(store)
-    db.session.commit()
+    db.session.flush()
     return store
 
 
@@ -100,7 +100,7 @@ def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
         )
     for key, value in changes.items():
         setattr(store, key, value)
-    db.session.commit()
+    db.session.flush()
     return store
 
 
@@ -119,7 +119,7 @@ def reassign_stores(actor: User, store_ids: Iterable[int], rep_id: int | None) -
         store.rep_id = rep.id if rep else None
         if rep is not None:
             store.team_id = rep.team_id
-    db.session.commit()
+    db.session.flush()
     return len(stores)
 
 

@@ -5,6 +5,7 @@ Runs as a background job (`plan_team`). Days that already have a plan for a rep 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ MAX_DAYS = 62
 def submit_team_planning(
     actor: User, team_id: int, date_from: date, date_to: date, seconds: float | None
 ) -> Job:
-    """Validate and queue the planning of a team's days from `date_from` to `date_to`."""
+    """Validate and record the job planning a team's days from `date_from` to `date_to`."""
     if not ids_in_scope(actor, Team, {team_id}):
         raise InvalidError("No such team.", {"json": {"team_id": ["No such team in your scope."]}})
     if date_to < date_from or (date_to - date_from).days >= MAX_DAYS:
@@ -45,7 +46,7 @@ def submit_team_planning(
         "date_to": date_to.isoformat(),
         "seconds": seconds or current_app.config["PLAN_SECONDS_REP"],
     }
-    return jobs.submit(actor, "plan_team", params, team_id=team_id)
+    return jobs.record(actor, "plan_team", params, team_id=team_id)
 
 
 def working_days(date_from: date, date_to: date) -> list[date]:
@@ -54,8 +55,8 @@ def working_days(date_from: date, date_to: date) -> list[date]:
     return [d for d in days if d.weekday() in weekdays]
 
 
-@jobs.job_kind("plan_team")
-def plan_team(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+def plan_team(job: Job, progress: Callable[[int], None]) -> dict[str, Any]:
+    """The job `plan_team`: draft plans for the team's reps and days, reporting progress."""
     params = job.params
     date_from, date_to = (
         date.fromisoformat(params["date_from"]),

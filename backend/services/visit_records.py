@@ -23,7 +23,6 @@ from ..models import (
     StockCount,
     User,
 )
-from . import unit_of_work
 from .visits import VisitRef, visit_for_write
 
 RECORD_MODELS = {
@@ -62,7 +61,7 @@ def replace_records(
     db.session.execute(delete(model).where(model.visit_id == visit.id))
     rows = [model(visit_id=visit.id, **item) for item in items]
     db.session.add_all(rows)
-    unit_of_work.commit()
+    db.session.flush()
     return {"items": rows}
 
 
@@ -111,5 +110,5 @@ def put_order(actor: User, ref: VisitRef, data: dict[str, Any]) -> Order | None:
         ]
         db.session.add(order)
     visit.successful = order is not None
-    unit_of_work.commit()
+    db.session.flush()
     return order

@@ -26,7 +26,7 @@ from ..models import (
     utcnow,
 )
 from ..scoping import get_in_scope, scope_filter, scoped_select
-from . import unit_of_work, visit_integrity
+from . import visit_integrity
 from .paging import paginate
 
 VisitRef = int | str  # the server id, or the client-generated uuid
@@ -86,7 +86,7 @@ def check_in(
     db.session.add(visit)
     db.session.flush()
     visit_integrity.on_check_in(visit, received_at, device_sent_at)
-    unit_of_work.commit()
+    db.session.flush()
     return visit
 
 
@@ -117,7 +117,7 @@ def check_out(
     if data.get("note"):
         visit.note = "\n".join(filter(None, [visit.note, data["note"]]))
     visit_integrity.on_check_out(visit, received_at, device_sent_at)
-    unit_of_work.commit()
+    db.session.flush()
     return visit
 
 
@@ -129,7 +129,7 @@ def close_left_open(now: datetime | None = None) -> int:
     ).all()
     for visit in stale:
         _auto_close(visit, now)
-    db.session.commit()
+    db.session.flush()
     return len(stale)
 
 

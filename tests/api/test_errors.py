@@ -204,14 +204,14 @@ def test_a_batch_that_rolled_back_answers_even_if_the_database_then_goes(
     with the item's 404) still goes out instead of a 503 that would make the device resend."""
     from backend.routes import sync as sync_routes
 
-    run_batch = sync_routes.sync.run_batch
+    run_batch = sync_routes.run_batch
 
     def then_lost(*args, **kwargs):
         result = run_batch(*args, **kwargs)
         lose_connection()
         return result
 
-    monkeypatch.setattr(sync_routes.sync, "run_batch", then_lost)
+    monkeypatch.setattr(sync_routes, "run_batch", then_lost)
     missing = {"key": str(uuid.uuid4()), "op": "check_out", "visit": str(uuid.uuid4()),
                "body": {"device_time": "2026-12-01T10:00:00+09:00"}}  # fmt: skip
     response = client.post(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import PlanStatus, RoutePlan
-from backend.services.jobs import wait_for_local_jobs
+from backend.job_runner import wait_for_local_jobs
 
 WEEK = {"date_from": "2026-11-30", "date_to": "2026-12-06"}  # Monday to Sunday
 REDIS_URL = os.environ.get("TERMINUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -116,7 +116,7 @@ def test_team_planning_on_an_rq_queue_served_by_a_worker(app, client, org, token
         pytest.skip(f"no Redis at {REDIS_URL}")
     from rq import SimpleWorker
 
-    from backend.services.jobs import queue
+    from backend.job_runner import queue
 
     app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=f"test-{uuid.uuid4()}")
     try:

@@ -30,14 +30,14 @@ HISTORY_DAYS = 28
 def load_demo(
     seed: int = DEFAULT_SEED, today: date | None = None, history: bool = True
 ) -> list[DemoLogin]:
-    """Create the demo in one transaction; returns the logins. Without `history`, only the
-    organisation, stores and catalogue."""
+    """Create the demo (the caller commits it as one write); returns the logins. Without
+    `history`, only the organisation, stores and catalogue."""
     logins = create_organisation()
     if history:
         today = today or local_now().date()
         first = today - timedelta(days=HISTORY_DAYS)
         add_days(Territory.load(seed, first), _past(first, today), today)
-    db.session.commit()
+    db.session.flush()
     return logins
 
 
@@ -59,7 +59,7 @@ def top_up(seed: int = DEFAULT_SEED, today: date | None = None) -> list[date]:
         start = max(start, last + timedelta(days=1))
     past = _past(start, today)
     add_days(territory, past, today)
-    db.session.commit()
+    db.session.flush()
     return [*past, today]
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import exists, select
 
 from ...extensions import db
 from ...models import PlanStatus, Role, RoutePlan, Store, User, Visit
-from .. import unit_of_work
 from ..team_planning import working_days
 from . import routes, shelf_photos
 from .field_day import calls_of, work_day
@@ -58,12 +57,11 @@ class Territory:
 
 def add_days(territory: Territory, past: list[date], today: date) -> None:
     """Plan and work the `past` days (sorted, before today) for every rep, then plan today."""
-    with unit_of_work.outer():
-        for _, week in groupby([*past, today], key=lambda d: d.isocalendar()[:2]):
-            week = list(week)
-            for rep in territory.reps:
-                _plan_week(territory, rep, week, today)
-        territory.records.write()
+    for _, week in groupby([*past, today], key=lambda d: d.isocalendar()[:2]):
+        week = list(week)
+        for rep in territory.reps:
+            _plan_week(territory, rep, week, today)
+    territory.records.write()
 
 
 def _plan_week(territory: Territory, rep: User, week: list[date], today: date) -> None:
@@ -95,11 +93,10 @@ def finish_day(territory: Territory, day: date, today: date) -> None:
         )
     ).all()
     by_id = {rep.id: rep for rep in territory.reps}
-    with unit_of_work.outer():
-        for plan in sorted(plans, key=lambda p: p.rep_id):
-            if plan.rep_id in by_id:
-                _work(territory, by_id[plan.rep_id], plan, today)
-        territory.records.write()
+    for plan in sorted(plans, key=lambda p: p.rep_id):
+        if plan.rep_id in by_id:
+            _work(territory, by_id[plan.rep_id], plan, today)
+    territory.records.write()
 
 
 def _work(territory: Territory, rep: User, plan: RoutePlan, today: date) -> None:

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ...auth import hash_password
+from ...clock import parse_clock
 from ...extensions import db
 from ...models import Area, Brand, Channel, Product, Role, Store, StoreHours, Team, Tier, User
-from ...schemas.common import parse_clock
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "terminus-demo"

@@ -34,7 +34,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from ...models import (
     Brand,
@@ -177,6 +177,39 @@ def _note(obj: Any, touched: _Touched) -> None:
         touched.brands.add(obj.id)
 
 
+# What a bulk UPDATE or DELETE (which the flush events never see) notes of the rows it is about
+# to change, by table: the `_Touched` set, the column whose values go there, and for a table
+# with its own rep-day the day column (a deleted row's rep-day cannot be found later).
+_BULK: dict[str, tuple[str, str, str | None]] = {
+    Visit.__tablename__: ("visits", "id", "visit_date"),
+    RoutePlan.__tablename__: ("plans", "id", "plan_date"),
+    PlannedStop.__tablename__: ("plans", "plan_id", None),
+    Photo.__tablename__: ("visits", "visit_id", None),
+    DisplayCheck.__tablename__: ("visits", "visit_id", None),
+    PhotoReview.__tablename__: ("photos", "photo_id", None),
+    Store.__tablename__: ("stores", "id", None),
+    Product.__tablename__: ("products", "id", None),
+    Brand.__tablename__: ("brands", "id", None),
+}
+
+
+def _before_bulk(state: ORMExecuteState) -> None:
+    """Note the rep-days of the rows a bulk UPDATE/DELETE on a counted table will change."""
+    if not (state.is_update or state.is_delete) or state.statement.table.name not in _BULK:
+        return
+    table = state.statement.table
+    target, column, day = _BULK[table.name]
+    columns = [table.c[column]] + ([table.c.rep_id, table.c[day]] if day else [])
+    query = select(*columns)
+    if state.statement.whereclause is not None:
+        query = query.where(state.statement.whereclause)
+    touched = state.session.info.setdefault(PENDING, _Touched())
+    for row in state.session.connection().execute(query):
+        getattr(touched, target).add(row[0])
+        if day:
+            touched.keys.add((row[1], row[2]))
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     touched = session.info.setdefault(PENDING, _Touched())
     for obj in chain(session.new, session.dirty, session.deleted):
@@ -227,6 +260,11 @@ def _before_commit(session: Session) -> None:
 def track(session: Any) -> None:
     """Keep the report tables current for every commit of `session` (a session, sessionmaker or
     scoped session); registering twice is harmless."""
-    for name, listener in (("after_flush", _after_flush), ("before_commit", _before_commit)):
+    listeners = (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("do_orm_execute", _before_bulk),
+    )
+    for name, listener in listeners:
         if not event.contains(session, name, listener):
             event.listen(session, name, listener)

@@ -1,0 +1,110 @@
+"""An offline device's queued visit operations, run in order and answered item by item.
+
+Each item goes through the same table and executor as its single endpoint
+(`visit_operations.run_operation`) and commits on its own, its key with it: what went through
+stays even if the request dies half-way, and a failure undoes only itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import DataError
+
+from ..errors import DomainError, InvalidError, error_body
+from ..extensions import db
+from ..models import User
+from ..writes import Reply
+from .visit_operations import Context, run_operation
+
+log = logging.getLogger(__name__)
+
+NOT_ATTEMPTED = (
+    "Not attempted: an earlier operation on this visit failed on the server; "
+    "send this again after it."
+)
+
+
+def run_batch(
+    actor: User, batch: dict[str, Any], files: Mapping[str, bytes], received_at: datetime
+) -> dict[str, Any]:
+    """Run a device's queued operations in order; each answers on its own.
+
+    After a server-side failure (5xx, e.g. photo storage unavailable) the later operations on
+    the same visit answer 424 without running, so a retry delivers them in order: a check-out
+    never closes a visit before its failed photo arrives.
+    """
+    context = Context(received_at, batch.get("sent_at"))
+    results = []
+    stalled: set[str] = set()  # visits with an operation that failed on our side (5xx)
+    for item in batch["operations"]:
+        visit = item.get("visit", item["body"].get("uuid") if item["op"] == "check_in" else None)
+        if visit is not None and str(visit) in stalled:
+            reply = Reply(424, error_body(424, NOT_ATTEMPTED))
+        else:
+            reply = _run_item(actor, item, files, context)
+        if reply.status >= 500 and visit is not None:
+            stalled.add(str(visit))
+        results.append(_result(item, reply))
+    failed = sum(1 for r in results if r["status"] >= 400)
+    return {"results": results, "succeeded": len(results) - failed, "failed": failed}
+
+
+def _run_item(
+    actor: User, item: dict[str, Any], files: Mapping[str, bytes], context: Context
+) -> Reply:
+    """One item's reply; its failure, whatever it is, becomes the item's error answer."""
+    try:
+        return run_operation(
+            actor,
+            item["op"],
+            key=str(item["key"]),
+            visit=item.get("visit"),
+            payload=item["body"],
+            file=_file_of(item, files),
+            context=context,
+        )
+    except DomainError as exc:
+        reply = Reply(exc.status_code, exc.body())
+    except (DataError, OverflowError):
+        reply = Reply(422, error_body(422, "A value is out of range.", reason="out_of_range"))
+    except Exception:
+        log.exception("sync operation %s (%s) failed", item["key"], item["op"])
+        reply = Reply(500, error_body(500, "The server could not complete this operation."))
+    # A failure before the executor (a lookup of the visit) may leave the transaction
+    # aborted (PostgreSQL): the next item starts clean.
+    db.session.rollback()
+    return reply
+
+
+def _result(item: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    return {
+        "key": str(item["key"]),
+        "op": item["op"],
+        "status": reply.status,
+        "replayed": reply.replayed,
+        "body": reply.body,
+    }
+
+
+def _file_of(item: dict[str, Any], files: Mapping[str, bytes]) -> bytes | None:
+    if "file_base64" in item:
+        try:
+            return base64.b64decode(item["file_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidError(
+                "file_base64 is not valid base64.", {"json": {"file_base64": ["Not base64."]}}
+            ) from None
+    if "file" in item:
+        if item["file"] not in files:
+            raise InvalidError(
+                f"No part named {item['file']!r} in the request.",
+                {"files": {item["file"]: ["Missing."]}},
+            )
+        return files[item["file"]]
+    return None

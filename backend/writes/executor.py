@@ -1,0 +1,112 @@
+"""The command executor: the one owner of a write's transaction, and the one `commit()`.
+
+A use case (a service function) only flushes. `execute` runs it inside a savepoint, so a failure
+undoes exactly its own changes, then commits; the session's commit hook refreshes the report
+tables first, in the same transaction. `execute_keyed` adds the idempotency key: a key seen
+before replays its first reply without running anything; a new one is stored in the same
+savepoint as the write it guards, so both commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ConflictError
+from ..extensions import db
+from ..models import User
+from . import idempotency
+from .idempotency import Reply
+
+T = TypeVar("T")
+_AFTER_COMMIT = "terminus_after_commit"
+_SAVEPOINT = "terminus_savepoint"
+
+
+def execute(use_case: Callable[[], T]) -> T:
+    """Run `use_case` in a savepoint and commit; on any failure roll everything back, re-raise.
+
+    A conflict the database finds on flush (a unique key) becomes a `ConflictError`.
+    """
+    session = db.session()
+    if session.info.get(_SAVEPOINT) is not None:
+        raise RuntimeError("execute() inside execute(): a use case must not start another write")
+    session.info[_SAVEPOINT] = session.begin_nested()
+    try:
+        result = use_case()
+        session.flush()
+        session.info.pop(_SAVEPOINT).commit()
+    except IntegrityError:
+        _roll_back(session)
+        raise ConflictError("The change conflicts with existing data.") from None
+    except BaseException:
+        _roll_back(session)
+        raise
+    _commit(session)
+    return result
+
+
+def execute_keyed(
+    actor: User,
+    key: str,
+    operation: str,
+    fingerprint: str,
+    run: Callable[[], Reply],
+    prepare: Callable[[], None] | None = None,
+) -> Reply:
+    """`execute(run)` once for (actor, key); a retry gets the first reply back.
+
+    `prepare` does slow work that needs no database (decoding a photo) before the transaction,
+    unless the key is answered from its first reply. The same key with another `fingerprint`
+    is refused (422). Failed writes store nothing: the client may retry them with the same key.
+    """
+    key = idempotency.check_key(key)
+    stored = idempotency.stored(actor.id, key)
+    if stored is not None:
+        return idempotency.replay(stored, operation, fingerprint)
+    if prepare is not None:
+        prepare()
+
+    def recorded() -> Reply:
+        entry = idempotency.claim(actor.id, key, operation, fingerprint)
+        if entry is None:  # a concurrent first use of the key won and has committed
+            return idempotency.replay_winner(actor.id, key, operation, fingerprint)
+        reply = run()
+        entry.status_code, entry.response = reply.status, reply.body
+        return reply
+
+    return execute(recorded)
+
+
+def checkpoint() -> None:
+    """Commit what a long use case (a job) has done so far, and go on in a new savepoint, so
+    its progress is visible to others while it runs."""
+    session = db.session()
+    session.info.pop(_SAVEPOINT).commit()
+    _commit(session)
+    session.info[_SAVEPOINT] = session.begin_nested()
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the write commits (e.g. hand a job to a worker that reads its row)."""
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def _commit(session: Any) -> None:
+    """Commit without expiring the session's objects: replies are serialised already, and what
+    the request reads afterwards (the signed-in user, for the access log) is unchanged."""
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    for action in session.info.pop(_AFTER_COMMIT, []):
+        action()
+
+
+def _roll_back(session: Any) -> None:
+    session.info.pop(_SAVEPOINT, None)
+    session.info.pop(_AFTER_COMMIT, None)
+    session.rollback()
