@@ -2,7 +2,6 @@
 
 import logging
 
-from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -30,23 +29,16 @@ class Base(DeclarativeBase):
 
 
 class TerminusSQLAlchemy(SQLAlchemy):
-    """Flask-SQLAlchemy whose session keeps the report tables current, and for which a
-    connection lost at the end of a request is no error.
+    """Flask-SQLAlchemy, except that a connection lost at the end of a request is no error.
 
-    The report tables of rep-days are recomputed before every commit of the session, whoever
-    commits (the write executor; a test's fixture): `services/reports/rep_days.py`.
+    Its session (`db.session`) carries the report-table hook, registered by the write path
+    (`backend/writes/executor.py`): before every commit of this session, whoever commits, the
+    report tables of the rep-days the transaction touched are recomputed.
 
     Removing the session rolls back what the request left open; if the connection died
     meanwhile, that rollback raises after the response is made, outside every error handler,
     and gunicorn would answer its own HTML 500 instead. The server has rolled back already.
     """
-
-    def init_app(self, app: Flask) -> None:
-        super().init_app(app)
-        # Imported here: the report queries need the models, which need this module's `db`.
-        from .services.reports import rep_days
-
-        rep_days.track(self.session)
 
     def _teardown_session(self, exc: BaseException | None) -> None:
         try:

@@ -17,8 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ConflictError
 from ..extensions import db
 from ..models import User
+from ..services.reports import rep_days
 from . import idempotency
 from .idempotency import Reply
+
+# The report-table refresh step: before every commit of the database extension's session (this
+# executor's, or a test fixture's), the touched rep-days' report rows are recomputed.
+rep_days.track(db.session)
 
 T = TypeVar("T")
 _AFTER_COMMIT = "terminus_after_commit"
