@@ -2,9 +2,10 @@
 worked through (visits, what was recorded, photos and their reviews).
 
 Every rep-day draws from its own random stream, seeded by the seed, the rep and the date, so a
-day comes out the same whenever it is made and whatever was made before it. Everything runs
-inside one unit of work: the services flush, the caller commits once (and the report tables of
-the rep-days written are refreshed then).
+day comes out the same whenever it is made and whatever was made before it. Everything is one
+write: the services flush, the caller (`flask demo load`, through the executor) commits once,
+and the report tables of the rep-days written are refreshed then (the bulk-inserted records
+belong to visits added in the same transaction, so their rep-days are noted).
 """
 
 from __future__ import annotations
