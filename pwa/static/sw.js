@@ -36,20 +36,26 @@ const SHELL = [
 ];
 
 self.addEventListener('install', (event) => {
-  event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    // cache: 'reload' skips the HTTP cache, so a new version never precaches stale files.
-    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
-    await self.skipWaiting();
-  })());
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // cache: 'reload' skips the HTTP cache, so a new version never precaches stale files.
+      await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+      await self.skipWaiting();
+    })(),
+  );
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith('terminus-shell-') && n !== CACHE).map((n) => caches.delete(n)));
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(
+        names.filter((n) => n.startsWith('terminus-shell-') && n !== CACHE).map((n) => caches.delete(n)),
+      );
+      await self.clients.claim();
+    })(),
+  );
 });
 
 self.addEventListener('fetch', (event) => {
@@ -58,21 +64,25 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
   if (req.mode === 'navigate') {
-    event.respondWith((async () => {
-      try {
-        const res = await fetch(req);
-        if (res.ok && url.pathname === '/') (await caches.open(CACHE)).put('/', res.clone());
-        return res;
-      } catch {
-        return (await caches.match('/', { cacheName: CACHE })) || Response.error();
-      }
-    })());
+    event.respondWith(
+      (async () => {
+        try {
+          const res = await fetch(req);
+          if (res.ok && url.pathname === '/') (await caches.open(CACHE)).put('/', res.clone());
+          return res;
+        } catch {
+          return (await caches.match('/', { cacheName: CACHE })) || Response.error();
+        }
+      })(),
+    );
     return;
   }
-  event.respondWith((async () => {
-    const hit = await caches.match(req, { cacheName: CACHE, ignoreSearch: true });
-    return hit || fetch(req);
-  })());
+  event.respondWith(
+    (async () => {
+      const hit = await caches.match(req, { cacheName: CACHE, ignoreSearch: true });
+      return hit || fetch(req);
+    })(),
+  );
 });
 
 async function tellClients(data) {
@@ -81,12 +91,14 @@ async function tellClients(data) {
 
 self.addEventListener('sync', (event) => {
   if (event.tag !== 'outbox') return;
-  event.waitUntil((async () => {
-    const r = await flush({ force: true });
-    await tellClients({ type: 'outbox', result: r });
-    // Rejecting asks the browser to try this sync again later (with its own backoff).
-    if (r.retry) throw new Error('outbox: some items wait for the network');
-  })());
+  event.waitUntil(
+    (async () => {
+      const r = await flush({ force: true });
+      await tellClients({ type: 'outbox', result: r });
+      // Rejecting asks the browser to try this sync again later (with its own backoff).
+      if (r.retry) throw new Error('outbox: some items wait for the network');
+    })(),
+  );
 });
 
 self.addEventListener('message', (event) => {

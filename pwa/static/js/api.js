@@ -55,7 +55,10 @@ export async function request(method, url, { json, form, headers = {}, signal } 
   const h = { Accept: 'application/json', ...headers };
   if (session.token) h.Authorization = `Bearer ${session.token}`;
   let body;
-  if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
+  if (json !== undefined) {
+    h['Content-Type'] = 'application/json';
+    body = JSON.stringify(json);
+  }
   if (form) body = form;
   const res = await fetch(url, { method, headers: h, body, signal, credentials: 'omit' });
   let data = null;
@@ -101,7 +104,11 @@ export async function login(username, password) {
 }
 
 export async function logout({ keepOutbox = true } = {}) {
-  try { if (navigator.onLine) await request('POST', '/api/auth/logout'); } catch { /* offline */ }
+  try {
+    if (navigator.onLine) await request('POST', '/api/auth/logout');
+  } catch {
+    /* offline */
+  }
   session.token = null;
   session.user = null;
   await meta.del('token');

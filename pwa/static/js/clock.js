@@ -13,7 +13,9 @@ function apply(s) {
 }
 
 // The settings kept on the phone (at boot, before the network answers).
-export async function restoreBusiness() { apply(await meta.get('business')); }
+export async function restoreBusiness() {
+  apply(await meta.get('business'));
+}
 
 // Fresh settings from the server, remembered for offline use; `getJSON` is the API client's.
 export async function refreshBusiness(getJSON) {
@@ -22,9 +24,18 @@ export async function refreshBusiness(getJSON) {
   await meta.set('business', data);
 }
 
-const parts = (d) => Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-  timeZone: business.timezone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short',
-}).formatToParts(d).map((p) => [p.type, p.value]));
+const parts = (d) =>
+  Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: business.timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
 
 // The business day of an instant, "YYYY-MM-DD".
 export function businessDay(d = new Date()) {
@@ -33,7 +44,9 @@ export function businessDay(d = new Date()) {
 }
 
 // Monday = 0, as the API counts weekdays; of a "YYYY-MM-DD" day (calendar arithmetic in UTC).
-export function weekdayOf(day) { return (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7; }
+export function weekdayOf(day) {
+  return (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+}
 
 export function addDays(day, n) {
   const d = new Date(`${day}T00:00:00Z`);

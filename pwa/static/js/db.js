@@ -30,10 +30,16 @@ export function openDb() {
     };
     req.onsuccess = () => {
       const db = req.result;
-      db.onversionchange = () => { db.close(); opening = null; };
+      db.onversionchange = () => {
+        db.close();
+        opening = null;
+      };
       resolve(db);
     };
-    req.onerror = () => { opening = null; reject(req.error); };
+    req.onerror = () => {
+      opening = null;
+      reject(req.error);
+    };
     req.onblocked = () => reject(new Error('IndexedDB upgrade blocked by another tab'));
   });
   return opening;

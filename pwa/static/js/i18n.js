@@ -43,7 +43,7 @@ export const known = (key) => key in strings || key in fallback;
 
 export function t(key, vars) {
   let s = strings[key] ?? fallback[key] ?? key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
+  if (vars) s = s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
   return s;
 }
 
@@ -62,13 +62,24 @@ export function fmtTime(iso) {
 
 export function fmtDateTime(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleString(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: business.timezone });
+  return new Date(iso).toLocaleString(lang, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: business.timezone,
+  });
 }
 
 // A business day "YYYY-MM-DD" with its weekday, e.g. "Wed, Dec 2".
 export function fmtDay(day) {
   if (!day) return '';
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString(lang, { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString(lang, {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
 }
 
 // An amount (number or decimal string) in the business currency.

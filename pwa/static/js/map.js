@@ -12,9 +12,20 @@ function probeTiles() {
   if (tilesOk !== null) return Promise.resolve(tilesOk);
   return new Promise((resolve) => {
     const img = new Image();
-    const timer = setTimeout(() => { tilesOk = false; resolve(false); }, 2500);
-    img.onload = () => { clearTimeout(timer); tilesOk = true; resolve(true); };
-    img.onerror = () => { clearTimeout(timer); tilesOk = false; resolve(false); };
+    const timer = setTimeout(() => {
+      tilesOk = false;
+      resolve(false);
+    }, 2500);
+    img.onload = () => {
+      clearTimeout(timer);
+      tilesOk = true;
+      resolve(true);
+    };
+    img.onerror = () => {
+      clearTimeout(timer);
+      tilesOk = false;
+      resolve(false);
+    };
     img.src = TILE.replace('{z}', '12').replace('{x}', '3638').replace('{y}', '1613');
   });
 }
@@ -23,7 +34,8 @@ function loadLeaflet() {
   if (leaflet) return leaflet;
   leaflet = new Promise((resolve, reject) => {
     const css = document.createElement('link');
-    css.rel = 'stylesheet'; css.href = '/app/vendor/leaflet/leaflet.css';
+    css.rel = 'stylesheet';
+    css.href = '/app/vendor/leaflet/leaflet.css';
     document.head.append(css);
     const s = document.createElement('script');
     s.src = '/app/vendor/leaflet/leaflet.js';
@@ -51,9 +63,14 @@ export async function renderMap(el, points, { here = null, route = true, title =
     if (route && ll.length > 1) L.polyline(ll, { color: '#0d47a1', weight: 4 }).addTo(map);
     points.forEach((p, i) => {
       L.circleMarker([p.lat, p.lng], {
-        radius: 9, color: '#fff', weight: 2, fillOpacity: 1,
+        radius: 9,
+        color: '#fff',
+        weight: 2,
+        fillOpacity: 1,
         fillColor: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : '#0d47a1',
-      }).bindTooltip(p.label || String(i + 1)).addTo(map);
+      })
+        .bindTooltip(p.label || String(i + 1))
+        .addTo(map);
     });
     if (here) L.circleMarker([here.lat, here.lng], { radius: 7, color: '#ffab00', fillOpacity: 1 }).addTo(map);
     map.fitBounds(L.latLngBounds(here ? [...ll, [here.lat, here.lng]] : ll), { padding: [20, 20] });
@@ -73,36 +90,68 @@ function node(name, attrs, parent) {
 
 export function drawSvg(el, points, { here = null, route = true } = {}) {
   el.textContent = '';
-  const W = 360; const H = 260; const pad = 24;
+  const W = 360;
+  const H = 260;
+  const pad = 24;
   const svg = node('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'xMidYMid meet' }, el);
   const all = here ? [...points, here] : points;
   if (!all.length) return svg;
   const lat0 = all.reduce((a, p) => a + p.lat, 0) / all.length;
   const kx = Math.cos((lat0 * Math.PI) / 180);
-  const xs = all.map((p) => p.lng * kx); const ys = all.map((p) => p.lat);
-  const minX = Math.min(...xs); const maxX = Math.max(...xs);
-  const minY = Math.min(...ys); const maxY = Math.max(...ys);
+  const xs = all.map((p) => p.lng * kx);
+  const ys = all.map((p) => p.lat);
+  const minX = Math.min(...xs);
+  const maxX = Math.max(...xs);
+  const minY = Math.min(...ys);
+  const maxY = Math.max(...ys);
   const span = Math.max(maxX - minX, maxY - minY, 1e-4);
-  const s = Math.min((W - 2 * pad) / Math.max(maxX - minX, span * 0.2), (H - 2 * pad) / Math.max(maxY - minY, span * 0.2));
-  const ox = (W - (maxX - minX) * s) / 2; const oy = (H - (maxY - minY) * s) / 2;
+  const s = Math.min(
+    (W - 2 * pad) / Math.max(maxX - minX, span * 0.2),
+    (H - 2 * pad) / Math.max(maxY - minY, span * 0.2),
+  );
+  const ox = (W - (maxX - minX) * s) / 2;
+  const oy = (H - (maxY - minY) * s) / 2;
   const px = (p) => [ox + (p.lng * kx - minX) * s, H - (oy + (p.lat - minY) * s)];
   // A light grid, ~1 km, so that distances can be judged.
   const km = (1 / 111) * s;
   for (let x = ox % km; x < W && km > 8; x += km) node('line', { x1: x, y1: 0, x2: x, y2: H, stroke: '#d5dde8' }, svg);
   for (let y = oy % km; y < H && km > 8; y += km) node('line', { x1: 0, y1: y, x2: W, y2: y, stroke: '#d5dde8' }, svg);
   if (route && points.length > 1) {
-    node('polyline', {
-      points: points.map((p) => px(p).join(',')).join(' '),
-      fill: 'none', stroke: '#0d47a1', 'stroke-width': 3, 'stroke-linejoin': 'round',
-    }, svg);
+    node(
+      'polyline',
+      {
+        points: points.map((p) => px(p).join(',')).join(' '),
+        fill: 'none',
+        stroke: '#0d47a1',
+        'stroke-width': 3,
+        'stroke-linejoin': 'round',
+      },
+      svg,
+    );
   }
   points.forEach((p, i) => {
     const [x, y] = px(p);
     const g = node('g', {}, svg);
-    node('circle', { cx: x, cy: y, r: 10, fill: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : '#0d47a1', stroke: '#fff', 'stroke-width': 2 }, g);
-    const txt = node('text', { x, y: y + 4, 'text-anchor': 'middle', 'font-size': 10, fill: '#fff', 'font-weight': 700 }, g);
+    node(
+      'circle',
+      {
+        cx: x,
+        cy: y,
+        r: 10,
+        fill: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : '#0d47a1',
+        stroke: '#fff',
+        'stroke-width': 2,
+      },
+      g,
+    );
+    const txt = node(
+      'text',
+      { x, y: y + 4, 'text-anchor': 'middle', 'font-size': 10, fill: '#fff', 'font-weight': 700 },
+      g,
+    );
     txt.textContent = p.short ?? String(i + 1);
-    const tt = node('title', {}, g); tt.textContent = p.label || '';
+    const tt = node('title', {}, g);
+    tt.textContent = p.label || '';
   });
   if (here) {
     const [x, y] = px(here);
@@ -114,13 +163,20 @@ export function drawSvg(el, points, { here = null, route = true } = {}) {
 // A bar chart in HTML, so its text keeps the page's font size at any width: rows
 // [{label, value (0..max), text, color}]; a label too long for its column wraps, never cut.
 export function barChart(rows, { max = 1, label = '' } = {}) {
-  return h('ul', { class: 'bars', 'aria-label': label || null }, rows.map((r) => {
-    const fill = h('span', { class: 'bar-fill' });
-    fill.style.width = `${(Math.max(0, Math.min(1, (r.value || 0) / max)) * 100).toFixed(1)}%`;
-    fill.style.background = r.color || '#0d47a1';
-    return h('li', {},
-      h('span', { class: 'bar-label' }, String(r.label)),
-      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
-      h('span', { class: 'bar-value' }, r.text));
-  }));
+  return h(
+    'ul',
+    { class: 'bars', 'aria-label': label || null },
+    rows.map((r) => {
+      const fill = h('span', { class: 'bar-fill' });
+      fill.style.width = `${(Math.max(0, Math.min(1, (r.value || 0) / max)) * 100).toFixed(1)}%`;
+      fill.style.background = r.color || '#0d47a1';
+      return h(
+        'li',
+        {},
+        h('span', { class: 'bar-label' }, String(r.label)),
+        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
+        h('span', { class: 'bar-value' }, r.text),
+      );
+    }),
+  );
 }

@@ -22,9 +22,15 @@ function group(list) {
   const rows = [];
   for (const i of list) {
     const last = rows[rows.length - 1];
-    const joins = last && i.op === 'photo' && last[0].op === 'photo' && i.status !== 'failed'
-      && last[0].visit === i.visit && last[0].status === i.status;
-    if (joins) last.push(i); else rows.push([i]);
+    const joins =
+      last &&
+      i.op === 'photo' &&
+      last[0].op === 'photo' &&
+      i.status !== 'failed' &&
+      last[0].visit === i.visit &&
+      last[0].status === i.status;
+    if (joins) last.push(i);
+    else rows.push([i]);
   }
   return rows;
 }
@@ -62,20 +68,45 @@ function row(items, storeOf, redraw) {
   const bytes = items.reduce((n, x) => n + (x.blob ? x.blob.size : 0), 0);
   const attempts = Math.max(...items.map((x) => x.attempts));
   const error = items.map(problem).find(Boolean);
-  return h('li', { class: `card outbox-item ${i.status}`, dataset: { status: i.status, op: i.op, count: items.length } },
-    h('div', { class: 'row' },
+  return h(
+    'li',
+    { class: `card outbox-item ${i.status}`, dataset: { status: i.status, op: i.op, count: items.length } },
+    h(
+      'div',
+      { class: 'row' },
       h('strong', { class: 'grow what' }, describe(items, storeOf)),
-      h('span', { class: 'pill' }, t(`status.${i.status}`))),
-    h('div', { class: 'muted' }, fmtDateTime(i.created),
+      h('span', { class: 'pill' }, t(`status.${i.status}`)),
+    ),
+    h(
+      'div',
+      { class: 'muted' },
+      fmtDateTime(i.created),
       i.op === 'photo' ? ` · ${kinds(items)}` : '',
       attempts ? ` · ${t('outbox.attempts', { n: attempts })}` : '',
-      bytes ? ` · ${Math.round(bytes / 1024)} KB` : ''),
+      bytes ? ` · ${Math.round(bytes / 1024)} KB` : '',
+    ),
     error ? h('p', { class: i.status === 'failed' ? 'bad error' : 'warn' }, error) : null,
-    i.status === 'failed' ? h('div', { class: 'row' },
-      h('button', { onclick: () => outbox.retry(i.seq).then(redraw) }, t('outbox.retry')),
-      h('button', { class: 'danger', onclick: async () => {
-        if (confirm(t('outbox.discardConfirm'))) { await outbox.discard(i.seq); redraw(); }
-      } }, t('outbox.discard'))) : null);
+    i.status === 'failed'
+      ? h(
+          'div',
+          { class: 'row' },
+          h('button', { onclick: () => outbox.retry(i.seq).then(redraw) }, t('outbox.retry')),
+          h(
+            'button',
+            {
+              class: 'danger',
+              onclick: async () => {
+                if (confirm(t('outbox.discardConfirm'))) {
+                  await outbox.discard(i.seq);
+                  redraw();
+                }
+              },
+            },
+            t('outbox.discard'),
+          ),
+        )
+      : null,
+  );
 }
 
 // The store a queued item is about: its visit as the phone keeps it.
@@ -106,27 +137,43 @@ route(/^#\/outbox$/, async () => {
   const redraw = () => draw(summary, list, redraw);
   // Redraw on every change while the screen is shown (a burst of changes is drawn once).
   const schedule = () => {
-    if (!list.isConnected && location.hash !== '#/outbox') { stop(); return; }
+    if (!list.isConnected && location.hash !== '#/outbox') {
+      stop();
+      return;
+    }
     clearTimeout(timer);
     timer = setTimeout(redraw, 60);
   };
-  const fromWorker = (e) => { if (e.data && e.data.type === 'outbox') schedule(); };
+  const fromWorker = (e) => {
+    if (e.data && e.data.type === 'outbox') schedule();
+  };
   const unlisten = outbox.onChange(schedule);
   const sw = navigator.serviceWorker;
   if (sw) sw.addEventListener('message', fromWorker);
-  function stop() { unlisten(); if (sw) sw.removeEventListener('message', fromWorker); }
+  function stop() {
+    unlisten();
+    if (sw) sw.removeEventListener('message', fromWorker);
+  }
 
-  const send = h('button', { class: 'primary block', id: 'send-now', onclick: async () => {
-    send.disabled = true;
-    try {
-      const r = await outbox.sendNow();
-      const c = await outbox.counts();
-      toast(sendResult(r, c.pending + c.sending));
-    } finally {
-      send.disabled = false;
-      refreshBadge();
-    }
-  } }, t('outbox.sendNow'));
+  const send = h(
+    'button',
+    {
+      class: 'primary block',
+      id: 'send-now',
+      onclick: async () => {
+        send.disabled = true;
+        try {
+          const r = await outbox.sendNow();
+          const c = await outbox.counts();
+          toast(sendResult(r, c.pending + c.sending));
+        } finally {
+          send.disabled = false;
+          refreshBadge();
+        }
+      },
+    },
+    t('outbox.sendNow'),
+  );
   await redraw();
   return h('div', {}, summary, send, list);
 });

@@ -21,15 +21,30 @@ const BACKOFF_MAX = 10 * 60 * 1000;
 const listeners = new Set();
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('terminus-outbox') : null;
 
-export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
-function notify(detail) { for (const fn of listeners) { try { fn(detail); } catch { /* UI */ } } }
-function changed(detail) { notify(detail); if (channel) channel.postMessage(detail); }
+export function onChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+function notify(detail) {
+  for (const fn of listeners) {
+    try {
+      fn(detail);
+    } catch {
+      /* UI */
+    }
+  }
+}
+function changed(detail) {
+  notify(detail);
+  if (channel) channel.postMessage(detail);
+}
 if (channel) channel.onmessage = (e) => notify(e.data);
 
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
@@ -50,10 +65,21 @@ const PATHS = {
 export async function enqueue({ op, visit, body, blob }) {
   const [method, path] = PATHS[op];
   const item = {
-    key: uuid(), op, visit: visit || undefined, method,
-    url: path.replace('{visit}', visit || ''), body: body || {}, blob: blob || null,
-    created: new Date().toISOString(), attempts: 0, error: null,
-    status: 'pending', nextAt: 0, sentAt: null, httpStatus: null, response: null,
+    key: uuid(),
+    op,
+    visit: visit || undefined,
+    method,
+    url: path.replace('{visit}', visit || ''),
+    body: body || {},
+    blob: blob || null,
+    created: new Date().toISOString(),
+    attempts: 0,
+    error: null,
+    status: 'pending',
+    nextAt: 0,
+    sentAt: null,
+    httpStatus: null,
+    response: null,
   };
   item.seq = await tx('outbox', 'readwrite', (s) => done(s.add(item)));
   changed({ type: 'queued', seq: item.seq });
@@ -76,7 +102,10 @@ async function update(seqs, fn) {
   await tx('outbox', 'readwrite', async (s) => {
     for (const seq of seqs) {
       const item = await done(s.get(seq));
-      if (item) { fn(item); s.put(item); }
+      if (item) {
+        fn(item);
+        s.put(item);
+      }
     }
   });
 }
@@ -85,7 +114,9 @@ async function requestBackgroundSync() {
   try {
     const reg = self.registration || (await self.navigator.serviceWorker?.ready);
     if (reg && reg.sync) await reg.sync.register('outbox');
-  } catch { /* not supported, or not allowed: the other triggers remain */ }
+  } catch {
+    /* not supported, or not allowed: the other triggers remain */
+  }
 }
 
 function backoff(attempts) {
@@ -130,17 +161,23 @@ export function flush({ force = false } = {}) {
       if (!batch.length) break;
       const r = await sendBatch(singleMode ? batch.slice(0, 1) : batch);
       changed({ type: 'answered', seqs: batch.map((i) => i.seq) });
-      sent.ok += r.ok; sent.failed += r.failed;
-      if (r.stop) { sent.retry = !r.auth; sent.auth = Boolean(r.auth); sent.offline = Boolean(r.offline); break; }
+      sent.ok += r.ok;
+      sent.failed += r.failed;
+      if (r.stop) {
+        sent.retry = !r.auth;
+        sent.auth = Boolean(r.auth);
+        sent.offline = Boolean(r.offline);
+        break;
+      }
     }
     singleMode = false;
     changed({ type: 'flushed', result: sent });
     return sent;
   };
-  const locked = self.navigator.locks
-    ? self.navigator.locks.request('terminus-outbox', job)
-    : job();
-  running = locked.finally(() => { running = null; });
+  const locked = self.navigator.locks ? self.navigator.locks.request('terminus-outbox', job) : job();
+  running = locked.finally(() => {
+    running = null;
+  });
   return running;
 }
 
@@ -148,13 +185,19 @@ async function sendBatch(batch) {
   const token = await meta.get('token');
   if (!token) return { ok: 0, failed: 0, stop: true, auth: true };
   const seqs = batch.map((i) => i.seq);
-  await update(seqs, (i) => { i.status = 'sending'; i.attempts += 1; });
+  await update(seqs, (i) => {
+    i.status = 'sending';
+    i.attempts += 1;
+  });
   changed({ type: 'sending', seqs });
   const form = new FormData();
   const operations = batch.map((i) => {
     const op = { key: i.key, op: i.op, body: i.body };
     if (i.visit) op.visit = i.visit;
-    if (i.blob) { op.file = `f${i.seq}`; form.append(op.file, i.blob, `photo-${i.seq}.jpg`); }
+    if (i.blob) {
+      op.file = `f${i.seq}`;
+      form.append(op.file, i.blob, `photo-${i.seq}.jpg`);
+    }
     return op;
   });
   form.append('batch', JSON.stringify({ sent_at: new Date().toISOString(), operations }));
@@ -162,8 +205,14 @@ async function sendBatch(batch) {
   let body = null;
   try {
     res = await fetch('/api/sync/multipart', {
-      method: 'POST', body: form, credentials: 'omit',
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'X-Device-Time': new Date().toISOString() },
+      method: 'POST',
+      body: form,
+      credentials: 'omit',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        'X-Device-Time': new Date().toISOString(),
+      },
     });
     body = await res.json().catch(() => null);
   } catch {
@@ -171,7 +220,10 @@ async function sendBatch(batch) {
     return { ok: 0, failed: 0, stop: true, offline: true };
   }
   if (res.status === 401) {
-    await update(seqs, (i) => { i.status = 'pending'; i.error = { kind: 'auth', status: 401 }; });
+    await update(seqs, (i) => {
+      i.status = 'pending';
+      i.error = { kind: 'auth', status: 401 };
+    });
     return { ok: 0, failed: 0, stop: true, auth: true };
   }
   if (res.status >= 500 || res.status === 429 || res.status === 408) {
@@ -182,7 +234,10 @@ async function sendBatch(batch) {
     // The batch as a whole was refused (e.g. 413, or an operation the server cannot parse):
     // send one by one, so that only the guilty item is marked failed.
     if (batch.length > 1) {
-      await update(seqs, (i) => { i.status = 'pending'; i.attempts -= 1; });
+      await update(seqs, (i) => {
+        i.status = 'pending';
+        i.attempts -= 1;
+      });
       singleMode = true;
       return { ok: 0, failed: 0, stop: false };
     }
@@ -216,31 +271,46 @@ async function applyResults(batch, body) {
   let failed = 0;
   let stop = false;
   const visitIds = {};
-  await update(batch.map((i) => i.seq), (i) => {
-    const r = bySeq.get(i.seq);
-    if (!r) { i.status = 'pending'; return; }
-    i.httpStatus = r.status;
-    if (r.status < 400) {
-      i.status = 'sent'; i.sentAt = new Date().toISOString(); i.error = null;
-      i.response = r.body;
-      if (i.op === 'check_in' && r.body && r.body.id) visitIds[i.visit || r.body.uuid] = r.body.id;
-      ok += 1;
-    } else if (r.status >= 500 || r.status === 429 || stop) {
-      // A 5xx, or any refusal after one in the same batch (it may only be the consequence,
-      // e.g. records of a visit whose check-in failed): try again later, never mark failed.
-      const kind = r.status >= 500 || r.status === 429 ? 'server' : 'held';
-      i.status = 'pending'; i.error = { kind, status: r.status, body: r.body };
-      i.nextAt = Date.now() + backoff(i.attempts); stop = true;
-    } else {
-      i.status = 'failed'; i.error = { kind: 'refused', status: r.status, body: r.body };
-      i.response = r.body; failed += 1;
-    }
-  });
+  await update(
+    batch.map((i) => i.seq),
+    (i) => {
+      const r = bySeq.get(i.seq);
+      if (!r) {
+        i.status = 'pending';
+        return;
+      }
+      i.httpStatus = r.status;
+      if (r.status < 400) {
+        i.status = 'sent';
+        i.sentAt = new Date().toISOString();
+        i.error = null;
+        i.response = r.body;
+        if (i.op === 'check_in' && r.body && r.body.id) visitIds[i.visit || r.body.uuid] = r.body.id;
+        ok += 1;
+      } else if (r.status >= 500 || r.status === 429 || stop) {
+        // A 5xx, or any refusal after one in the same batch (it may only be the consequence,
+        // e.g. records of a visit whose check-in failed): try again later, never mark failed.
+        const kind = r.status >= 500 || r.status === 429 ? 'server' : 'held';
+        i.status = 'pending';
+        i.error = { kind, status: r.status, body: r.body };
+        i.nextAt = Date.now() + backoff(i.attempts);
+        stop = true;
+      } else {
+        i.status = 'failed';
+        i.error = { kind: 'refused', status: r.status, body: r.body };
+        i.response = r.body;
+        failed += 1;
+      }
+    },
+  );
   // Remember the server's id of visits checked in, for links and for the supervisor.
   for (const [vuuid, id] of Object.entries(visitIds)) {
     await tx('visits', 'readwrite', async (s) => {
       const v = await done(s.get(vuuid));
-      if (v) { v.serverId = id; s.put(v); }
+      if (v) {
+        v.serverId = id;
+        s.put(v);
+      }
     });
   }
   return { ok, failed, stop };
@@ -248,7 +318,10 @@ async function applyResults(batch, body) {
 
 // "Retry" on a failed item: it goes back in the queue with the same key.
 export async function retry(seq) {
-  await update([seq], (i) => { i.status = 'pending'; i.nextAt = 0; });
+  await update([seq], (i) => {
+    i.status = 'pending';
+    i.nextAt = 0;
+  });
   changed({ type: 'retry', seq });
   return flush({ force: true });
 }
@@ -264,7 +337,12 @@ export async function discard(seq) {
 export async function sendNow() {
   if (self.navigator.onLine === false) return flush();
   const list = await items();
-  await update(list.filter((i) => i.status === 'pending').map((i) => i.seq), (i) => { i.nextAt = 0; });
+  await update(
+    list.filter((i) => i.status === 'pending').map((i) => i.seq),
+    (i) => {
+      i.nextAt = 0;
+    },
+  );
   return flush({ force: true });
 }
 
@@ -273,7 +351,13 @@ export async function sendNow() {
 export async function resendAll() {
   const list = await items();
   const again = list.filter((i) => i.status === 'sent');
-  await update(again.map((i) => i.seq), (i) => { i.status = 'pending'; i.nextAt = 0; });
+  await update(
+    again.map((i) => i.seq),
+    (i) => {
+      i.status = 'pending';
+      i.nextAt = 0;
+    },
+  );
   return flush({ force: true });
 }
 

@@ -6,7 +6,9 @@ async function decode(file) {
     try {
       // imageOrientation 'from-image' applies the EXIF rotation before we draw.
       return await createImageBitmap(file, { imageOrientation: 'from-image' });
-    } catch { /* fall back to <img> (e.g. formats createImageBitmap refuses) */ }
+    } catch {
+      /* fall back to <img> (e.g. formats createImageBitmap refuses) */
+    }
   }
   const url = URL.createObjectURL(file);
   try {
@@ -33,7 +35,8 @@ export async function downscale(file, { maxSide = MAX_SIDE, quality = 0.82 } = {
     blob = await c.convertToBlob({ type: 'image/jpeg', quality });
   } else {
     const c = document.createElement('canvas');
-    c.width = w; c.height = h;
+    c.width = w;
+    c.height = h;
     c.getContext('2d').drawImage(src, 0, 0, w, h);
     blob = await new Promise((resolve) => c.toBlob(resolve, 'image/jpeg', quality));
   }

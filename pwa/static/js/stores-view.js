@@ -33,20 +33,44 @@ async function search(f) {
 }
 
 function storeRow(s) {
-  return h('li', {}, h('a', { class: 'stop', href: `#/store/${s.id}`, dataset: { storeId: s.id } },
-    h('span', { class: 'grow' },
-      h('span', { class: 'name' }, s.name), ' ', tierBadge(s.tier),
-      h('div', { class: 'muted' }, `${s.code} · ${t(`channel.${s.channel}`)}${s.address ? ` · ${s.address}` : ''}`),
-      h('div', { class: 'hours' }, `${t('store.open')}: ${hoursToday(s)}`))));
+  return h(
+    'li',
+    {},
+    h(
+      'a',
+      { class: 'stop', href: `#/store/${s.id}`, dataset: { storeId: s.id } },
+      h(
+        'span',
+        { class: 'grow' },
+        h('span', { class: 'name' }, s.name),
+        ' ',
+        tierBadge(s.tier),
+        h('div', { class: 'muted' }, `${s.code} · ${t(`channel.${s.channel}`)}${s.address ? ` · ${s.address}` : ''}`),
+        h('div', { class: 'hours' }, `${t('store.open')}: ${hoursToday(s)}`),
+      ),
+    ),
+  );
 }
 
 route(/^#\/stores$/, async () => {
   setTitle(t('stores.title'));
   let kept = new Map();
-  try { kept = await stores(); } catch { /* never loaded on this phone: only the server can say */ }
-  const q = h('input', { type: 'search', id: 'store-q', value: filters.q, autocomplete: 'off', enterkeyhint: 'search' });
+  try {
+    kept = await stores();
+  } catch {
+    /* never loaded on this phone: only the server can say */
+  }
+  const q = h('input', {
+    type: 'search',
+    id: 'store-q',
+    value: filters.q,
+    autocomplete: 'off',
+    enterkeyhint: 'search',
+  });
   const tier = select([['', t('stores.allTiers')], ...TIERS.map((x) => [x, t(`tier.${x}`)])], { id: 'store-tier' });
-  const channel = select([['', t('stores.allChannels')], ...CHANNELS.map((x) => [x, t(`channel.${x}`)])], { id: 'store-channel' });
+  const channel = select([['', t('stores.allChannels')], ...CHANNELS.map((x) => [x, t(`channel.${x}`)])], {
+    id: 'store-channel',
+  });
   tier.value = filters.tier;
   channel.value = filters.channel;
   const status = h('p', { id: 'stores-summary', class: 'muted', role: 'status' });
@@ -66,13 +90,31 @@ route(/^#\/stores$/, async () => {
     list.replaceChildren(...items.slice(0, SHOWN).map(storeRow));
   };
   let timer = null;
-  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(show, 250); });
+  q.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(show, 250);
+  });
   tier.addEventListener('change', show);
   channel.addEventListener('change', show);
   await show();
-  return h('div', {},
-    h('form', { class: 'card', role: 'search', onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); show(); } },
+  return h(
+    'div',
+    {},
+    h(
+      'form',
+      {
+        class: 'card',
+        role: 'search',
+        onsubmit: (e) => {
+          e.preventDefault();
+          clearTimeout(timer);
+          show();
+        },
+      },
       field(t('stores.search'), q),
-      h('div', { class: 'grid2' }, field(t('stores.tier'), tier), field(t('stores.channel'), channel))),
-    status, list);
+      h('div', { class: 'grid2' }, field(t('stores.tier'), tier), field(t('stores.channel'), channel)),
+    ),
+    status,
+    list,
+  );
 });

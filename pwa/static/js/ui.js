@@ -33,7 +33,11 @@ export function check(label, attrs = {}) {
 }
 
 export function select(options, attrs = {}) {
-  return h('select', attrs, options.map(([v, text]) => h('option', { value: v }, text)));
+  return h(
+    'select',
+    attrs,
+    options.map(([v, text]) => h('option', { value: v }, text)),
+  );
 }
 
 let toastTimer = null;
@@ -42,7 +46,9 @@ export function toast(text, ms = 4000) {
   el.textContent = text;
   el.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, ms);
+  toastTimer = setTimeout(() => {
+    el.hidden = true;
+  }, ms);
 }
 
 // The tier's letter, its meaning (key, ordinary, potential) as the title.
@@ -50,12 +56,16 @@ export function tierBadge(tier) {
   return tier ? h('span', { class: `tier tier-${tier}`, title: t(`tier.${tier}`) }, tier) : '';
 }
 
-export function hm(clock) { return clock ? String(clock).slice(0, 5) : ''; }
+export function hm(clock) {
+  return clock ? String(clock).slice(0, 5) : '';
+}
 
 // Metres between two lat/lng points (haversine).
 export function distance(a, b) {
-  const R = 6371000; const r = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * r; const dLng = (b.lng - a.lng) * r;
+  const R = 6371000;
+  const r = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * r;
+  const dLng = (b.lng - a.lng) * r;
   const x = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(dLng / 2) ** 2;
   return 2 * R * Math.asin(Math.sqrt(x));
 }
