@@ -20,6 +20,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The PWA's lint and format tools, at the versions package-lock.json pins (npm ci starts from
+# an empty node_modules, so a changed lock file installs exactly what it says).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -37,9 +43,11 @@ run: install
 	@echo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-lint: install-dev
+lint: install-dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint .
+	node_modules/.bin/prettier --check .
 
 test-sqlite: install-dev
 	$(BIN)/python .ci/pytest_run.py -n auto

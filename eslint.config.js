@@ -12,6 +12,9 @@ const WORKER_MODULES = [
   'pwa/static/js/http.js',
 ];
 
+// Window properties that read like ordinary names: a forgotten import must not resolve to one.
+const CONFUSING_GLOBALS = 'close closed event find history length name open origin parent print status stop top when';
+
 export default [
   { ignores: ['.venv/', 'instance/', 'pwa/static/vendor/'] },
   js.configs.recommended,
@@ -24,6 +27,7 @@ export default [
       'prefer-const': 'error',
       'no-shadow': 'error',
       'no-unused-vars': ['error', { args: 'after-used', caughtErrors: 'none' }],
+      'no-restricted-globals': ['error', ...CONFUSING_GLOBALS.split(' ')],
     },
   },
   { files: ['pwa/static/js/**/*.js'], languageOptions: { globals: globals.browser } },

@@ -339,3 +339,18 @@ def test_screens_at_phone_and_laptop_width(browser, server, seeded, artifacts, w
     shot("manager-team-4weeks")
     assert not page.errors, page.errors
     ctx.close()
+
+
+def test_a_list_is_read_to_its_last_page(browser, server):
+    """The client follows the server's paging to the end: the area's 300 stores three at a
+    time are a hundred pages (the client once stopped after twenty without a word)."""
+    status, first = server.call("GET", "/api/stores?active=true&per_page=3", user="manager")
+    assert status == 200 and first["meta"]["pages"] > 20, first["meta"]
+    ctx, page = open_lead(browser, server, "manager", 1280)
+    ids = page.evaluate(
+        """import('/app/js/api.js').then(async (m) =>
+             (await m.getAllPages('/api/stores?active=true', 3)).items.map((s) => s.id))"""
+    )
+    assert len(ids) == len(set(ids)) == first["meta"]["total"]
+    assert not page.errors, page.errors
+    ctx.close()

@@ -210,7 +210,7 @@ def test_outbox_follows_the_queue_live_and_says_what_waits(server, phone, artifa
     page.click("#tabs a[href='#/more']")
     page.select_option("select.lang", "zh-Hans")
     page.click("#tabs a[href='#/outbox']")
-    wait_until(page, "document.querySelector('#outbox-summary').textContent.startsWith('待发送')")
+    wait_until(page, "document.querySelector('#outbox-summary')?.textContent.startsWith('待发送')")
     zh = outbox_texts(page)
     assert zh[-1] == f"在{store}签到" and zh[-2] == f"{store}的 3 张照片", zh
     assert page.locator(".outbox-item .pill").first.text_content() == "已发送"

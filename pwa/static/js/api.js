@@ -2,6 +2,7 @@
 // Storage: answers carry the signed-in user's data). Writes of visits go through the outbox.
 import { get, meta, put, clear } from './db.js';
 import { t, known } from './i18n.js';
+import { authorisedFetch } from './http.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -52,20 +53,27 @@ function englishErrorText(body) {
 }
 
 export async function request(method, url, { json, form, headers = {}, signal } = {}) {
-  const h = { Accept: 'application/json', ...headers };
-  if (session.token) h.Authorization = `Bearer ${session.token}`;
+  const sent = { ...headers };
   let body;
   if (json !== undefined) {
-    h['Content-Type'] = 'application/json';
+    sent['Content-Type'] = 'application/json';
     body = JSON.stringify(json);
   }
   if (form) body = form;
-  const res = await fetch(url, { method, headers: h, body, signal, credentials: 'omit' });
+  const res = await authorisedFetch(url, { token: session.token, method, headers: sent, body, signal });
   let data = null;
   const type = res.headers.get('Content-Type') || '';
   if (type.includes('json')) data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
+}
+
+// A file the API serves only with the token (a photo, a report export), as a blob: URL that
+// the caller lets go once it is used.
+export async function blobURL(url) {
+  const res = await authorisedFetch(url, { token: session.token, headers: { Accept: '*/*' } });
+  if (!res.ok) throw new ApiError(res.status, null);
+  return URL.createObjectURL(await res.blob());
 }
 
 const cacheKey = (url) => `${session.user ? session.user.id : 0}:${url}`;
@@ -87,11 +95,6 @@ export async function getJSON(url, { timeout = 8000 } = {}) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-export async function cachedJSON(url) {
-  const hit = await get('cache', cacheKey(url));
-  return hit ? hit.data : null;
 }
 
 export async function login(username, password) {
@@ -117,14 +120,17 @@ export async function logout({ keepOutbox = true } = {}) {
   if (!keepOutbox) await clear('outbox');
 }
 
-// Every page of a paged list (items + meta.pages), network-first page by page.
+// Every page of a paged list ({items, meta: {pages}}), network-first page by page, to the last
+// page the server reports: each page says again how many there are (rows come and go while
+// the pages are read), and an empty page is the end. {items}
 export async function getAllPages(url, perPage = 100) {
   const sep = url.includes('?') ? '&' : '?';
-  const first = await getJSON(`${url}${sep}per_page=${perPage}&page=1`);
-  const items = [...first.data.items];
-  for (let p = 2; p <= Math.min(first.data.meta.pages, 20); p += 1) {
-    const more = await getJSON(`${url}${sep}per_page=${perPage}&page=${p}`);
-    items.push(...more.data.items);
+  const items = [];
+  for (let p = 1, pages = 1; p <= pages; p += 1) {
+    const { data } = await getJSON(`${url}${sep}per_page=${perPage}&page=${p}`);
+    if (!data.items.length) break;
+    items.push(...data.items);
+    pages = data.meta.pages;
   }
-  return { items, fromCache: first.fromCache, at: first.at };
+  return { items };
 }

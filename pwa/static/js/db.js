@@ -52,10 +52,10 @@ export function done(req) {
   });
 }
 
-function finished(tx) {
+function finished(transaction) {
   return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = tx.onerror = () => reject(tx.error || new Error('transaction aborted'));
+    transaction.oncomplete = () => resolve();
+    transaction.onabort = transaction.onerror = () => reject(transaction.error || new Error('transaction aborted'));
   });
 }
 

@@ -9,12 +9,12 @@ export let lang = 'en';
 
 export function detect(list = navigator.languages || [navigator.language || 'en']) {
   for (const tag of list) {
-    const t = String(tag).toLowerCase();
-    if (t.startsWith('zh')) {
+    const code = String(tag).toLowerCase();
+    if (code.startsWith('zh')) {
       // zh-Hant, zh-TW, zh-HK, zh-MO would want Traditional: we only have Simplified.
       return 'zh-Hans';
     }
-    if (t.startsWith('en')) return 'en';
+    if (code.startsWith('en')) return 'en';
   }
   return 'en';
 }

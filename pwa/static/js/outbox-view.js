@@ -1,10 +1,11 @@
 // The outbox screen: what waits on the phone, described as the rep would say it, in the
 // screen's language, redrawn as items are queued, sent or refused (here or by the service worker).
-import { route, setTitle, refreshBadge } from './app.js';
 import { t, plural, fmtDateTime } from './i18n.js';
 import { errorText } from './api.js';
 import { all } from './db.js';
 import * as outbox from './outbox.js';
+import { setTitle } from './router.js';
+import { refreshBadge } from './shell.js';
 import { h, toast } from './ui.js';
 
 // How many things an operation's body carries (lines of an order, products checked...).
@@ -129,7 +130,7 @@ function sendResult(r, waiting) {
   return t(waiting ? 'outbox.resultWaiting' : 'outbox.result', { ok: r.ok, failed: r.failed, n: waiting });
 }
 
-route(/^#\/outbox$/, async () => {
+export async function view() {
   setTitle(t('outbox.title'));
   const summary = h('p', { id: 'outbox-summary', role: 'status' });
   const list = h('ul', { class: 'stops', id: 'outbox-list', 'aria-label': t('outbox.title') });
@@ -176,4 +177,4 @@ route(/^#\/outbox$/, async () => {
   );
   await redraw();
   return h('div', {}, summary, send, list);
-});
+}

@@ -13,6 +13,7 @@
 // the other contexts (the service worker's sends reach the open outbox screen as they happen).
 import { tx, done, meta, all } from './db.js';
 import { businessDay, addDays } from './clock.js';
+import { authorisedFetch } from './http.js';
 
 const BATCH_OPS = 25;
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -202,17 +203,13 @@ async function sendBatch(batch) {
   });
   form.append('batch', JSON.stringify({ sent_at: new Date().toISOString(), operations }));
   let res;
-  let body = null;
+  let body;
   try {
-    res = await fetch('/api/sync/multipart', {
+    res = await authorisedFetch('/api/sync/multipart', {
+      token,
       method: 'POST',
       body: form,
-      credentials: 'omit',
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: 'application/json',
-        'X-Device-Time': new Date().toISOString(),
-      },
+      headers: { 'X-Device-Time': new Date().toISOString() },
     });
     body = await res.json().catch(() => null);
   } catch {

@@ -1,10 +1,10 @@
 // "My stores": the rep's own stores, searched by name, code or address and filtered by tier and
 // channel; the server searches when online, the copy kept on the phone when not.
-import { route, setTitle } from './app.js';
 import { t, plural } from './i18n.js';
 import { request, session } from './api.js';
-import { h, field, select, tierBadge } from './ui.js';
-import { stores, hoursToday } from './rep.js';
+import { stores } from './data.js';
+import { setTitle } from './router.js';
+import { h, field, select, hoursToday, tierBadge } from './ui.js';
 
 const TIERS = ['A', 'B', 'C'];
 const CHANNELS = ['traditional', 'modern', 'special'];
@@ -52,7 +52,7 @@ function storeRow(s) {
   );
 }
 
-route(/^#\/stores$/, async () => {
+export async function view() {
   setTitle(t('stores.title'));
   let kept = new Map();
   try {
@@ -117,4 +117,4 @@ route(/^#\/stores$/, async () => {
     status,
     list,
   );
-});
+}

@@ -1,5 +1,6 @@
 // Tiny DOM helpers: no innerHTML with data (store names come from the server).
 import { t } from './i18n.js';
+import { businessDay, weekdayOf } from './clock.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -68,4 +69,11 @@ export function distance(a, b) {
   const dLng = (b.lng - a.lng) * r;
   const x = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(dLng / 2) ** 2;
   return 2 * R * Math.asin(Math.sqrt(x));
+}
+
+// A store's opening hours on the business day's weekday (not the phone's).
+export function hoursToday(s) {
+  const wd = weekdayOf(businessDay());
+  const spans = (s.hours || []).filter((x) => x.weekday === wd);
+  return spans.length ? spans.map((x) => `${hm(x.opens)}–${hm(x.closes)}`).join(', ') : t('store.closedToday');
 }

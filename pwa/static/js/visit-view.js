@@ -1,47 +1,16 @@
-// The visit flow: check-in, photos, display check, stock and suggested order, near-expiry,
-// competitor observations, order, check-out. Every step is queued in the outbox first.
-import { setTitle } from './app.js';
+// The visit screen: photos, display check, stock and suggested order, near-expiry, competitor
+// observations, order, check-out (the check-in is data.js's startVisit). Every step is queued
+// in the outbox first.
 import { t, fmtTime, fmtMoney } from './i18n.js';
 import { get, put } from './db.js';
-import { enqueue, uuid, items as outboxItems, flush } from './outbox.js';
+import { brands, position, products, today } from './data.js';
+import { enqueue, items as outboxItems, flush } from './outbox.js';
 import { downscale } from './photo.js';
+import { setTitle } from './router.js';
 import { h, field, check, select, toast, uid } from './ui.js';
-import { products, brands, position, today } from './rep.js';
 
 const PAR = 24; // target units per SKU (shelf + back room) for the suggested order
 const SECTIONS = ['display_checks', 'stock_counts', 'near_expiry_items', 'competitor_observations', 'order'];
-
-export async function startVisit(store, here) {
-  const v = {
-    uuid: uuid(),
-    day: today(),
-    storeId: store.id,
-    storeName: store.name,
-    checkedInAt: new Date().toISOString(),
-    lat: here.lat,
-    lng: here.lng,
-    accuracy: here.accuracy_m,
-    checkedOutAt: null,
-    serverId: null,
-    photos: [],
-    records: {},
-    saved: {},
-  };
-  await put('visits', v);
-  await enqueue({
-    op: 'check_in',
-    body: {
-      uuid: v.uuid,
-      store_id: store.id,
-      lat: here.lat,
-      lng: here.lng,
-      accuracy_m: here.accuracy_m,
-      device_time: v.checkedInAt,
-    },
-  });
-  flush();
-  return v;
-}
 
 async function saveVisit(v) {
   await put('visits', v);
@@ -51,7 +20,7 @@ const pname = (p) => `${p.name}${p.pack_size ? ` ${p.pack_size}` : ''}`;
 const num = (el) => (el.value === '' ? null : Number(el.value));
 const cb = (l) => l.querySelector('input').checked;
 
-export async function openVisit(vuuid) {
+export async function view(vuuid) {
   const v = await get('visits', vuuid);
   if (!v) return h('p', { class: 'bad' }, t('visit.unknown'));
   setTitle(v.storeName);
