@@ -5,7 +5,7 @@ as demo-<role>-<screen>-<width>.png."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,6 +58,11 @@ def test_rep_1_sees_todays_route_from_any_time_zone(browser, server, artifacts, 
         ctx.close()
 
 
+def counts(rate: dict) -> str:
+    """A rate's counts as the screens show them under the percentage."""
+    return f"{rate['numerator']}/{rate['denominator']}"
+
+
 def test_supervisor_sees_four_weeks_of_rates_per_rep(browser, server, artifacts):
     for width in WIDTHS:
         ctx, page = open_as(browser, server, "sup-east", width)
@@ -75,6 +80,25 @@ def test_supervisor_sees_four_weeks_of_rates_per_rep(browser, server, artifacts)
             completions.add(completion[0])
             successes.add(success[0])
         assert len(completions) > 1 and len(successes) > 1  # reps differ
+        # Each rep's counts are the KPI report's, as the server defines them (none recomputed).
+        day = date.fromisoformat(
+            page.evaluate("import('/app/js/clock.js').then((m) => m.businessDay())")
+        )
+        span = f"date_from={day - timedelta(days=27)}&date_to={day}"
+        query = f"/api/reports/kpis?period=custom&{span}&group_by=rep"
+        _, report = server.call("GET", query, user="sup-east")
+        expected = {
+            str(g["id"]): (counts(g["completion_rate"]), counts(g["success_rate"]))
+            for g in report["groups"]
+        }
+        shown = {
+            rows.nth(i).get_attribute("data-rep-id"): tuple(
+                rows.nth(i).locator(f"td.{k} .muted").text_content()
+                for k in ("completion", "success")
+            )
+            for i in range(rows.count())
+        }
+        assert shown == expected
         page.screenshot(path=str(artifacts / f"demo-supervisor-team-{width}.png"), full_page=True)
         page.goto("/#/exceptions")
         page.wait_for_selector("#exceptions li, #exceptions tr")
