@@ -104,7 +104,22 @@ def test_supervisor_sees_four_weeks_of_rates_per_rep(browser, server, artifacts)
         page.wait_for_selector("#exceptions li, #exceptions tr")
         page.screenshot(path=str(artifacts / f"demo-supervisor-exceptions-{width}.png"))
         page.goto("/#/photos")
-        page.wait_for_selector("#photo-review li")
+        page.wait_for_selector(".lead[data-period=weeks4] #photo-review li")
+        # The queue says how many wait, and that only the first ones are shown (no silent cut).
+        _, queue = server.call(
+            "GET",
+            f"/api/reports/photos?period=custom&{span}&status=pending&per_page=1",
+            user="sup-east",
+        )
+        waiting = queue["meta"]["total"]
+        shown = page.locator("#photo-review li").count()
+        print(f"four weeks' review queue: {waiting} photos, {shown} shown")
+        assert page.text_content("#photos-count") == f"{waiting} photo(s) to review"
+        assert shown == min(waiting, 50)
+        if waiting > shown:
+            assert (
+                page.text_content("#photos-shown") == f"The first {shown} of {waiting} are shown."
+            )
         page.screenshot(path=str(artifacts / f"demo-supervisor-photos-{width}.png"))
         assert not page.errors, page.errors
         ctx.close()

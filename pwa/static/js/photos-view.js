@@ -6,6 +6,9 @@ import { controls, leadScreen, periodQ, scopeQ, state, thumb } from './lead-ui.j
 import { render, setTitle } from './router.js';
 import { field, h, select, toast, uid } from './ui.js';
 
+// A page of the queue (the oldest first): review them, and the next ones come.
+const PHOTOS_SHOWN = 50;
+
 export async function view() {
   state.back = 'photos';
   setTitle(t('tab.photos'));
@@ -19,13 +22,17 @@ export async function view() {
     render();
   });
   const top = await controls(field(t('photos.show'), status));
-  const { items } = (await getJSON(`/api/reports/photos?${periodQ()}&status=${state.review}&per_page=50${scopeQ()}`))
-    .data;
+  const { items, meta } = (
+    await getJSON(`/api/reports/photos?${periodQ()}&status=${state.review}&per_page=${PHOTOS_SHOWN}${scopeQ()}`)
+  ).data;
   const canReview = ['supervisor', 'admin'].includes(session.user.role);
   const pending = state.review === 'pending';
   return leadScreen(
     top,
-    h('h3', {}, t(pending ? 'photos.pending' : 'photos.count', { n: items.length })),
+    h('h3', { id: 'photos-count' }, t(pending ? 'photos.pending' : 'photos.count', { n: meta.total })),
+    meta.total > items.length
+      ? h('p', { class: 'muted', id: 'photos-shown' }, t('photos.first', { n: items.length, total: meta.total }))
+      : null,
     h(
       'ul',
       { class: 'photo-grid', id: 'photo-review' },
