@@ -387,6 +387,11 @@ class RuinRecreate:
                 current, best_frac = best, frac
         return best_routes, it
 
+    def routes_by_rep(self, routes: list[list[int]]) -> dict[str, list[str]]:
+        """Stop indices per rep as {rep id: stop ids}."""
+        stops = self.problem.stops
+        return {r.id: [stops[c].id for c in routes[v]] for v, r in enumerate(self.problem.reps)}
+
     def _restore(self, routes, data, unassigned):
         self.routes = routes
         self.data = data

@@ -58,6 +58,12 @@ class Solution:
     def route(self, rep: str) -> Route | None:
         return next((r for r in self.routes if r.rep == rep), None)
 
+    def better_than(self, other: Solution | None) -> bool:
+        """Feasible beats infeasible, then the lower objective; a tie is not better."""
+        if other is None:
+            return True
+        return (self.feasible, -self.objective) > (other.feasible, -other.objective)
+
 
 def schedule_route(
     problem: Problem,
