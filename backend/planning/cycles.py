@@ -37,6 +37,16 @@ class DayLoad:
     lat_sum: float = 0.0
     lng_sum: float = 0.0
 
+    def add(self, store: CycleStore, work: float, sign: int = 1) -> None:
+        """Add the store's visit to the day (``sign`` -1: take it off)."""
+        if sign > 0:
+            self.stores.append(store.id)
+        else:
+            self.stores.remove(store.id)
+        self.seconds += sign * work
+        self.lat_sum += sign * store.lat
+        self.lng_sum += sign * store.lng
+
     def centroid(self) -> tuple[float, float] | None:
         n = len(self.stores)
         return (self.lat_sum / n, self.lng_sum / n) if n else None
@@ -73,23 +83,15 @@ def assign_days(
         return CyclePlan({}, {}, [], [s.id for s in stores])
     days = sorted(days)
     loads = {d: DayLoad() for d in days}
-    start, end = days[0], days[-1]
+    start = days[0]
     overdue = [s.id for s in stores if (due := due_date(s, start)) is not None and due < start]
-    unplaced: list[str] = []
+    options = {store.id: _visit_day_options(store, days) for store in stores}
+    unplaced = [s.id for s in stores if not options[s.id]]
 
     def order(s: CycleStore) -> tuple:
         due = due_date(s, start)
         return (due is None, due or start, s.frequency_days, -s.service_s, s.id)
 
-    options: dict[str, list[list[date]]] = {}
-    for store in stores:
-        options[store.id] = [
-            visit_days
-            for first in _first_day_candidates(store, start, end)
-            if (visit_days := _cadence(store, first, days))
-        ]
-        if not options[store.id]:
-            unplaced.append(store.id)
     placeable = sorted((s for s in stores if options[s.id]), key=order)
     work = {s.id: s.service_s + travel_per_stop_s for s in placeable}
     # Loads are measured against the mean day, so balance matters whatever the volume.
@@ -99,14 +101,7 @@ def assign_days(
 
     def place(store: CycleStore, sign: int) -> None:
         for d in chosen[store.id]:
-            load = loads[d]
-            if sign > 0:
-                load.stores.append(store.id)
-            else:
-                load.stores.remove(store.id)
-            load.seconds += sign * work[store.id]
-            load.lat_sum += sign * store.lat
-            load.lng_sum += sign * store.lng
+            loads[d].add(store, work[store.id], sign)
 
     def best(store: CycleStore) -> list[date]:
         return min(
@@ -130,6 +125,15 @@ def assign_days(
         overdue=overdue,
         unplaced=unplaced,
     )
+
+
+def _visit_day_options(store: CycleStore, days: list[date]) -> list[list[date]]:
+    """Each possible set of visit days of the store, one per possible first visit."""
+    return [
+        visit_days
+        for first in _first_day_candidates(store, days[0], days[-1])
+        if (visit_days := _cadence(store, first, days))
+    ]
 
 
 def _first_day_candidates(store: CycleStore, start: date, end: date) -> list[date]:

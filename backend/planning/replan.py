@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .problem import Location, Problem, ProblemError, parse_time
+from .problem import Break, Location, Problem, ProblemError, Rep, parse_time
 
 CURRENT = "@current"
 
@@ -43,42 +43,8 @@ def replan_problem(
     for k, sid in enumerate(locked):
         if sid not in stop_ids or sid in done:
             raise ProblemError(f"locked[{k}]", f"unknown or done stop {sid!r}")
-    locations = problem.locations
-    start = r.start
-    if position is not None:
-        if isinstance(position, str):
-            if position not in problem.location_index:
-                raise ProblemError("position", f"unknown location {position!r}")
-            start = position
-        else:
-            if isinstance(position, dict):
-                lat, lng = position.get("lat"), position.get("lng")
-            else:
-                lat, lng = position
-            if not locations[0].geographic:
-                raise ProblemError("position", "planar problem needs a location id")
-            try:
-                lat, lng = float(lat), float(lng)
-            except (TypeError, ValueError):
-                raise ProblemError("position", f"expected lat/lng, got {position!r}") from None
-            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-                raise ProblemError("position", f"lat/lng out of range: {position!r}")
-            here = Location(CURRENT, lat=lat, lng=lng)
-            locations = (*(x for x in locations if x.id != CURRENT), here)
-            start = CURRENT
-            if problem.matrix is not None:
-                raise ProblemError("position", "a given matrix needs a location id")
-    shift = r.shift
-    if now is not None:
-        t = parse_time(now, "now")
-        if t > shift[1]:
-            raise ProblemError("now", "after the end of the shift")
-        shift = (max(shift[0], t), shift[1])
-    brk = r.break_
-    if brk is not None and (break_taken or brk.window[1] < shift[0]):
-        brk = None
-    elif brk is not None and brk.window[0] < shift[0]:
-        brk = replace(brk, window=(shift[0], brk.window[1]))
+    locations, start = _start_place(problem, position, r.start)
+    shift, brk = _rest_of_shift(r, now, break_taken)
     new_rep = replace(r, start=start, shift=shift, break_=brk, locked=tuple(locked))
     reps = [
         new_rep if x.id == rep else replace(x, locked=tuple(s for s in x.locked if s not in done))
@@ -88,3 +54,47 @@ def replan_problem(
         reps = [new_rep]
     stops = tuple(s for s in problem.stops if s.id not in done)
     return replace(problem, locations=locations, reps=tuple(reps), stops=stops)
+
+
+def _start_place(problem: Problem, position, default: str) -> tuple[tuple[Location, ...], str]:
+    """The locations and the start place id: ``position`` as a location id, or a GPS point
+    added as the location ``@current``."""
+    locations = problem.locations
+    if position is None:
+        return locations, default
+    if isinstance(position, str):
+        if position not in problem.location_index:
+            raise ProblemError("position", f"unknown location {position!r}")
+        return locations, position
+    if isinstance(position, dict):
+        lat, lng = position.get("lat"), position.get("lng")
+    else:
+        lat, lng = position
+    if not locations[0].geographic:
+        raise ProblemError("position", "planar problem needs a location id")
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise ProblemError("position", f"expected lat/lng, got {position!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ProblemError("position", f"lat/lng out of range: {position!r}")
+    if problem.matrix is not None:
+        raise ProblemError("position", "a given matrix needs a location id")
+    here = Location(CURRENT, lat=lat, lng=lng)
+    return (*(x for x in locations if x.id != CURRENT), here), CURRENT
+
+
+def _rest_of_shift(rep: Rep, now, break_taken: bool) -> tuple[tuple[float, float], Break | None]:
+    """The shift from ``now`` on, and the break still to take in it (None when taken or past)."""
+    shift = rep.shift
+    if now is not None:
+        t = parse_time(now, "now")
+        if t > shift[1]:
+            raise ProblemError("now", "after the end of the shift")
+        shift = (max(shift[0], t), shift[1])
+    brk = rep.break_
+    if brk is not None and (break_taken or brk.window[1] < shift[0]):
+        brk = None
+    elif brk is not None and brk.window[0] < shift[0]:
+        brk = replace(brk, window=(shift[0], brk.window[1]))
+    return shift, brk

@@ -76,89 +76,111 @@ def schedule_route(
 ) -> Route:
     """The earliest schedule of one rep's route, with any constraint violations listed."""
     rep = problem.reps[rep_index]
-    stops = _stops or {s.id: s for s in problem.stops}
-    loc = _loc or problem.location_index
-    dur = tables.durations[rep_index]
-    dist = tables.distance
-    violations: list[str] = []
-    t = rep.shift[0]
-    here = loc[rep.start]
-    travel = distance = service = wait = load = 0.0
-    visits: list[Visit] = []
-    brk = rep.break_
-    b_start = b_end = None
     stop_ids = list(stop_ids)
-    if brk is not None and stop_ids and break_after is None:
-        violations.append(f"{rep.id}: no break_after given for the break")
-
-    def take_break(t):
-        nonlocal b_start, b_end
-        b_start = max(t, brk.window[0])
-        if b_start > brk.window[1] + EPS:
-            violations.append(
-                f"{rep.id}: break starts at {b_start:.0f}, "
-                f"after its window ends at {brk.window[1]:g}"
-            )
-        b_end = b_start + brk.duration
-        return b_end
-
+    walk = _Walk(problem, tables, rep_index, _stops or {s.id: s for s in problem.stops})
+    walk.loc = _loc or problem.location_index
+    walk.here = walk.loc[rep.start]
+    breaks = rep.break_ is not None and bool(stop_ids)
+    if breaks and break_after is None:
+        walk.violations.append(f"{rep.id}: no break_after given for the break")
     for k, sid in enumerate(stop_ids):
-        if brk is not None and break_after == k:
-            t = take_break(t)
-        stop = stops.get(sid)
-        if stop is None:
-            violations.append(f"{rep.id}: unknown stop {sid!r}")
-            continue
-        there = loc[stop.location]
-        travel += dur[here, there]
-        distance += dist[here, there]
-        t += dur[here, there]
-        arrival = t
-        windows = stop.windows or ((-math.inf, math.inf),)
-        fit = [max(t, w0) for w0, w1 in windows if max(t, w0) <= w1 + EPS]
-        if not fit:
-            violations.append(f"{rep.id}: stop {sid} reached at {t:.0f}, outside its windows")
-            fit = [t]
-        begin = min(fit)
-        wait += begin - arrival
-        t = begin + stop.service
-        service += stop.service
-        load += stop.demand
-        visits.append(Visit(sid, float(arrival), float(begin), float(t)))
-        here = there
-    if brk is not None and stop_ids and break_after == len(stop_ids):
-        t = take_break(t)
-    end = loc[rep.end]
-    if stop_ids:
-        travel += dur[here, end]
-        distance += dist[here, end]
-        t += dur[here, end]
-    else:
-        t = rep.shift[0]
-    if t > rep.shift[1] + EPS:
-        violations.append(f"{rep.id}: returns at {t:.0f}, after the shift ends at {rep.shift[1]:g}")
-    if rep.capacity is not None and load > rep.capacity + EPS:
-        violations.append(f"{rep.id}: load {load:g} over capacity {rep.capacity:g}")
-    if rep.max_stops is not None and len(stop_ids) > rep.max_stops:
-        violations.append(f"{rep.id}: {len(stop_ids)} stops, over max_stops {rep.max_stops}")
-    if tuple(stop_ids[: len(rep.locked)]) != rep.locked:
-        violations.append(f"{rep.id}: locked stops {list(rep.locked)} are not the route's start")
+        if breaks and break_after == k:
+            walk.take_break()
+        walk.visit(sid)
+    if breaks and break_after == len(stop_ids):
+        walk.take_break()
+    walk.go_to_end(bool(stop_ids))
+    walk.check_limits(stop_ids)
     return Route(
         rep.id,
         tuple(stop_ids),
-        break_after if brk is not None and stop_ids else None,
-        tuple(visits),
-        b_start,
-        b_end,
+        break_after if breaks else None,
+        tuple(walk.visits),
+        walk.break_start,
+        walk.break_end,
         float(rep.shift[0]),
-        float(t),
-        float(travel),
-        float(distance),
-        float(service),
-        float(wait),
-        float(load),
-        tuple(violations),
+        float(walk.t),
+        float(walk.travel),
+        float(walk.distance),
+        float(walk.service),
+        float(walk.wait),
+        float(walk.load),
+        tuple(walk.violations),
     )
+
+
+class _Walk:
+    """A rep walking their route in the earliest schedule: the clock, the place, the totals."""
+
+    def __init__(self, problem: Problem, tables: Tables, rep_index: int, stops: dict):
+        self.rep = problem.reps[rep_index]
+        self.stops = stops
+        self.duration, self.dist = tables.durations[rep_index], tables.distance
+        self.t = self.rep.shift[0]
+        self.travel = self.distance = self.service = self.wait = self.load = 0.0
+        self.visits: list[Visit] = []
+        self.violations: list[str] = []
+        self.break_start = self.break_end = None
+
+    def take_break(self) -> None:
+        brk = self.rep.break_
+        self.break_start = max(self.t, brk.window[0])
+        if self.break_start > brk.window[1] + EPS:
+            self.violations.append(
+                f"{self.rep.id}: break starts at {self.break_start:.0f}, "
+                f"after its window ends at {brk.window[1]:g}"
+            )
+        self.t = self.break_end = self.break_start + brk.duration
+
+    def _move(self, there: int) -> None:
+        self.travel += self.duration[self.here, there]
+        self.distance += self.dist[self.here, there]
+        self.t += self.duration[self.here, there]
+        self.here = there
+
+    def visit(self, sid: str) -> None:
+        stop = self.stops.get(sid)
+        if stop is None:
+            self.violations.append(f"{self.rep.id}: unknown stop {sid!r}")
+            return
+        self._move(self.loc[stop.location])
+        arrival = t = self.t
+        windows = stop.windows or ((-math.inf, math.inf),)
+        fit = [max(t, w0) for w0, w1 in windows if max(t, w0) <= w1 + EPS]
+        if not fit:
+            self.violations.append(
+                f"{self.rep.id}: stop {sid} reached at {t:.0f}, outside its windows"
+            )
+            fit = [t]
+        begin = min(fit)
+        self.wait += begin - arrival
+        self.t = begin + stop.service
+        self.service += stop.service
+        self.load += stop.demand
+        self.visits.append(Visit(sid, float(arrival), float(begin), float(self.t)))
+
+    def go_to_end(self, moved: bool) -> None:
+        if moved:
+            self._move(self.loc[self.rep.end])
+        else:
+            self.t = self.rep.shift[0]
+
+    def check_limits(self, stop_ids: list[str]) -> None:
+        rep, t = self.rep, self.t
+        if t > rep.shift[1] + EPS:
+            self.violations.append(
+                f"{rep.id}: returns at {t:.0f}, after the shift ends at {rep.shift[1]:g}"
+            )
+        if rep.capacity is not None and self.load > rep.capacity + EPS:
+            self.violations.append(f"{rep.id}: load {self.load:g} over capacity {rep.capacity:g}")
+        if rep.max_stops is not None and len(stop_ids) > rep.max_stops:
+            self.violations.append(
+                f"{rep.id}: {len(stop_ids)} stops, over max_stops {rep.max_stops}"
+            )
+        if tuple(stop_ids[: len(rep.locked)]) != rep.locked:
+            self.violations.append(
+                f"{rep.id}: locked stops {list(rep.locked)} are not the route's start"
+            )
 
 
 def best_break_position(
