@@ -1,18 +1,19 @@
-"""Benchmark the route planner against PyVRP and VROOM on the shared instances.
+"""Benchmark the route planner against PyVRP and VROOM on the benchmark instances.
 
-    python bench/planning.py [--seconds S | --budgets day=5,team=30,region=60,solomon=10]
+    python -m bench.planning [--seconds S | --budgets day=5,team=30,region=60,solomon=10]
                              [--only PATTERN ...] [--solvers ours,pyvrp,vroom] [--seed N]
-                             [--shared ../shared/benchmarks] [--out bench/results/NAME.json]
+                             [--instances bench/instances] [--out bench/results/NAME.json]
 
-Every plan is scored by the shared ``evaluate.py`` (imported from the shared folder at bench time
-only). The table shows, per instance and solver: feasibility, objective, the ratio to the better
-of the two peers (PyVRP, VROOM; < 1 is better), the gap to the Solomon best known distance-only
-solution, and wall time. Results are saved as JSON (and the table as text) under bench/results/.
+Every plan is scored by the benchmark scorer ``bench/instances/evaluate.py`` (loaded at bench
+time only; the app never reads it). The table shows, per instance and solver: feasibility,
+objective, the ratio to the better of the two peers (PyVRP, VROOM; < 1 is better), the gap to the
+Solomon best known distance-only solution, and wall time. Results are saved as JSON (and the
+table as text) under bench/results/.
 
 Peers get the same wall-clock budget. Their models: integer travel and time (scaled by 1000 and
 rounded up for time when the data is fractional, as ours), optional stops with their penalty as
 PyVRP's prize and as VROOM's priority (VROOM has no drop penalties; it maximises priority first).
-Neither peer is given breaks or multiple windows (no shared instance has them).
+Neither peer is given breaks or multiple windows (no benchmark instance has them).
 """
 
 from __future__ import annotations
@@ -30,18 +31,23 @@ from pathlib import Path
 
 import numpy as np
 
+from backend.planning import (
+    Problem,
+    SolveParams,
+    build_tables,
+    load,
+    solution_to_dict,
+    solve,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from backend.planning import Problem, build_tables, load, solution_to_dict, solve  # noqa: E402
-
-DEFAULT_SHARED = ROOT.parent / "shared" / "benchmarks"
+INSTANCES = ROOT / "bench" / "instances"
 DEFAULT_BUDGETS = {"day": 5.0, "team": 30.0, "region": 60.0, "solomon": 10.0}
 SCALE = 1000
 
 
-def load_evaluator(shared: Path):
-    spec = importlib.util.spec_from_file_location("shared_evaluate", shared / "evaluate.py")
+def load_evaluator(instances: Path):
+    spec = importlib.util.spec_from_file_location("bench_evaluate", instances / "evaluate.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.evaluate
@@ -193,19 +199,20 @@ OURS = {"workers": 1}
 
 
 def run_ours(problem: Problem, seconds: float, seed: int) -> dict:
-    return solution_to_dict(solve(problem, seconds, seed, workers=OURS["workers"]), problem)
+    params = SolveParams(seconds=seconds, seed=seed, workers=OURS["workers"])
+    return solution_to_dict(solve(problem, params=params), problem)
 
 
 SOLVERS = {"ours": run_ours, "pyvrp": run_pyvrp, "vroom": run_vroom}
 
 
-def latency_checks(shared: Path, evaluate) -> list[str]:
+def latency_checks(instances: Path, evaluate) -> list[str]:
     """Wall times the issue sets limits on: a 60-stop day and a re-plan (<= 1 s each), and a
     1000-location matrix (<= 0.2 s)."""
     from backend.planning import problem_from_dict, replan_problem
 
     lines = []
-    day_path = shared / "field" / "tokyo-day-s1.json"
+    day_path = instances / "field" / "tokyo-day-s1.json"
     raw = json.loads(day_path.read_text())
     t0 = time.perf_counter()
     problem = load(day_path)
@@ -229,7 +236,7 @@ def latency_checks(shared: Path, evaluate) -> list[str]:
         f"latency: re-plan after 4 done stops (15 min late): {wall:.3f} s wall, "
         f"feasible {again.feasible}, {len(again.routes[0].stops)} stops left planned"
     )
-    region = json.loads((shared / "field" / "tokyo-region-s1.json").read_text())
+    region = json.loads((instances / "field" / "tokyo-region-s1.json").read_text())
     region.pop("matrix", None)
     big = problem_from_dict(region)
     build_tables(big)
@@ -245,8 +252,8 @@ def latency_checks(shared: Path, evaluate) -> list[str]:
     return lines
 
 
-def bks_table(shared: Path) -> dict[str, float]:
-    path = shared / "solomon" / "bks.csv"
+def bks_table(instances: Path) -> dict[str, float]:
+    path = instances / "solomon" / "bks.csv"
     if not path.exists():
         return {}
     with path.open() as f:
@@ -255,7 +262,7 @@ def bks_table(shared: Path) -> dict[str, float]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--instances", type=Path, default=INSTANCES, help="benchmark instances")
     ap.add_argument("--seconds", type=float, help="one budget for every instance")
     ap.add_argument(
         "--budgets",
@@ -286,7 +293,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     if args.latency:
-        for line in latency_checks(args.shared, load_evaluator(args.shared)):
+        for line in latency_checks(args.instances, load_evaluator(args.instances)):
             print(line)
         return 0
     budgets = dict(DEFAULT_BUDGETS)
@@ -294,9 +301,10 @@ def main(argv=None) -> int:
     for part in filter(None, args.budgets.split(",")):
         k, v = part.split("=")
         budgets[k] = float(v)
-    evaluate = load_evaluator(args.shared)
-    bks = bks_table(args.shared)
-    paths = sorted(args.shared.glob("field/*.json")) + sorted(args.shared.glob("solomon/*.json"))
+    evaluate = load_evaluator(args.instances)
+    bks = bks_table(args.instances)
+    paths = sorted(args.instances.glob("field/*.json"))
+    paths += sorted(args.instances.glob("solomon/*.json"))
     if args.only:
         paths = [p for p in paths if any(fnmatch.fnmatch(p.stem, pat) for pat in args.only)]
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
@@ -393,7 +401,7 @@ def main(argv=None) -> int:
             line += f", field ratio to better peer max {max(ratios):.4f}"
         summary.append(line)
     if not args.only:
-        summary += latency_checks(args.shared, evaluate)
+        summary += latency_checks(args.instances, evaluate)
     print("\n".join(summary))
     out = args.out or ROOT / "bench" / "results" / (
         f"planning-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}.json"

@@ -3,12 +3,16 @@
     from backend.planning import load, solve, solution_to_dict
     problem = load("day.json")                    # or problem_from_dict({...}) from the app
     plan = solve(problem, seconds=5, seed=0)       # -> Solution (routes with schedules, dropped)
+    plan = solve(problem, params=SolveParams.from_file("config/planner.toml"))
     solution_to_dict(plan, problem)                # the shared JSON format plus times and totals
 
 Modules: ``problem`` (data model, JSON in/out, validation with field paths), ``travel`` (matrices),
-``solver`` (OR-Tools model + search), ``lns`` (ruin-and-recreate improvement), ``solution``
-(schedules, scoring like the benchmark scorer, JSON out), ``replan`` (rest-of-day problems),
-``__main__`` (CLI). This package imports nothing from the rest of ``backend``.
+``params`` (``SolveParams``), ``solver`` (``solve``: the search as named phases), ``model`` (the
+OR-Tools routing model), ``nodes`` (node numbering and speed groups), ``lns`` (ruin-and-recreate
+improvement), ``parallel`` (independent searches in forked processes), ``solution`` (schedules,
+scoring like the benchmark scorer, JSON out), ``replan`` (rest-of-day problems), ``cycles``
+(visit days over a period), ``__main__`` (CLI). This package imports nothing from the rest of
+``backend``.
 
 For the app (visit cycles, plans):
 - one rep or a team: a Problem with one or several ``Rep``; each ``Stop`` is required
@@ -20,6 +24,7 @@ For the app (visit cycles, plans):
 - reproducible plans: ``solve(..., seed=s, iterations=n)`` bounds the search by work, not time.
 """
 
+from .params import SolveParams
 from .problem import (
     Break,
     Location,
@@ -54,6 +59,7 @@ __all__ = [
     "Rep",
     "Route",
     "Solution",
+    "SolveParams",
     "Stop",
     "Tables",
     "Travel",
