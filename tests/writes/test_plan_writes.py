@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from backend.extensions import db
@@ -20,7 +22,9 @@ def test_a_plan_replayed_under_its_key_is_made_once(app, client, org, tokens, da
 
     first = assert_replays(send, lambda k: send(k, plan_date="2026-12-01"), 201)
     with app.app_context():
-        plans = db.session.scalars(select(RoutePlan).where(RoutePlan.plan_date == DAY)).all()
+        plans = db.session.scalars(
+            select(RoutePlan).where(RoutePlan.plan_date == date.fromisoformat(DAY))
+        ).all()
         assert [p.id for p in plans] == [first.json["id"]]
     # Without a key, as before: the same day is a conflict, another day a new plan.
     assert send({}).status_code == 409
