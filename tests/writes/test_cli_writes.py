@@ -14,6 +14,7 @@ from tests.api.visit_helpers import check_in, key, minutes_ago
 from tests.writes.write_helpers import (
     assert_fresh,
     count,
+    fail_after,
     in_app,
     report_counts,
     report_tables,
@@ -92,15 +93,9 @@ def test_reports_rebuild_twice_mends_the_tables_once(app, day):
         assert_fresh(app)
 
 
-def fail_after(monkeypatch, module, name: str) -> None:
+def break_after(monkeypatch, module, name: str) -> None:
     """`module.name` runs, flushes, then raises."""
-    real = getattr(module, name)
-
-    def failing(*args, **kwargs):
-        real(*args, **kwargs)
-        db.session.flush()
-        raise RuntimeError("injected after the use case ran")
-
+    failing = fail_after(getattr(module, name), RuntimeError("injected after the use case ran"))
     monkeypatch.setattr(module, name, failing)
 
 
@@ -113,7 +108,7 @@ def assert_command_fails(app, args, observe):
 
 
 def test_a_failed_close_open_leaves_the_visit_open(app, monkeypatch, left_open):
-    fail_after(monkeypatch, visits, "close_left_open")
+    break_after(monkeypatch, visits, "close_left_open")
     assert_command_fails(app, ["visits", "close-open"], closing(left_open))
     assert in_app(app, closing(left_open))[0] is VisitStatus.OPEN
     assert_fresh(app)
@@ -122,7 +117,7 @@ def test_a_failed_close_open_leaves_the_visit_open(app, monkeypatch, left_open):
 
 
 def test_a_failed_users_create_leaves_no_user(app, org, monkeypatch):
-    fail_after(monkeypatch, accounts, "create_user")
+    break_after(monkeypatch, accounts, "create_user")
     assert_command_fails(app, NEW_USER, lambda: count(User))
 
 
@@ -130,7 +125,7 @@ def test_a_failed_rebuild_leaves_the_tables_exactly_as_they_were(app, day, monke
     """The tables are wrong on purpose (a count bumped around the app): the failed rebuild had
     recomputed them, and leaves them as wrong as they were; the real one mends them."""
     bump_visit_counts(app)
-    fail_after(monkeypatch, rep_days, "refresh")
+    break_after(monkeypatch, rep_days, "refresh")
     assert_command_fails(app, ["reports", "rebuild"], lambda: count(RepDayKpi))
     monkeypatch.undo()
     assert flask(app, "reports", "rebuild").exit_code == 0

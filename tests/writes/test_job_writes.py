@@ -27,9 +27,10 @@ WEEK = {"date_from": MONDAY.isoformat(), "date_to": (MONDAY + timedelta(days=6))
 
 
 @pytest.fixture(autouse=True)
-def _jobs_done(app):
+def _jobs_done(database):
+    """No job still runs when the tables are emptied (this teardown comes first)."""
     yield
-    wait_for_local_jobs(app)
+    wait_for_local_jobs(database)
 
 
 def submit(client, headers, team_id, **changes):

@@ -78,6 +78,20 @@ def assert_replays(send: Send, other: Send, status: int) -> Any:
     return first
 
 
+def fail_after(
+    real: Callable[..., Any], error: Exception, then: Callable[[], Any] = lambda: None
+) -> Callable[..., Any]:
+    """`real` that runs, flushes, calls `then` and raises `error`."""
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        db.session.flush()
+        then()
+        raise error
+
+    return failing
+
+
 def assert_rolls_back(
     app,
     monkeypatch,
@@ -95,12 +109,11 @@ def assert_rolls_back(
     real = getattr(importlib.import_module(module_name), name)
     seen_inside: list[Any] = []
 
-    def failing(*args: Any, **kwargs: Any) -> Any:
-        real(*args, **kwargs)
-        db.session.flush()
-        seen_inside.append(observe())
-        raise InjectedFailure("Injected after the use case ran.")
-
+    failing = fail_after(
+        real,
+        InjectedFailure("Injected after the use case ran."),
+        then=lambda: seen_inside.append(observe()),
+    )
     before, tables, keys = (in_app(app, f) for f in (observe, report_tables, _keys))
     key = idempotency_key()
     with monkeypatch.context() as patch:
