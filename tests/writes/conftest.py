@@ -13,15 +13,13 @@ from tests.api.visit_helpers import (
     image_bytes,
     minutes_ago,
     upload,
-    use_tmp_photo_dir,
 )
-
-HOURS = [{"weekday": d, "opens": "08:00", "closes": "20:00"} for d in range(7)]
+from tests.writes.write_helpers import HOURS
 
 
 @pytest.fixture(autouse=True)
-def _photos(app, tmp_path, monkeypatch):
-    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+def _photos(photo_dir):
+    """Every write test stores its photos under its own tmp_path."""
 
 
 def ok(response, status=200):

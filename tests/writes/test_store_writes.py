@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import Store
-from tests.writes.conftest import HOURS
-from tests.writes.write_helpers import assert_replays, assert_rolls_back, count
+from tests.writes.write_helpers import HOURS, assert_replays, assert_rolls_back, count
 
 HEADER = "code,name,channel,tier,address,lat,lng,visit_minutes,team,rep,hours"
 ROW = (

@@ -18,6 +18,8 @@ from backend.services.reports import rep_days
 
 Send = Callable[[dict[str, str]], Any]  # extra headers -> the test client's response
 REPORT_TABLES = (RepDayKpi, RepDayDisplay)
+# A store open every day.
+HOURS = [{"weekday": d, "opens": "08:00", "closes": "20:00"} for d in range(7)]
 
 
 class InjectedFailure(ConflictError):
