@@ -4,7 +4,7 @@
     problem = load("day.json")                    # or problem_from_dict({...}) from the app
     plan = solve(problem, seconds=5, seed=0)       # -> Solution (routes with schedules, dropped)
     plan = solve(problem, params=SolveParams.from_file("config/planner.toml"))
-    solution_to_dict(plan, problem)                # the shared JSON format plus times and totals
+    solution_to_dict(plan, problem)                # the benchmark JSON format plus times, totals
 
 Modules: ``problem`` (data model, JSON in/out, validation with field paths), ``travel`` (matrices),
 ``params`` (``SolveParams``), ``solver`` (``solve``: the search as named phases), ``model`` (the

@@ -1,4 +1,5 @@
-"""Command line: ``python -m backend.planning PROBLEM.json --seconds S [--seed N]``.
+"""Command line: ``python -m backend.planning PROBLEM.json [--params planner.toml] [--seconds S]
+[--seed N] [--workers K]`` (the options override the file's ``[planner]`` table).
 
 Prints the solution JSON on stdout. An invalid problem exits with status 2 and a message naming the
 bad field on stderr.
@@ -10,6 +11,7 @@ import argparse
 import json
 import sys
 
+from .params import SolveParams
 from .problem import ProblemError, load
 from .solution import solution_to_dict
 from .solver import solve
@@ -20,18 +22,24 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m backend.planning", description="Plan routes for a planning problem (JSON)."
     )
     ap.add_argument("problem", help="problem JSON file ('-' for stdin)")
-    ap.add_argument("--seconds", type=float, default=5.0, help="time budget (default 5)")
-    ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    ap.add_argument("--params", help="TOML file with a [planner] table (SolveParams)")
+    ap.add_argument("--seconds", type=float, help="time budget (default 5)")
+    ap.add_argument("--seed", type=int, help="random seed (default 0)")
     ap.add_argument(
         "--workers",
         type=int,
-        default=1,
         help="independent searches in parallel processes, best kept (default 1)",
     )
     ap.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     args = ap.parse_args(argv)
-    if args.seconds <= 0:
+    if args.seconds is not None and args.seconds <= 0:
         ap.error("--seconds must be positive")
+    try:
+        params = SolveParams.from_file(args.params) if args.params else SolveParams()
+        given = {"seconds": args.seconds, "seed": args.seed, "workers": args.workers}
+        params = params.override(**{k: v for k, v in given.items() if v is not None})
+    except (OSError, ValueError) as exc:
+        ap.error(f"planner options: {exc}")
     try:
         if args.problem == "-":
             from .problem import problem_from_dict
@@ -46,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProblemError as exc:
         print(f"invalid problem: {exc}", file=sys.stderr)
         return 2
-    solution = solve(problem, args.seconds, args.seed, workers=max(1, args.workers))
+    solution = solve(problem, params=params)
     json.dump(solution_to_dict(solution, problem), sys.stdout, indent=args.indent)
     sys.stdout.write("\n")
     return 0

@@ -1,8 +1,25 @@
 """Planning problem model: dataclasses, JSON read/write and validation.
 
-The JSON format is the shared benchmark format (``benchmarks/README.md``) plus these extensions:
-times may be ``"HH:MM"``/``"HH:MM:SS"`` strings, an optional ISO ``date``, per-rep ``travel``
-(speed override), ``max_stops`` and ``locked`` (stop ids the rep must do first, in this order).
+The JSON format (the benchmark instances' format, ``bench/instances/README.md``, plus extensions)::
+
+    {"name": "...", "objective": "duration" | "distance", "date": "2026-12-07",
+     "locations": [{"id": "H1", "lat": 35.68, "lng": 139.76}, {"id": "L1", "x": 40, "y": 50}],
+     "matrix": {"duration": [[...]], "distance": [[...]]},       # optional, over locations
+     "travel": {"speed_kmh": 20, "detour_factor": 1.3},          # used without a matrix
+     "reps": [{"id": "r1", "start": "H1", "end": "H1", "shift": [30600, 63000],
+               "capacity": 200, "max_stops": 12, "locked": ["S3"],
+               "travel": {"mode": "walk", "speed_kmh": 4.5},
+               "break": {"window": [41400, 48600], "duration": 2700}}],
+     "stops": [{"id": "S1", "location": "L1", "service": 900, "windows": [[32400, 39600]],
+                "demand": 10, "penalty": 3600, "tier": "A"}]}
+
+Times are seconds from the day's midnight, or ``"HH:MM[:SS]"`` strings. A rep leaves ``start``
+no earlier than ``shift[0]`` and is back at ``end`` by ``shift[1]``; service starts inside one of
+a stop's windows (arriving early means waiting); a break is taken whole inside its window. The
+objective is total travel (duration or distance) plus the ``penalty`` of every stop left out;
+``"penalty": null`` means the stop must be visited. Everything but ``locations``, ``reps`` and
+``stops`` is optional; ``date``, per-rep ``travel``, ``max_stops`` and ``locked`` (stop ids the
+rep does first, in this order) are this planner's extensions.
 """
 
 from __future__ import annotations
@@ -46,7 +63,7 @@ class Location:
 
 @dataclass(frozen=True)
 class Travel:
-    """Travel model used when no matrix is given (evaluate.py defaults)."""
+    """Travel model used when no matrix is given (the benchmark format's defaults)."""
 
     speed_kmh: float = 20.0
     detour_factor: float = 1.3

@@ -263,7 +263,7 @@ def _num(x: float) -> float | int:
 
 
 def solution_to_dict(solution: Solution, problem: Problem | None = None) -> dict[str, Any]:
-    """The shared solution format plus the schedule and per-route totals."""
+    """The benchmark solution format (`bench/instances/README.md`) plus schedule and totals."""
     routes = []
     for r in solution.routes:
         d: dict[str, Any] = {"rep": r.rep, "stops": list(r.stops)}
@@ -304,7 +304,7 @@ def solution_to_dict(solution: Solution, problem: Problem | None = None) -> dict
 
 
 def solution_from_dict(problem: Problem, data: dict[str, Any]) -> Solution:
-    """Re-schedule and score a solution in the shared format (e.g. another planner's)."""
+    """Re-schedule and score a solution in the benchmark format (e.g. another planner's)."""
     routes = {}
     hints = {}
     for r in data.get("routes", []):

@@ -1,4 +1,5 @@
-"""Travel matrices between locations, computed exactly as the benchmark scorer does."""
+"""Travel matrices between locations, computed exactly as the benchmark scorer
+(`bench/instances/evaluate.py`) does."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -19,7 +18,7 @@ from sqlalchemy import func, select
 from ..errors import InvalidError
 from ..extensions import db
 from ..models import PlannedStop, RoutePlan, Store, Tier, User, Visit
-from ..planning.problem import Problem, problem_from_dict
+from ..planning.problem import Break, Location, Problem, Rep, Stop, Travel
 from ..planning.solution import Solution
 from ..planning.travel import build_tables
 from ..schemas.common import parse_clock
@@ -124,64 +123,72 @@ def build_problem(
             {"json": {"rep_id": [f"Rep {rep.id} needs home_lat and home_lng."]}},
         )
     cfg = current_app.config
-    required = set(required)
-    overdue_days = overdue_days or {}
     shift = rep_shift(rep)
-    locations: list[dict[str, Any]] = [{"id": HOME, "lat": rep.home_lat, "lng": rep.home_lng}]
+    locations = [_place(HOME, rep.home_lat, rep.home_lng)]
     first = HOME
     if start is not None and start.lat is not None:
-        locations.append({"id": HERE, "lat": start.lat, "lng": start.lng})
+        locations.append(_place(HERE, start.lat, start.lng))
         first = HERE
     if start is not None and start.seconds is not None:
         shift = (max(shift[0], start.seconds), max(shift[1], start.seconds))
+    locations += [_place(f"L{s.id}", s.lat, s.lng) for s in stores]
+    stops = _stops(day, stores, set(required), overdue_days or {}, penalty_scale)
+    planned_rep = Rep(
+        id=str(rep.id),
+        start=first,
+        end=HOME,
+        shift=(float(shift[0]), float(shift[1])),
+        break_=_lunch_break(shift, start is not None and start.break_taken),
+        locked=tuple(str(i) for i in locked),
+    )
+    return Problem(
+        locations=tuple(locations),
+        reps=(planned_rep,),
+        stops=stops,
+        objective="duration",
+        travel=Travel(float(cfg["PLAN_SPEED_KMH"]), float(cfg["PLAN_DETOUR_FACTOR"])),
+        name=f"rep-{rep.id}-{day.isoformat()}",
+        date=day,
+    )
+
+
+def _place(location_id: str, lat, lng) -> Location:
+    return Location(location_id, lat=float(lat), lng=float(lng))
+
+
+def _stops(day, stores, required, overdue_days, penalty_scale) -> tuple[Stop, ...]:
+    """One stop per store (its id as stop id); closed that day, it gets an empty window."""
     stops = []
     for store in stores:
-        locations.append({"id": f"L{store.id}", "lat": store.lat, "lng": store.lng})
         penalty = None
         if store.id not in required:
             base = TIER_PENALTY_S[store.tier]
             late = overdue_days.get(store.id, 0)
             cycle = frequency_days(store)
             penalty = penalty_scale * base * (1 + min(late, cycle) / cycle)
+        windows = windows_for(store, day) or [(0, 0)]
         stops.append(
-            {
-                "id": str(store.id),
-                "location": f"L{store.id}",
-                "service": store.visit_minutes * 60,
-                "windows": windows_for(store, day) or [[0, 0]],
-                "penalty": penalty,
-                "tier": store.tier.value,
-            }
+            Stop(
+                id=str(store.id),
+                location=f"L{store.id}",
+                service=float(store.visit_minutes * 60),
+                windows=tuple((float(a), float(b)) for a, b in windows),
+                penalty=penalty,
+                tier=store.tier.value,
+            )
         )
-    rep_spec: dict[str, Any] = {
-        "id": str(rep.id),
-        "start": first,
-        "end": HOME,
-        "shift": list(shift),
-        "locked": [str(i) for i in locked],
-    }
+    return tuple(stops)
+
+
+def _lunch_break(shift: tuple[int, int], taken: bool) -> Break | None:
+    """The configured break, inside the shift, unless taken or the shift starts after it."""
+    cfg = current_app.config
     brk_start = seconds_of(parse_clock(cfg["PLAN_BREAK_START"]))
     brk_end = seconds_of(parse_clock(cfg["PLAN_BREAK_END"]))
-    break_taken = start is not None and start.break_taken
-    if brk_end > shift[0] and not break_taken and cfg["PLAN_BREAK_MINUTES"] > 0:
-        rep_spec["break"] = {
-            "window": [max(brk_start, shift[0]), brk_end],
-            "duration": cfg["PLAN_BREAK_MINUTES"] * 60,
-        }
-    return problem_from_dict(
-        {
-            "name": f"rep-{rep.id}-{day.isoformat()}",
-            "date": day.isoformat(),
-            "objective": "duration",
-            "travel": {
-                "speed_kmh": cfg["PLAN_SPEED_KMH"],
-                "detour_factor": cfg["PLAN_DETOUR_FACTOR"],
-            },
-            "locations": locations,
-            "reps": [rep_spec],
-            "stops": stops,
-        }
-    )
+    if brk_end <= shift[0] or taken or cfg["PLAN_BREAK_MINUTES"] <= 0:
+        return None
+    window = (float(max(brk_start, shift[0])), float(brk_end))
+    return Break(window, float(cfg["PLAN_BREAK_MINUTES"] * 60))
 
 
 def apply_solution(

@@ -56,3 +56,18 @@ def test_cli_missing_file_and_bad_json_exit_2(tmp_path):
     assert out.returncode == 2 and "nope.json" in out.stderr
     out = run("-", stdin="{not json")
     assert out.returncode == 2 and "cannot read JSON" in out.stderr
+
+
+def test_cli_reads_planner_options_from_toml(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(line_problem([(10, 0), (20, 0)])))
+    params = tmp_path / "planner.toml"
+    params.write_text("[planner]\nseconds = 0.3\nseed = 4\niterations = 30\n")
+    out = run(path, "--params", params)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["stats"]["seed"] == 4
+    out = run(path, "--params", params, "--seed", "5")
+    assert json.loads(out.stdout)["stats"]["seed"] == 5
+    params.write_text("[planner]\nseconds = -1\n")
+    out = run(path, "--params", params)
+    assert out.returncode == 2 and "seconds" in out.stderr
