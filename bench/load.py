@@ -1,10 +1,10 @@
 """Load test: 200 simulated reps working a day against gunicorn + PostgreSQL, then an
 exactly-once audit of everything the clients were told succeeded.
 
-    python bench/load.py [--reps 200] [--duration 180] [--quick] [--think 10] [--offline 0.3]
+    python -m bench.load [--reps 200] [--duration 180] [--quick] [--think 10] [--offline 0.3]
                          [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-Set-up is bench/visits.py's (a scratch database beside --pg's, dropped at the end; migrations;
+Set-up is bench.visits' (a scratch database beside --pg's, dropped at the end; migrations;
 the demo territory; reps added up to --reps sharing its 300 stores; gunicorn with
 config/gunicorn.conf.py on a free port, 2 × cores + 1 workers). On top of it each rep gets a
 published plan for today of its stores, and the benchmark database uses Argon2 at its minimum
@@ -46,11 +46,8 @@ from zoneinfo import ZoneInfo
 import psutil
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server import BIN, ROOT, gunicorn, prepare, scratch_database
-
-sys.path.insert(0, str(ROOT))
 from backend.services.reports import rep_days
+from bench.server import ROOT, gunicorn, prepare, scratch_database
 
 PASSWORD = "terminus-demo"
 NON_PHOTO_GOAL_MS = 100
@@ -135,7 +132,7 @@ def server_cpu_seconds(port: int) -> float:
 def run_locust(port: int, env: dict[str, str], args, work: Path) -> tuple[dict, list[dict]]:
     files = {name: work / f"{name}.json" for name in ("stats", "acks")}
     command = [
-        BIN / "locust",
+        sys.executable, "-m", "locust",  # -m: the repository root is on sys.path
         "-f", ROOT / "bench" / "load_scenario.py",
         "--headless", "--only-summary", "--loglevel", "WARNING",
         "-u", str(args.reps), "-r", str(args.spawn_rate), "-t", f"{args.duration}s",

@@ -30,7 +30,8 @@ from locust import events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.stats import StatsEntry
 from PIL import Image, ImageDraw
-from visits import check_in_body, multipart
+
+from bench.visits import check_in_body, multipart
 
 DATA = json.loads(Path(os.environ["LOAD_DATA"]).read_text()) if "LOAD_DATA" in os.environ else {}
 THINK = float(os.environ.get("LOAD_THINK", "10"))

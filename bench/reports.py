@@ -1,6 +1,6 @@
 """Benchmark the reports over a year of data: 200 reps, about a million visits with records.
 
-    python bench/reports.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    python -m bench.reports [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
                             [--no-pg] [--sqlite] [--reps 200] [--days 261] [--seed 5]
                             [--keep | --schema NAME] [--out FILE]
 
@@ -24,7 +24,6 @@ import json
 import os
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 import uuid
@@ -36,12 +35,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from backend import create_app  # noqa: E402
-from backend.extensions import db  # noqa: E402
-from backend.models import (  # noqa: E402
+from backend import create_app
+from backend.extensions import db
+from backend.models import (
     Area,
     Brand,
     Channel,
@@ -52,7 +48,9 @@ from backend.models import (  # noqa: E402
     Tier,
     User,
 )
-from backend.services.reports import rep_days  # noqa: E402
+from backend.services.reports import rep_days
+
+ROOT = Path(__file__).resolve().parent.parent
 
 YEAR_START = date(2025, 1, 1)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Set-up shared by the HTTP benchmarks (bench/visits.py, bench/load.py): a scratch PostgreSQL
+"""Set-up shared by the HTTP benchmarks (bench.visits, bench.load): a scratch PostgreSQL
 database with the demo territory and extra reps, and gunicorn serving it on a free port."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
 

@@ -1,7 +1,7 @@
 """Benchmark visits against gunicorn on PostgreSQL: check-in latency with 50 concurrent reps,
 the ingest of a 12-megapixel JPEG, and a sync batch of 50 operations.
 
-    python bench/visits.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    python -m bench.visits [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
                            [--reps 50] [--rounds 8] [--think 4] [--burst-rounds 3]
                            [--workers N] [--samples 5] [--out bench/results/NAME.json]
 
@@ -43,7 +43,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import Image
-from server import ROOT, gunicorn, prepare, scratch_database
+
+from bench.server import ROOT, gunicorn, prepare, scratch_database
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,9 +18,9 @@ from flask_migrate import upgrade
 from backend import create_app
 from backend.auth import hash_password, issue_token
 from backend.extensions import db, limiter
-from backend.models import Area, Channel, Role, Store, StoreHours, Team, Tier, User, utcnow
+from backend.models import Area, Role, Team, User, utcnow
+from tests.org_factory import PASSWORD, make_store
 
-PASSWORD = "correct horse battery"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
@@ -99,6 +99,14 @@ def ctx(database):
         db.session.remove()
 
 
+@pytest.fixture
+def photo_dir(app, tmp_path, monkeypatch):
+    """This test's photos are stored under its own tmp_path."""
+    path = tmp_path / "photos"
+    monkeypatch.setitem(app.config, "PHOTO_DIR", str(path))
+    return path
+
+
 @dataclass
 class Tokens:
     """Bearer headers for users, by username."""
@@ -118,23 +126,6 @@ class Tokens:
 @pytest.fixture
 def tokens(database):
     return Tokens(database)
-
-
-def make_store(code: str, team: Team | None, rep: User | None, **fields) -> Store:
-    values = {
-        "name": f"Store {code}",
-        "channel": Channel.MODERN,
-        "tier": Tier.B,
-        "address": f"{code} street",
-        "lat": 35.66,
-        "lng": 139.77,
-        "visit_minutes": 15,
-        "active": True,
-        **fields,
-    }
-    store = Store(code=code, team=team, rep=rep, **values)
-    store.hours = [StoreHours(weekday=d, opens=time(9), closes=time(18)) for d in range(6)]
-    return store
 
 
 @pytest.fixture

@@ -34,8 +34,17 @@ from backend.models import (
     VisitStatus,
     utcnow,
 )
+from tests.org_factory import make_store
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+# The report tests' week (ISO 2026-W47), Monday to Wednesday, the Monday after, and its query.
+MON, TUE, WED, NEXT_MON = (
+    date(2026, 11, 16),
+    date(2026, 11, 17),
+    date(2026, 11, 18),
+    date(2026, 11, 23),
+)
+WEEK = {"period": "week", "date": "2026-11-18"}
 _serial = count(1)
 
 
@@ -54,8 +63,6 @@ class History:
         return db.session.get(User, self.org.user[rep]).team_id
 
     def store(self, code: str, rep: str, **fields) -> int:
-        from tests.conftest import make_store
-
         user = db.session.get(User, self.org.user[rep])
         store = make_store(code, user.team, user, **fields)
         db.session.add(store)

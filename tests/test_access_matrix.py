@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from backend.extensions import db
+from backend.job_runner import wait_for_local_jobs
 from backend.models import (
     Brand,
     Job,
@@ -33,7 +34,6 @@ from backend.models import (
     RoutePlan,
     User,
 )
-from backend.job_runner import wait_for_local_jobs
 from tests.api.visit_helpers import image_bytes
 
 CALLERS = ("rep1", "rep2", "sup1", "sup2", "mgr", "admin")

@@ -32,9 +32,7 @@ def _imports(path: Path, name: str, known: set[str]) -> set[str]:
 
 
 def _graph() -> dict[str, set[str]]:
-    files = {
-        _module_name(p): p for p in BACKEND.rglob("*.py") if "migrations" not in p.parts
-    }
+    files = {_module_name(p): p for p in BACKEND.rglob("*.py") if "migrations" not in p.parts}
     return {name: _imports(path, name, set(files)) for name, path in files.items()}
 
 

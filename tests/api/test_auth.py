@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import AccessToken, User
-from tests.conftest import PASSWORD
+from tests.org_factory import PASSWORD
 
 
 def login(client, username, password=PASSWORD):

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from visit_helpers import catalogue, check_in, local_today, minutes_ago
 
 from backend.extensions import db
 from backend.models import DisplayCheck
+from tests.api.visit_helpers import catalogue, check_in, local_today, minutes_ago
 
 
 @pytest.fixture

@@ -7,14 +7,11 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from visit_helpers import check_in, image_bytes, minutes_ago, upload, use_tmp_photo_dir
 
 from backend.models import utcnow
+from tests.api.visit_helpers import check_in, image_bytes, minutes_ago, upload
 
-
-@pytest.fixture(autouse=True)
-def _photos(app, tmp_path, monkeypatch):
-    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+pytestmark = pytest.mark.usefixtures("photo_dir")
 
 
 def kinds(visit: dict) -> list[str]:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.models import PlanStatus, RoutePlan
 from backend.job_runner import wait_for_local_jobs
+from backend.models import PlanStatus, RoutePlan
 
 WEEK = {"date_from": "2026-11-30", "date_to": "2026-12-06"}  # Monday to Sunday
 REDIS_URL = os.environ.get("TERMINUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from tests.reports_factory import History
-
-MON = date(2026, 11, 16)
+from tests.reports_factory import MON, History
 
 
 @pytest.fixture

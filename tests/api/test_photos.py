@@ -8,19 +8,16 @@ from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
-from visit_helpers import (
+
+from tests.api.visit_helpers import (
     check_in,
     image_bytes,
     minutes_ago,
     png_bomb,
     upload,
-    use_tmp_photo_dir,
 )
 
-
-@pytest.fixture(autouse=True)
-def _photos(app, tmp_path, monkeypatch):
-    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+pytestmark = pytest.mark.usefixtures("photo_dir")
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from tests.api.visit_helpers import (
     key,
     minutes_ago,
     upload,
-    use_tmp_photo_dir,
 )
 
 
@@ -39,9 +38,7 @@ def day_of_visits():
     return minutes_ago(12).astimezone(TOKYO).date()
 
 
-@pytest.fixture(autouse=True)
-def _photos(app, tmp_path, monkeypatch):
-    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+pytestmark = pytest.mark.usefixtures("photo_dir")
 
 
 def assert_consistent(app) -> None:

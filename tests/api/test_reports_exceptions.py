@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from backend.models import FlagKind
-from tests.reports_factory import History
-
-MON, WED = date(2026, 11, 16), date(2026, 11, 18)
-WEEK = {"period": "week", "date": "2026-11-18"}
+from tests.reports_factory import MON, WED, WEEK, History
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ import pytest
 from openpyxl import load_workbook
 
 from backend.services.reports.exports import sections
-from tests.api.test_reports_kpis import history  # noqa: F401 - fixture
-from tests.api.test_reports_manager import records  # noqa: F401 - fixture
 
 REPORTS = {
     "kpis": {"period": "week", "date": "2026-11-18", "group_by": "team"},
@@ -27,7 +25,7 @@ def text(value):
 
 
 @pytest.mark.parametrize("name", REPORTS)
-def test_exports_equal_the_json(client, tokens, history, records, name):  # noqa: F811
+def test_exports_equal_the_json(client, tokens, history, records, name):
     headers = tokens.headers("mgr-north")
     query = REPORTS[name]
     report = client.get(f"/api/reports/{name}", query_string=query, headers=headers).json
@@ -54,7 +52,7 @@ def test_exports_equal_the_json(client, tokens, history, records, name):  # noqa
         assert [dict(zip(header, line, strict=True)) for line in body] == table
 
 
-def test_kpi_csv_total_matches_by_name(client, tokens, history):  # noqa: F811
+def test_kpi_csv_total_matches_by_name(client, tokens, history):
     headers = tokens.headers("sup-n1")
     query = {"period": "week", "date": "2026-11-18"}
     total = client.get("/api/reports/kpis", query_string=query, headers=headers).json["total"]
@@ -73,7 +71,7 @@ def test_kpi_csv_total_matches_by_name(client, tokens, history):  # noqa: F811
     assert row["success_rate_rate"] == "1.0"
 
 
-def test_exports_are_scoped_and_validated(client, tokens, org, history):  # noqa: F811
+def test_exports_are_scoped_and_validated(client, tokens, org, history):
     headers = tokens.headers("sup-n1")
     bad = client.get("/api/reports/kpis.xlsx", query_string={"period": "x"}, headers=headers)
     assert bad.status_code == 422
@@ -84,7 +82,7 @@ def test_exports_are_scoped_and_validated(client, tokens, org, history):  # noqa
     assert client.get("/api/reports/display-compliance.csv").status_code == 401
 
 
-def test_paged_lists_export_every_row(client, tokens, history):  # noqa: F811
+def test_paged_lists_export_every_row(client, tokens, history):
     headers = tokens.headers("admin")
     query = {"period": "week", "date": "2026-11-18", "per_page": 1}
     page = client.get("/api/reports/photos", query_string=query, headers=headers).json

@@ -1,53 +1,17 @@
-"""Supervisor KPIs on a small known history, every number asserted, scope per role.
-
-Week of Monday 2026-11-16. rep-n1a (team N1 until Tuesday, team N2 on Wednesday):
-
-- Mon: plan n1-a, x1, x2. Visits x1 09:00-09:20 (order), n1-a 09:30-10:00, x3 11:00-11:15
-  (not planned: an order off route), n1-a again 14:00-14:10 (order). x2 missed.
-- Tue: no plan. x2 10:00-10:30 (planned Monday, so unplanned today; order off route).
-- Wed (moved to team N2): plan n2-a, x1. Visits n2-a 09:00-09:20, x1 10:00-10:10 (order).
-rep-s1a (South): Mon plan s1-a, visited 09:00-09:30 with an order.
+"""Supervisor KPIs on a small known history (`history`, tests/api/conftest.py), every number
+asserted, scope per role.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from backend.extensions import db
-from backend.models import Tier
-from tests.reports_factory import History
-
-MON, TUE, WED = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)
-WEEK = {"period": "week", "date": "2026-11-18"}
+from tests.reports_factory import MON, TUE, WEEK, History
 
 
 def rate(n, d):
     return {"numerator": n, "denominator": d, "rate": round(n / d, 4) if d else None}
-
-
-@pytest.fixture
-def history(app, org):
-    with app.app_context():
-        h = History(org)
-        h.store("x1", "rep-n1a", tier=Tier.A)
-        h.store("x2", "rep-n1a")
-        h.store("x3", "rep-n1a", visit_frequency_days=3)
-        stops = h.plan("rep-n1a", MON, ["n1-a", "x1", "x2"])
-        x1 = h.visit("rep-n1a", "x1", MON, "09:00", 20, ordered=True, stop=stops["x1"])
-        h.visit("rep-n1a", "n1-a", MON, "09:30", 30, stop=stops["n1-a"])
-        h.visit("rep-n1a", "x3", MON, "11:00", 15, ordered=True)
-        h.visit("rep-n1a", "n1-a", MON, "14:00", 10, ordered=True)
-        h.visit("rep-n1a", "x2", TUE, "10:00", 30, ordered=True)
-        stops = h.plan("rep-n1a", WED, ["n2-a", "x1"], team="N2")
-        h.visit("rep-n1a", "n2-a", WED, "09:00", 20, team="N2", stop=stops["n2-a"])
-        h.visit("rep-n1a", "x1", WED, "10:00", 10, ordered=True, team="N2", stop=stops["x1"])
-        stops = h.plan("rep-s1a", MON, ["s1-a"])
-        h.visit("rep-s1a", "s1-a", MON, "09:00", 30, ordered=True, stop=stops["s1-a"])
-        photos = [h.photo(x1), h.photo(x1)]
-        h.commit()
-        return photos
 
 
 def kpis(client, tokens, user, **params):

@@ -2,63 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
-import pytest
-
-from backend.models import Channel, FlagKind
-from tests.reports_factory import History
-
-MON, WED, NEXT_MON = date(2026, 11, 16), date(2026, 11, 18), date(2026, 11, 23)
-WEEK = {"period": "week", "date": "2026-11-18"}
-
-
-@pytest.fixture
-def records(app, org):
-    with app.app_context():
-        h = History(org)
-        cat = h.catalogue()
-        h.store("t1", "rep-n1a", channel=Channel.TRADITIONAL)
-        mon_n1 = h.visit("rep-n1a", "n1-a", MON, "09:00", 20)
-        wed_n1 = h.visit("rep-n1a", "t1", WED, "09:00", 20)
-        h.flag(wed_n1, FlagKind.OUTSIDE_GEOFENCE)
-        wed_n2 = h.visit("rep-n2a", "n2-a", WED, "10:00", 20)
-        next_n1 = h.visit("rep-n1a", "n1-a", NEXT_MON, "09:00", 20)
-        south = h.visit("rep-s1a", "s1-a", MON, "09:00", 20)
-        fuji, tea = cat["fuji"], cat["fuji-tea"]
-        # Fuji tea at modern stores this week: regular 100, 120, 130, 150; one promo at 90.
-        h.competitor(mon_n1, fuji, product_id=tea, regular_price=Decimal("100.00"))
-        h.competitor(mon_n1, fuji, product_id=tea, regular_price=Decimal("150.00"),
-                     promo_price=Decimal("90.00"), promo_type="discount")  # fmt: skip
-        h.competitor(wed_n2, fuji, product_id=tea, regular_price=Decimal("120.00"))
-        h.competitor(wed_n2, fuji, product_id=tea, regular_price=Decimal("130.00"))
-        # A product not in the catalogue, new, at a traditional store: 1.25 and 1.30.
-        h.competitor(wed_n1, fuji, product_name="Fuji cola", new_product=True,
-                     regular_price=Decimal("1.25"))  # fmt: skip
-        h.competitor(wed_n1, fuji, product_name="Fuji cola", regular_price=Decimal("1.30"))
-        h.competitor(next_n1, fuji, product_id=tea, regular_price=Decimal("110.00"))
-        h.competitor(south, fuji, product_id=tea, regular_price=Decimal("10.00"))
-        # Display: at team N1 one perfect and one failed own check, a rival check (6 facings).
-        h.display(mon_n1, cat["tea-1"], facings=4, shelf_level=2, fifo_ok=True,
-                  price_tag_present=True, price_tag_correct=True, shelf_clean=True,
-                  pop_present=True)  # fmt: skip
-        h.display(mon_n1, cat["tea-2"], on_shelf=False, facings=0, out_of_stock=True,
-                  price_tag_present=False, shelf_clean=False)  # fmt: skip
-        h.display(mon_n1, tea, facings=6)
-        h.display(wed_n2, cat["tea-1"], facings=2, fifo_ok=False, price_tag_present=True,
-                  price_tag_correct=False, shelf_clean=True, pop_present=False)  # fmt: skip
-        h.display(south, cat["tea-1"], facings=9, shelf_level=2)
-        # Near expiry: tea-1 at n1-a noted 10 on Monday, then 4 the next Monday (the latest).
-        h.expiry(mon_n1, cat["tea-1"], 10, date(2026, 11, 20))
-        h.expiry(mon_n1, cat["tea-2"], 5, date(2026, 12, 10))
-        h.expiry(mon_n1, cat["tea-2"], 7, date(2027, 1, 30))
-        h.expiry(mon_n1, cat["tea-2"], 3, date(2026, 11, 10))
-        h.expiry(wed_n2, cat["tea-1"], 6, date(2026, 11, 24))
-        h.expiry(next_n1, cat["tea-1"], 4, date(2026, 11, 20))
-        h.expiry(south, cat["tea-1"], 50, date(2026, 11, 20))
-        h.commit()
-        return cat
+from tests.reports_factory import WEEK
 
 
 def get(client, tokens, user, name, **params):

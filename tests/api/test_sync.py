@@ -11,22 +11,18 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
-from visit_helpers import (
+
+from backend.extensions import db
+from backend.models import IdempotencyKey, NearExpiry, Photo, StockCount, Visit
+from tests.api.visit_helpers import (
     catalogue,
     check_in_body,
     image_bytes,
     minutes_ago,
     store_position,
-    use_tmp_photo_dir,
 )
 
-from backend.extensions import db
-from backend.models import IdempotencyKey, NearExpiry, Photo, StockCount, Visit
-
-
-@pytest.fixture(autouse=True)
-def _photos(app, tmp_path, monkeypatch):
-    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+pytestmark = pytest.mark.usefixtures("photo_dir")
 
 
 def totals(app) -> dict[str, int]:

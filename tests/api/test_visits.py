@@ -8,18 +8,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from visit_helpers import (
-    catalogue,
-    check_in,
-    check_in_body,
-    image_bytes,
-    local_today,
-    minutes_ago,
-    publish_plan,
-    store_position,
-    upload,
-    use_tmp_photo_dir,
-)
 
 from backend.extensions import db
 from backend.models import (
@@ -36,11 +24,19 @@ from backend.models import (
     VisitStatus,
 )
 from backend.services import visits as visit_service
+from tests.api.visit_helpers import (
+    catalogue,
+    check_in,
+    check_in_body,
+    image_bytes,
+    local_today,
+    minutes_ago,
+    publish_plan,
+    store_position,
+    upload,
+)
 
-
-@pytest.fixture(autouse=True)
-def _photos(app, tmp_path, monkeypatch):
-    use_tmp_photo_dir(app, tmp_path, monkeypatch)
+pytestmark = pytest.mark.usefixtures("photo_dir")
 
 
 def counts(app) -> dict[str, int]:

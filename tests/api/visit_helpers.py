@@ -29,10 +29,6 @@ from backend.models import (
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def use_tmp_photo_dir(app, tmp_path, monkeypatch) -> None:
-    monkeypatch.setitem(app.config, "PHOTO_DIR", str(tmp_path / "photos"))
-
-
 def catalogue(app) -> SimpleNamespace:
     """Own brand Sakura with 6 products, competitor Fuji with 1."""
     with app.app_context():

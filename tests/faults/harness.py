@@ -14,7 +14,6 @@ import base64
 import functools
 import hashlib
 import http.client
-import importlib.util
 import io
 import json
 import os
@@ -32,6 +31,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from backend.extensions import db
+from bench import server as bench_server
 from tests.api.visit_helpers import (
     catalogue,
     check_in_body,
@@ -41,11 +41,7 @@ from tests.api.visit_helpers import (
     store_position,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = 4  # each a 5.4 MP JPEG: the batch takes long enough to be hit half-way
-_spec = importlib.util.spec_from_file_location("bench_server", ROOT / "bench" / "server.py")
-bench_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_server)
 
 
 def on_postgres(app) -> bool:

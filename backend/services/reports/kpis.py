@@ -1,6 +1,6 @@
 """Supervisor KPIs for reps, teams or areas over a period, with a per-day trend.
 
-Definitions (../shared/domain.md), all in SQL over the caller's scope. The per-day counts
+Definitions (docs/domain.md), all in SQL over the caller's scope. The per-day counts
 (planned, visited and ordered stops, visits on and off route, time in store, travel, photos)
 are summed from `rep_day_kpis`, which `rep_days` keeps current and defines:
 

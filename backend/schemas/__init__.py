@@ -1,0 +1,1 @@
+"""Marshmallow request and response bodies by API area; the OpenAPI document is built from them."""

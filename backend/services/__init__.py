@@ -1,0 +1,1 @@
+"""Use cases: the domain work behind every route, job and command; they flush, never commit."""
