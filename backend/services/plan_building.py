@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..clock import parse_clock
 from ..errors import InvalidError
 from ..extensions import db
 from ..models import PlannedStop, RoutePlan, Store, Tier, User, Visit
 from ..planning.problem import Break, Location, Problem, Rep, Stop, Travel
 from ..planning.solution import Solution
 from ..planning.travel import build_tables
-from ..schemas.common import parse_clock
 
 HOME = "home"
 HERE = "here"
