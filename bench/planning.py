@@ -80,13 +80,15 @@ class PeerData:
         dur = tables.durations[0][ix]
         cost = (tables.distance if problem.objective == "distance" else tables.durations[0])[ix]
         times = [dur, [s.service for s in problem.stops], [r.shift for r in problem.reps]]
-        self.ts = 1 if all(_whole(t) for t in times) else SCALE
-        self.cs = 1 if _whole(cost) else SCALE
-        self.duration = np.ceil(dur * self.ts - 1e-9).astype(np.int64)
-        self.cost = np.round(cost * self.cs).astype(np.int64)
+        self.time_scale = 1 if all(_whole(t) for t in times) else SCALE
+        self.cost_scale = 1 if _whole(cost) else SCALE
+        self.duration = np.ceil(dur * self.time_scale - 1e-9).astype(np.int64)
+        self.cost = np.round(cost * self.cost_scale).astype(np.int64)
 
     def t(self, x: float, up: bool = True) -> int:
-        return int(math.ceil(x * self.ts - 1e-9) if up else math.floor(x * self.ts + 1e-9))
+        """A time in the peers' integer units, rounded up (or down for window ends)."""
+        scaled = x * self.time_scale
+        return int(math.ceil(scaled - 1e-9) if up else math.floor(scaled + 1e-9))
 
 
 def run_pyvrp(problem: Problem, seconds: float, seed: int) -> dict:
@@ -116,7 +118,7 @@ def run_pyvrp(problem: Problem, seconds: float, seed: int) -> dict:
                 m.add_client(
                     locs[2 * n_reps + len(clients)],
                     required=False,
-                    prize=round(s.penalty * data.cs),
+                    prize=round(s.penalty * data.cost_scale),
                     **kw,
                 )
             )

@@ -160,7 +160,8 @@ class RuinRecreate:
         arcs = [cost_row[a][b] for a, b in itertools.pairwise(nodes)]
         if route:
             cost = sum(arcs)
-            load = sum(self.demand_list[c] for c in route)
+            demand = self.demand_list
+            load = sum(demand[c] for c in route)
         else:
             cost = load = 0.0
         lo = self.locked[v]
