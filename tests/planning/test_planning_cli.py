@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from planning_helpers import line_problem
+from tests.planning.planning_helpers import line_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,11 +4,11 @@ import time
 from pathlib import Path
 
 import pytest
-from planning_helpers import line_problem
 
 from backend.planning import SolveParams, problem_from_dict, solve
 from backend.planning import parallel as parallel_module
 from backend.planning.solution import make_solution
+from tests.planning.planning_helpers import line_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 

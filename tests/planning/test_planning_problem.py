@@ -2,7 +2,6 @@ import copy
 import json
 
 import pytest
-from planning_helpers import DATA, line_problem
 
 from backend.planning import (
     ProblemError,
@@ -12,6 +11,7 @@ from backend.planning import (
     problem_from_dict,
     problem_to_dict,
 )
+from tests.planning.planning_helpers import DATA, line_problem
 
 
 def test_round_trip_shared_instance(tmp_path):

@@ -2,7 +2,6 @@ import json
 import time
 
 import pytest
-from planning_helpers import DATA, line_problem
 
 from backend.planning import (
     load,
@@ -12,6 +11,7 @@ from backend.planning import (
     solution_to_dict,
     solve,
 )
+from tests.planning.planning_helpers import DATA, line_problem
 
 FAST = 0.4  # seconds per tiny solve
 

@@ -2,9 +2,9 @@ import math
 import time
 
 import numpy as np
-from planning_helpers import line_problem
 
 from backend.planning import build_tables, haversine_matrix, problem_from_dict
+from tests.planning.planning_helpers import line_problem
 
 
 def scalar_haversine(a, b):
