@@ -38,7 +38,7 @@ def execute(use_case: Callable[[], T]) -> T:
     session = db.session()
     if session.info.get(_SAVEPOINT) is not None:
         raise RuntimeError("execute() inside execute(): a use case must not start another write")
-    session.info[_SAVEPOINT] = session.begin_nested()
+    _begin(session)
     try:
         result = use_case()
         session.flush()
@@ -91,12 +91,22 @@ def checkpoint() -> None:
     session = db.session()
     session.info.pop(_SAVEPOINT).commit()
     _commit(session)
-    session.info[_SAVEPOINT] = session.begin_nested()
+    _begin(session)
 
 
 def after_commit(action: Callable[[], None]) -> None:
     """Run `action` once the write commits (e.g. hand a job to a worker that reads its row)."""
     db.session().info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def _begin(session: Any) -> None:
+    """Open the write's savepoint. On SQLite, first take the write lock (BEGIN IMMEDIATE): a
+    savepoint alone starts a deferred transaction, whose read lock, held through a use case's
+    reads (a route being solved), deadlocks with another writer when it wants to write."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info[_SAVEPOINT] = session.begin_nested()
 
 
 def _commit(session: Any) -> None:
