@@ -7,7 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_pwa import open_section, sign_in, tokyo_today, wait_for_service_worker, wait_outbox
+
+from tests.browser.pwa_helpers import (
+    open_section,
+    sign_in,
+    tokyo_today,
+    wait_for_service_worker,
+    wait_outbox,
+)
 
 pytestmark = pytest.mark.browser
 

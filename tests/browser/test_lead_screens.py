@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import pytest
 from PIL import Image, ImageDraw
-from test_pwa import sign_in, tokyo_today, wait_until
+
+from tests.browser.pwa_helpers import sign_in, tokyo_today, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_pwa import (
+
+from tests.browser.pwa_helpers import (
     camera_photo,
     open_section,
     sign_in,
