@@ -58,16 +58,16 @@ def write(blp: ApiBlueprint, *, idempotent: bool = True) -> Callable[[View], Vie
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
+            key = request.headers.get(HEADER) if idempotent else None
+            if key is None:
+                return execute(lambda: view(*args, **kwargs))
             answered: list[Response] = []
 
             def run() -> Reply:
+                # The answer as sent, kept for replays (only when a key asks for it).
                 answered.append(view(*args, **kwargs))
                 return Reply(answered[0].status_code, answered[0].get_json(silent=True))
 
-            key = request.headers.get(HEADER) if idempotent else None
-            if key is None:
-                execute(run)
-                return answered[0]
             operation = f"{request.method} {request.url_rule.rule}"
             target = {"path": kwargs, "form": request.form.to_dict(flat=False)}
             fp = fingerprint(operation, target, list(args[1:]), _uploaded_files())
