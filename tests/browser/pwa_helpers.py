@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import random
 import re
 from datetime import date, datetime, timedelta
@@ -17,6 +18,11 @@ def tokyo_today() -> str:
 
 
 OUTBOX_COUNTS = "import('/app/js/outbox.js').then((m) => m.counts())"
+
+
+def shown_percent(rate: float) -> str:
+    """A rate as the PWA's pct() shows it: one decimal, halves rounded up like JS Math.round."""
+    return f"{math.floor(rate * 1000 + 0.5) / 10:g}%"
 
 
 def camera_photo(path, seed: int) -> str:

@@ -14,6 +14,7 @@ from tests.browser.pwa_helpers import (
     outbox_counts,
     record_visit,
     rep_on_route,
+    shown_percent,
     sign_in,
     tokyo_today,
     wait_for_service_worker,
@@ -123,7 +124,7 @@ def test_offline_day_survives_reload_and_syncs_once(server, phone, artifacts, tm
     assert status == 200, report
     rate = report["total"]["completion_rate"]
     assert f"{rate['numerator']}/{rate['denominator']}" in completion
-    assert f"{round(rate['rate'] * 1000) / 10:g}%" in completion
+    assert shown_percent(rate["rate"]) in completion
     lead.screenshot(path=str(artifacts / "supervisor-team.png"), full_page=True)
     # The week holds the demo's history too; then back to today, where only these 3 visits are.
     lead.select_option("#team-period", "week")

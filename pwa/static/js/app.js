@@ -24,6 +24,8 @@ const SCREENS = [
   [/^#\/photos$/, () => import('./photos-view.js')],
   [/^#\/reports$/, () => import('./reports-view.js')],
   [/^#\/visit-detail\/(\d+)$/, () => import('./visit-detail-view.js')],
+  // The planning workbench (supervisors, admins).
+  // The back office (admins; supervisors for their team).
 ];
 
 for (const [pattern, load] of SCREENS) route(pattern, async (...args) => (await load()).view(...args));
