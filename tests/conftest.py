@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask_migrate import upgrade
 
 from backend import create_app
@@ -22,6 +24,26 @@ from backend.models import Area, Role, Team, User, utcnow
 from tests.org_factory import PASSWORD, make_store
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The business time of day the in-process tests run at (see `business_clock`).
+TEST_CLOCK = time.fromisoformat(os.environ.get("TERMINUS_TEST_CLOCK", "12:00"))
+
+
+@pytest.fixture(autouse=True)
+def business_clock(request):
+    """Run each in-process test at TEST_CLOCK (business time) on today's business date.
+
+    Tests place visits "n minutes ago" and read "today": just after midnight those land on
+    different business days, so the outcome would depend on the hour the suite runs. The clock
+    keeps ticking from there. Browser tests talk to a server in another process and keep the
+    real clock. TERMINUS_TEST_CLOCK=00:05 runs the suite at five past midnight.
+    """
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    zone = ZoneInfo("Asia/Tokyo")
+    start = datetime.combine(datetime.now(zone).date(), TEST_CLOCK, zone)
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 def _database_overrides(tmp_path_factory: pytest.TempPathFactory) -> dict:
