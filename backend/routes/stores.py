@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from flask import Response, request
 from flask.views import MethodView
 
@@ -46,11 +50,37 @@ IMPORT_BODY = {
                         "default": False,
                         "description": "Import the valid rows even if others have errors",
                     },
+                    "dry_run": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Check every row and report, import nothing",
+                    },
                 },
             }
         }
     },
 }
+
+
+def write_unless_dry_run(is_dry_run: Callable[..., bool]) -> Callable:
+    """`@write(blp)`, except for a dry run (`is_dry_run(*view args)`): that view runs outside
+    the write path, writes nothing, and its Idempotency-Key is not recorded, so the key stays
+    free for the real write."""
+
+    def decorator(view: Callable) -> Callable:
+        written = write(blp)(view)
+
+        @functools.wraps(written)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return (view if is_dry_run(*args[1:]) else written)(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _import_args() -> dict[str, Any]:
+    return blp.ARGUMENTS_PARSER.parse(ImportArgs(), request, location="form")
 
 
 @blp.route("")
@@ -96,21 +126,23 @@ class StoreById(MethodView):
 class Reassign(MethodView):
     @blp.auth(*MAINTAINERS)
     @blp.arguments(ReassignSchema)
-    @write(blp)
+    @write_unless_dry_run(lambda data: data["dry_run"])
     @blp.response(200, ReassignResultSchema)
     @blp.errors(404)
     def post(self, data):
-        """Give stores to another rep (the stores move to the rep's team)."""
-        return {
-            "reassigned": stores.reassign_stores(current_user(), data["store_ids"], data["rep_id"])
-        }
+        """Give stores to another rep (the stores move to the rep's team); answers each affected
+        rep's store count and weekly visits before and after. `dry_run` changes nothing."""
+        moved, loads = stores.reassign_stores(
+            current_user(), data["store_ids"], data["rep_id"], data["dry_run"]
+        )
+        return {"reassigned": moved, "reps": loads}
 
 
 @blp.route("/import")
 class Import(MethodView):
     @blp.auth(*MAINTAINERS)
     @blp.doc(requestBody=IMPORT_BODY)
-    @write(blp)
+    @write_unless_dry_run(lambda: _import_args()["dry_run"])
     @blp.response(200, ImportReportSchema)
     @blp.errors(413)
     @blp.alt_response(
@@ -119,13 +151,16 @@ class Import(MethodView):
         description="Bad rows; nothing imported. `errors.rows` lists {row, column, message}",
     )
     def post(self):
-        """Import stores from CSV or XLSX: new codes are created, known codes updated."""
-        args = blp.ARGUMENTS_PARSER.parse(ImportArgs(), request, location="form")
+        """Import stores from CSV or XLSX: new codes are created, known codes updated.
+        `dry_run` checks the file and reports its row errors (200) without importing."""
+        args = _import_args()
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise InvalidError("Attach the file as `file`.", {"files": {"file": ["Missing."]}})
         rows = store_import.read_table(upload.stream, upload.filename)
-        report = store_import.import_stores(current_user(), rows, args["valid_only"])
+        report = store_import.import_stores(
+            current_user(), rows, args["valid_only"], args["dry_run"]
+        )
         return {**vars(report), "rejected": report.rejected}
 
 

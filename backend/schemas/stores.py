@@ -125,16 +125,48 @@ class ReassignSchema(ma.Schema):
     rep_id = ma.fields.Integer(
         required=True, allow_none=True, metadata={"description": "New rep; null unassigns"}
     )
+    dry_run = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Check and answer the figures without changing anything"},
+    )
+
+
+class RepLoadSchema(ma.Schema):
+    """A rep's territory before and after the reassignment (active stores only)."""
+
+    rep_id = ma.fields.Integer(required=True)
+    username = ma.fields.String(required=True)
+    stores_before = ma.fields.Integer(required=True)
+    stores_after = ma.fields.Integer(required=True)
+    weekly_visits_before = ma.fields.Float(
+        required=True,
+        metadata={"description": "Sum of 7 ÷ visit frequency (days) over the rep's stores"},
+    )
+    weekly_visits_after = ma.fields.Float(required=True)
 
 
 class ReassignResultSchema(ma.Schema):
-    reassigned = ma.fields.Integer(required=True)
+    reassigned = ma.fields.Integer(
+        required=True, metadata={"description": "Stores moved (a dry run: that would move)"}
+    )
+    reps = ma.fields.List(
+        ma.fields.Nested(RepLoadSchema),
+        required=True,
+        metadata={"description": "Every rep losing or gaining stores, by username"},
+    )
 
 
 class ImportArgs(ma.Schema):
     valid_only = ma.fields.Boolean(
         load_default=False,
         metadata={"description": "Import the valid rows even if other rows have errors"},
+    )
+    dry_run = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Check every row and answer the report (200, errors listed; "
+            "created/updated count the valid rows) without importing anything"
+        },
     )
 
 

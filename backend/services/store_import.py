@@ -2,7 +2,8 @@
 
 Rows are matched to existing stores by `code` (update) or create new ones. A file with any bad
 row imports nothing, unless `valid_only` is asked for; then the good rows go in and the bad ones
-are reported. Row numbers are the file's: the header is row 1.
+are reported. A dry run reports the same and writes nothing. Row numbers are the file's: the
+header is row 1.
 """
 
 from __future__ import annotations
@@ -106,8 +107,14 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def import_stores(actor: User, rows: list[dict[str, str]], valid_only: bool) -> ImportReport:
-    """Validate every row, then import all of them, or (`valid_only`) just the valid ones."""
+def import_stores(
+    actor: User, rows: list[dict[str, str]], valid_only: bool, dry_run: bool = False
+) -> ImportReport:
+    """Validate every row, then import all of them, or (`valid_only`) just the valid ones.
+
+    A dry run only validates: it reports every row's errors and counts the valid rows it would
+    create or update, and writes nothing.
+    """
     limit = current_app.config["STORE_IMPORT_MAX_ROWS"]
     if len(rows) > limit:
         raise InvalidError(f"At most {limit} rows per file.", {"files": {"file": ["Too long."]}})
@@ -141,18 +148,17 @@ def import_stores(actor: User, rows: list[dict[str, str]], valid_only: bool) -> 
             report.errors += [{"row": number, "column": c, "message": m} for c, m in errors]
         else:
             valid.append((data, existing))
-    if report.errors and not valid_only:
+    if report.errors and not (valid_only or dry_run):
         raise InvalidError(
             f"{report.rejected} of {report.rows} rows have errors; nothing was imported.",
             {"rows": report.errors},
         )
-    for data, existing in valid:
-        _apply(data, existing)
-        if existing is None:
-            report.created += 1
-        else:
-            report.updated += 1
-    db.session.flush()
+    report.created = sum(existing is None for _, existing in valid)
+    report.updated = len(valid) - report.created
+    if not dry_run:
+        for data, existing in valid:
+            _apply(data, existing)
+        db.session.flush()
     return report
 
 

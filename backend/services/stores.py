@@ -1,4 +1,5 @@
-"""Store master data: listing, search, create/update/deactivate and reassignment."""
+"""Store master data: listing, search, create/update/deactivate and reassignment (with each
+affected rep's load before and after)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from ..errors import InvalidError, NotFoundError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
 from ..scoping import get_in_scope, ids_in_scope, scoped_select
 from .paging import paginate, where_equal
+from .plan_building import frequency_days
 
 EARTH_RADIUS_M = 6371008.8
 METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
@@ -104,8 +106,14 @@ def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
     return store
 
 
-def reassign_stores(actor: User, store_ids: Iterable[int], rep_id: int | None) -> int:
-    """Give every listed store to `rep_id` (or unassign); all stores must be in scope."""
+def reassign_stores(
+    actor: User, store_ids: Iterable[int], rep_id: int | None, dry_run: bool = False
+) -> tuple[int, list[dict[str, Any]]]:
+    """Give every listed store to `rep_id` (or unassign); all stores must be in scope.
+
+    Returns how many stores move and each affected rep's load before and after (`rep_loads`);
+    a dry run checks and measures the same but changes nothing.
+    """
     wanted = set(store_ids)
     stores = list(db.session.scalars(scoped_select(actor, Store).where(Store.id.in_(wanted))))
     missing = wanted - {s.id for s in stores}
@@ -115,12 +123,46 @@ def reassign_stores(actor: User, store_ids: Iterable[int], rep_id: int | None) -
             {"json": {"store_ids": [f"Not found: {sorted(missing)}"]}},
         )
     rep = rep_in_scope(actor, rep_id) if rep_id is not None else None
-    for store in stores:
-        store.rep_id = rep.id if rep else None
-        if rep is not None:
-            store.team_id = rep.team_id
-    db.session.flush()
-    return len(stores)
+    loads = rep_loads(actor, stores, rep)
+    if not dry_run:
+        for store in stores:
+            store.rep_id = rep.id if rep else None
+            if rep is not None:
+                store.team_id = rep.team_id
+        db.session.flush()
+    return len(stores), loads
+
+
+def rep_loads(actor: User, moving: list[Store], rep: User | None) -> list[dict[str, Any]]:
+    """Each rep losing or gaining stores: active stores and weekly visits (7 ÷ the store's
+    visit frequency) before and after `moving` go to `rep`; by username."""
+    reps = {s.rep_id for s in moving if s.rep_id is not None} | ({rep.id} if rep else set())
+    if not reps:
+        return []
+    held = db.session.scalars(
+        scoped_select(actor, Store).where(Store.rep_id.in_(reps), Store.active.is_(True))
+    )
+    pool = {s.id: s for s in held} | {s.id: s for s in moving if s.active}
+    moved = {s.id for s in moving}
+    tally = {r: {"stores": [0, 0], "visits": [0.0, 0.0]} for r in reps}
+    for store in pool.values():
+        after = (rep.id if rep else None) if store.id in moved else store.rep_id
+        for when, owner in enumerate((store.rep_id, after)):
+            if owner is not None:
+                tally[owner]["stores"][when] += 1
+                tally[owner]["visits"][when] += 7 / frequency_days(store)
+    users = db.session.scalars(select(User).where(User.id.in_(reps)).order_by(User.username))
+    return [
+        {
+            "rep_id": u.id,
+            "username": u.username,
+            "stores_before": tally[u.id]["stores"][0],
+            "stores_after": tally[u.id]["stores"][1],
+            "weekly_visits_before": round(tally[u.id]["visits"][0], 2),
+            "weekly_visits_after": round(tally[u.id]["visits"][1], 2),
+        }
+        for u in users
+    ]
 
 
 def resolve_assignment(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from openpyxl import Workbook
@@ -35,6 +36,11 @@ def thousand_rows_with_three_bad() -> tuple[str, list[dict]]:
     return "\n".join([HEADER, *rows]) + "\n", expected
 
 
+def good_997_report(expected: list[dict]) -> dict:
+    """The report on the file of 1000 rows with three bad: the good rows are created."""
+    return {"rows": 1000, "created": 997, "updated": 0, "rejected": 3, "errors": expected}
+
+
 def upload(client, headers, content: bytes, filename="stores.csv", **form):
     return client.post(
         "/api/stores/import",
@@ -62,13 +68,7 @@ def test_valid_only_imports_the_997_good_rows(client, org, tokens):
     text, expected = thousand_rows_with_three_bad()
     response = upload(client, headers, text.encode(), valid_only="true")
     assert response.status_code == 200
-    assert response.json == {
-        "rows": 1000,
-        "created": 997,
-        "updated": 0,
-        "rejected": 3,
-        "errors": expected,
-    }
+    assert response.json == good_997_report(expected)
     assert store_total(client, headers) == 5 + 997
     rep = client.get("/api/stores?q=IMP-0001", headers=tokens.headers("rep-n1a")).json["items"][0]
     assert rep["tier"] == "B" and len(rep["hours"]) == 11
@@ -160,3 +160,50 @@ def test_too_many_rows(app, client, org, tokens):
         assert response.status_code == 422 and "At most 5 rows" in response.json["message"]
     finally:
         app.config["STORE_IMPORT_MAX_ROWS"] = 20000
+
+
+def test_a_dry_run_reports_every_bad_row_and_imports_nothing(client, org, tokens):
+    headers = tokens.headers("admin")
+    text, expected = thousand_rows_with_three_bad()
+    response = upload(client, headers, text.encode(), dry_run="true")
+    assert response.status_code == 200
+    assert response.json == good_997_report(expected)
+    assert store_total(client, headers) == 5
+
+
+def test_a_dry_run_counts_updates_and_changes_nothing(client, org, tokens):
+    headers = tokens.headers("sup-n1")
+    text = (
+        "code,name,channel,tier,lat,lng\n"
+        "n1-a,Renamed,modern,A,35.66,139.77\n"
+        "n1-new,New,modern,B,35.67,139.78\n"
+    )
+    response = upload(client, headers, text.encode(), dry_run="true")
+    assert response.status_code == 200
+    assert (response.json["created"], response.json["updated"]) == (1, 1)
+    assert response.json["errors"] == []
+    assert client.get(f"/api/stores/{org.store['n1-a']}", headers=headers).json["name"] == (
+        "Store n1-a"
+    )
+    assert store_total(client, headers) == 3
+
+
+def test_a_dry_run_does_not_spend_its_idempotency_key(client, org, tokens):
+    """The check and the import may carry one key: only the import is recorded under it."""
+    headers = {**tokens.headers("admin"), "Idempotency-Key": str(uuid.uuid4())}
+    text = "\n".join([HEADER, good_row(1), good_row(2)]) + "\n"
+    checked = upload(client, headers, text.encode(), dry_run="true")
+    assert checked.status_code == 200 and checked.json["created"] == 2
+    assert "Idempotent-Replayed" not in checked.headers
+    imported = upload(client, headers, text.encode())
+    assert imported.status_code == 200 and imported.json["created"] == 2
+    assert "Idempotent-Replayed" not in imported.headers
+    replayed = upload(client, headers, text.encode())
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json == imported.json
+    assert store_total(client, headers) == 5 + 2
+
+
+def test_a_dry_run_still_refuses_a_bad_header(client, org, tokens):
+    response = upload(client, tokens.headers("admin"), b"code,name\n", dry_run="true")
+    assert response.status_code == 422 and response.json["errors"]["rows"][0]["row"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import uuid
 
 import pytest
 
@@ -201,7 +202,7 @@ def test_reassign_moves_stores_to_the_rep_and_their_team(client, org, tokens):
         },
         headers=tokens.headers("admin"),
     )
-    assert response.json == {"reassigned": 2}
+    assert response.json["reassigned"] == 2
     mine = client.get("/api/stores", headers=tokens.headers("rep-n2a")).json["items"]
     assert {s["code"] for s in mine} == {"n1-a", "n1-free", "n2-a"}
     assert {s["team_id"] for s in mine} == {org.team["N2"]}
@@ -227,3 +228,81 @@ def test_export_round_trips_through_import(client, org, tokens):
     assert reimport.json["updated"] == len(rows) and reimport.json["created"] == 0
     again = client.get("/api/stores/export.csv", headers=headers).get_data(as_text=True)
     assert again == text
+
+
+def loads(org, **reps):
+    """Expected `reps` rows: username=(stores before, after, weekly visits before, after)."""
+    return [
+        {
+            "rep_id": org.user[name],
+            "username": name,
+            "stores_before": before,
+            "stores_after": after,
+            "weekly_visits_before": visits_before,
+            "weekly_visits_after": visits_after,
+        }
+        for name, (before, after, visits_before, visits_after) in sorted(reps.items())
+    ]
+
+
+def reassign(client, headers, store_ids, rep_id, **extra):
+    body = {"store_ids": store_ids, "rep_id": rep_id, **extra}
+    return client.post("/api/stores/reassign", json=body, headers=headers)
+
+
+def test_reassign_dry_run_answers_each_reps_load_and_changes_nothing(client, org, tokens):
+    """Tier B visits every 14 days (0.5 a week); n1-b gets its own 7-day frequency (1 a week)."""
+    admin = tokens.headers("admin")
+    n1b = f"/api/stores/{org.store['n1-b']}"
+    client.patch(n1b, json={"visit_frequency_days": 7}, headers=admin)
+    moving = [org.store["n1-a"], org.store["n1-b"], org.store["n1-free"]]
+    response = reassign(client, admin, moving, org.user["rep-n2a"], dry_run=True)
+    assert response.status_code == 200, response.json
+    expected = loads(
+        org,
+        **{
+            "rep-n1a": (1, 0, 0.5, 0.0),
+            "rep-n1b": (1, 0, 1.0, 0.0),
+            "rep-n2a": (1, 4, 0.5, 2.5),
+        },
+    )
+    assert response.json == {"reassigned": 3, "reps": expected}
+    mine = client.get("/api/stores", headers=tokens.headers("rep-n2a")).json["items"]
+    assert {s["code"] for s in mine} == {"n2-a"}
+    # The real reassignment answers the same figures, then the stores have moved.
+    done = reassign(client, admin, moving, org.user["rep-n2a"])
+    assert done.json == {"reassigned": 3, "reps": expected}
+    mine = client.get("/api/stores", headers=tokens.headers("rep-n2a")).json["items"]
+    assert {s["code"] for s in mine} == {"n1-a", "n1-b", "n1-free", "n2-a"}
+
+
+def test_reassign_counts_active_stores_only_and_unassigning_has_no_new_rep(client, org, tokens):
+    headers = tokens.headers("sup-n1")
+    client.patch(f"/api/stores/{org.store['n1-b']}", json={"active": False}, headers=headers)
+    moving = [org.store["n1-a"], org.store["n1-b"]]
+    response = reassign(client, headers, moving, None, dry_run=True)
+    assert response.json == {
+        "reassigned": 2,
+        "reps": loads(org, **{"rep-n1a": (1, 0, 0.5, 0.0), "rep-n1b": (0, 0, 0.0, 0.0)}),
+    }
+
+
+def test_reassign_dry_run_is_authorised_like_the_real_one(client, org, tokens):
+    headers = tokens.headers("sup-n1")
+    other_team = reassign(client, headers, [org.store["s1-a"]], org.user["rep-n1a"], dry_run=True)
+    assert other_team.status_code == 404
+    other_rep = reassign(client, headers, [org.store["n1-a"]], org.user["rep-n2a"], dry_run=True)
+    assert other_rep.status_code == 422 and "rep_id" in other_rep.json["errors"]["json"]
+    rep = reassign(client, tokens.headers("rep-n1a"), [org.store["n1-a"]], None, dry_run=True)
+    assert rep.status_code == 403
+
+
+def test_a_reassign_dry_run_does_not_spend_its_idempotency_key(client, org, tokens):
+    headers = {**tokens.headers("admin"), "Idempotency-Key": str(uuid.uuid4())}
+    moving = [org.store["n1-a"]]
+    checked = reassign(client, headers, moving, org.user["rep-n1b"], dry_run=True)
+    assert checked.status_code == 200 and "Idempotent-Replayed" not in checked.headers
+    done = reassign(client, headers, moving, org.user["rep-n1b"])
+    assert done.status_code == 200 and "Idempotent-Replayed" not in done.headers
+    mine = client.get("/api/stores", headers=tokens.headers("rep-n1b")).json["items"]
+    assert {s["code"] for s in mine} == {"n1-a", "n1-b"}
