@@ -4,7 +4,8 @@ Every list and every fetch by id goes through `scoped_select` / `get_in_scope`, 
 outside the caller's scope is simply not found (404) everywhere. A model without a rule, or a
 role without a branch, matches nothing: deny by default.
 
-- rep: their own assigned stores; themselves
+- rep: their own assigned stores and the stores on their published plans (a stop moved to
+  them from a teammate's plan); themselves
 - supervisor: their team's reps and stores
 - area manager: the teams, reps and stores of their area
 - admin: everything
@@ -29,6 +30,7 @@ from .models import (
     Job,
     Photo,
     PhotoReview,
+    PlannedStop,
     PlanStatus,
     Product,
     RepDayDisplay,
@@ -51,11 +53,19 @@ def _teams_of_area(area_id: int | None) -> Select[Any]:
     return select(Team.id).where(Team.area_id == area_id)
 
 
+def _stores_on_plans_of(rep: User) -> Select[Any]:
+    return (
+        select(PlannedStop.store_id)
+        .join(RoutePlan, RoutePlan.id == PlannedStop.plan_id)
+        .where(RoutePlan.rep_id == rep.id, RoutePlan.status == PlanStatus.PUBLISHED)
+    )
+
+
 _RULES[Store] = {
     Role.ADMIN: lambda u: true(),
     Role.AREA_MANAGER: lambda u: Store.team_id.in_(_teams_of_area(u.area_id)),
     Role.SUPERVISOR: lambda u: Store.team_id == u.team_id,
-    Role.REP: lambda u: Store.rep_id == u.id,
+    Role.REP: lambda u: (Store.rep_id == u.id) | Store.id.in_(_stores_on_plans_of(u)),
 }
 _RULES[User] = {
     Role.ADMIN: lambda u: true(),

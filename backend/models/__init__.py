@@ -5,7 +5,8 @@ from .idempotency import IdempotencyKey
 from .jobs import Job, JobStatus
 from .org import Area, Role, Team, User
 from .photos import Photo, PhotoKind
-from .plans import PlannedStop, PlanStatus, RoutePlan
+from .plan_history import REASON_LENGTH, PlanBaselineStop, PlanRevision, RevisionKind
+from .plans import DroppedReason, DroppedStore, PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
 from .reviews import PhotoReview, ReviewStatus
 from .rollups import DISPLAY_COUNTS, REP_DAY_COUNTS, RepDayDisplay, RepDayKpi
@@ -27,6 +28,7 @@ from .visits import (
 
 __all__ = [
     "DISPLAY_COUNTS",
+    "REASON_LENGTH",
     "REP_DAY_COUNTS",
     "AccessToken",
     "Area",
@@ -34,6 +36,8 @@ __all__ = [
     "Channel",
     "CompetitorObservation",
     "DisplayCheck",
+    "DroppedReason",
+    "DroppedStore",
     "FlagKind",
     "IdempotencyKey",
     "Job",
@@ -44,6 +48,8 @@ __all__ = [
     "Photo",
     "PhotoKind",
     "PhotoReview",
+    "PlanBaselineStop",
+    "PlanRevision",
     "PlanStatus",
     "PlannedStop",
     "Product",
@@ -51,6 +57,7 @@ __all__ = [
     "RepDayKpi",
     "ReturnRequest",
     "ReviewStatus",
+    "RevisionKind",
     "Role",
     "RoutePlan",
     "StockCount",

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, value_enum
 from .org import User
+from .plan_history import PlanBaselineStop, PlanRevision
 from .stores import Store
 
 
@@ -52,13 +54,28 @@ class RoutePlan(TimestampMixin, db.Model):
     break_after: Mapped[int | None] = mapped_column(SmallInteger)
     # Increases with every change, so clients can tell a stale copy from the current one.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # What the last solve or retime found wrong (late arrival, over the shift...), as messages:
+    # only ever shown with the plan, never queried, so a JSON list of strings.
+    violations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A published plan changed after its day began (see `services.plan_history`).
+    amended: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    rep: Mapped[User] = relationship(foreign_keys=[rep_id])
+    rep: Mapped[User] = relationship(foreign_keys=[rep_id], lazy="joined")
     stops: Mapped[list[PlannedStop]] = relationship(
         back_populates="plan",
         cascade="all, delete-orphan",
         order_by="PlannedStop.sequence",
         lazy="selectin",
+    )
+    dropped: Mapped[list[DroppedStore]] = relationship(
+        cascade="all, delete-orphan", order_by="DroppedStore.id", lazy="selectin"
+    )
+    # Written through `services.plan_history`; loaded only when asked for.
+    revisions: Mapped[list[PlanRevision]] = relationship(
+        cascade="all, delete-orphan", order_by="PlanRevision.revision"
+    )
+    baseline: Mapped[list[PlanBaselineStop]] = relationship(
+        cascade="all, delete-orphan", order_by="PlanBaselineStop.sequence"
     )
 
 
@@ -84,4 +101,30 @@ class PlannedStop(db.Model):
     note: Mapped[str | None] = mapped_column(String(300))
 
     plan: Mapped[RoutePlan] = relationship(back_populates="stops")
+    store: Mapped[Store] = relationship(lazy="joined")
+
+
+class DroppedReason(enum.StrEnum):
+    NO_ROOM = "no_room"  # open and reachable in the shift, but the day is full
+    CLOSED = "closed"  # no opening window long enough for a visit that day
+    OUTSIDE_WINDOWS = "outside_windows"  # every window that day lies outside the rep's shift
+
+
+class DroppedStore(db.Model):
+    """A store the last solve of a plan left out, and why.
+
+    A table rather than JSON on the plan: the store stays a foreign key, so the plan shows the
+    store's current code, name and place (loaded with the plan in one query), and the rows go
+    with the plan or with the next solve, which replaces them."""
+
+    __tablename__ = "plan_dropped_stores"
+    __table_args__ = (UniqueConstraint("plan_id", "store_id", name="plan_dropped_store"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("route_plans.id", ondelete="CASCADE"), index=True
+    )
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    reason: Mapped[DroppedReason] = mapped_column(value_enum(DroppedReason, "dropped_reason"))
+
     store: Mapped[Store] = relationship(lazy="joined")

@@ -46,12 +46,15 @@ REP_DAY_COUNTS = (
     "photos",
     "approved",
     "rejected",
+    "added",
+    "removed",
 )
 
 
 class RepDayKpi(_RepDay, db.Model):
     """One rep's day under one team: the planned-stop counts of the rep's published plan (its
-    team that day) and the counts of the rep's visits (their team at check-in).
+    team that day) as it stood when the day began, the stops added and removed since, and the
+    counts of the rep's visits (their team at check-in).
 
     Maintained by `services.reports.rep_days` on every write to plans, stops, visits, photos
     and reviews; `flask reports rebuild` recomputes it from scratch."""
@@ -76,6 +79,9 @@ class RepDayKpi(_RepDay, db.Model):
     photos: Mapped[int] = mapped_column(Integer, default=0)
     approved: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # stops added to / removed from the published plan after its day began (its baseline)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The per-day display-check counts (own products unless noted), in the order the report sums them.

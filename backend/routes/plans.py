@@ -8,6 +8,10 @@ from ..auth import current_user
 from ..models import Role
 from ..schemas.common import page_envelope
 from ..schemas.plans import (
+    CandidateArgs,
+    CandidatePageSchema,
+    MovedSchema,
+    MoveSchema,
     OptimiseSchema,
     PlanCreateSchema,
     PlanEditSchema,
@@ -15,14 +19,19 @@ from ..schemas.plans import (
     PlanPageSchema,
     PlanQueryArgs,
     PlanSchema,
+    PublishSchema,
     ReplanSchema,
+    RevisionListSchema,
+    TeamPublishedSchema,
+    TeamPublishSchema,
 )
-from ..services import plan_building, plans
+from ..services import plan_building, plan_candidates, plan_edits, plans
 from .base import ApiBlueprint
 from .operations import write
 
 blp = ApiBlueprint("plans", __name__, url_prefix="/api/plans", description="Route plans")
 PLANNERS = (Role.ADMIN, Role.SUPERVISOR)
+READERS = (*PLANNERS, Role.AREA_MANAGER)
 
 
 @blp.route("")
@@ -65,17 +74,19 @@ class PlanById(MethodView):
     @blp.arguments(PlanEditSchema)
     @write(blp)
     @blp.response(200, PlanOutcomeSchema)
-    @blp.errors(404)
+    @blp.errors(404, 409)
     def put(self, data, plan_id):
-        """Set the plan's ordered stops (reorder, add, remove, lock); ETAs are recomputed."""
-        return plans.edit_plan(current_user(), plan_id, data["stops"])
+        """Set the plan's ordered stops (reorder, add, remove, lock); ETAs are recomputed.
+
+        A plan of a past day answers 409."""
+        return plan_edits.edit_plan(current_user(), plan_id, data["stops"], data.get("reason"))
 
     @blp.auth(*PLANNERS)
     @write(blp)
     @blp.response(204)
     @blp.errors(404, 409)
     def delete(self, plan_id):
-        """Delete a draft plan."""
+        """Delete a draft plan (not of a past day: 409)."""
         plans.delete_plan(current_user(), plan_id)
 
 
@@ -85,21 +96,80 @@ class Optimise(MethodView):
     @blp.arguments(OptimiseSchema)
     @write(blp)
     @blp.response(200, PlanOutcomeSchema)
-    @blp.errors(404)
+    @blp.errors(404, 409)
     def post(self, data, plan_id):
         """Re-optimise the order; locked stops keep their position."""
-        return plans.optimise_plan(current_user(), plan_id, data.get("seconds"))
+        return plan_edits.optimise_plan(
+            current_user(), plan_id, data.get("seconds"), data.get("reason")
+        )
+
+
+@blp.route("/<int:plan_id>/move")
+class Move(MethodView):
+    @blp.auth(*PLANNERS)
+    @blp.arguments(MoveSchema)
+    @write(blp)
+    @blp.response(200, MovedSchema)
+    @blp.errors(404, 409)
+    def post(self, data, plan_id):
+        """Move a stop to another rep's plan of the same day and team; both are re-timed."""
+        moved, received = plan_edits.move_stop(
+            current_user(),
+            plan_id,
+            data["store_id"],
+            data["to_plan_id"],
+            data.get("position"),
+            data["locked"],
+            data.get("reason"),
+        )
+        return {"from": moved, "to": received}
+
+
+@blp.route("/<int:plan_id>/candidates")
+class Candidates(MethodView):
+    @blp.auth(*PLANNERS)
+    @blp.arguments(CandidateArgs, location="query")
+    @blp.response(200, CandidatePageSchema)
+    @blp.errors(404)
+    def get(self, args, plan_id):
+        """Stores to add: the team's open stores on no plan that day, due and overdue first
+        (most overdue first), then the nearest to the route."""
+        items, total = plan_candidates.candidates(current_user(), plan_id, args)
+        return page_envelope(items, total, args["page"], args["per_page"])
+
+
+@blp.route("/<int:plan_id>/revisions")
+class Revisions(MethodView):
+    @blp.auth(*READERS)
+    @blp.response(200, RevisionListSchema)
+    @blp.errors(404)
+    def get(self, plan_id):
+        """The plan's history, oldest first: who changed what, when and why."""
+        return {"items": plans.revisions(current_user(), plan_id)}
 
 
 @blp.route("/<int:plan_id>/publish")
 class Publish(MethodView):
     @blp.auth(*PLANNERS)
+    @blp.arguments(PublishSchema)
     @write(blp)
     @blp.response(200, PlanSchema)
     @blp.errors(404, 409)
-    def post(self, plan_id):
+    def post(self, data, plan_id):
         """Publish the plan to its rep."""
-        return plans.publish_plan(current_user(), plan_id)
+        return plans.publish_plan(current_user(), plan_id, data.get("reason"))
+
+
+@blp.route("/publish")
+class TeamPublish(MethodView):
+    @blp.auth(*PLANNERS)
+    @blp.arguments(TeamPublishSchema)
+    @write(blp)
+    @blp.response(200, TeamPublishedSchema)
+    @blp.errors(409)
+    def post(self, data):
+        """Publish all the team's drafts of a day."""
+        return plans.publish_team(current_user(), data["team_id"], data["plan_date"])
 
 
 @blp.route("/<int:plan_id>/replan")
@@ -108,11 +178,11 @@ class Replan(MethodView):
     @blp.arguments(ReplanSchema)
     @write(blp)
     @blp.response(200, PlanOutcomeSchema)
-    @blp.errors(404)
+    @blp.errors(404, 409)
     def post(self, data, plan_id):
         """Re-plan the rest of the day from the rep's position and time (done stops stay)."""
         at = data.get("at")
-        outcome = plans.replan_rest_of_day(
+        outcome = plan_edits.replan_rest_of_day(
             current_user(),
             plan_id,
             data["lat"],

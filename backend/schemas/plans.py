@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import validate
 
-from ..models import PlanStatus
+from ..models import REASON_LENGTH, DroppedReason, PlanStatus, RevisionKind, Tier
+from ..services import plan_history
+from ..services.plan_building import rep_shift, seconds_of, store_window, time_of
 from .common import Clock, PageArgs, page_schema
+
+REASON = ma.fields.String(
+    validate=validate.Length(max=REASON_LENGTH),
+    metadata={"description": "Why (kept in the plan's revision history)"},
+)
+
+
+_CLOCK = Clock()
+
+
+def _clock(value: time | None) -> str | None:
+    return _CLOCK.serialize("value", {"value": value})
+
+
+def _window(stop: Any, end: int) -> str | None:
+    window = store_window(stop.store, stop.plan.plan_date, stop.arrival)
+    return None if window is None else _clock(window[end])
+
+
+class PersonSchema(ma.Schema):
+    id = ma.fields.Integer()
+    username = ma.fields.String()
+    name = ma.fields.String(attribute="full_name")
 
 
 class PlannedStopSchema(ma.Schema):
@@ -31,6 +57,33 @@ class PlannedStopSchema(ma.Schema):
     distance_m = ma.fields.Integer(dump_only=True)
     locked = ma.fields.Boolean(metadata={"description": "Keeps its position when re-optimised"})
     done_at = ma.fields.AwareDateTime(dump_only=True)
+    service_minutes = ma.fields.Function(lambda s: s.store.visit_minutes, dump_only=True)
+    window_open = ma.fields.Function(
+        lambda s: _window(s, 0),
+        dump_only=True,
+        metadata={"description": "Opening window that day the arrival falls in (or the first)"},
+    )
+    window_close = ma.fields.Function(lambda s: _window(s, 1), dump_only=True)
+    address = ma.fields.Function(lambda s: s.store.address, dump_only=True)
+
+
+class DroppedStoreSchema(ma.Schema):
+    store_id = ma.fields.Integer()
+    store_code = ma.fields.Function(lambda d: d.store.code)
+    store_name = ma.fields.Function(lambda d: d.store.name)
+    lat = ma.fields.Function(lambda d: d.store.lat)
+    lng = ma.fields.Function(lambda d: d.store.lng)
+    reason = ma.fields.Enum(
+        DroppedReason,
+        by_value=True,
+        metadata={"description": "no_room, closed (that day), outside_windows (of the shift)"},
+    )
+
+
+def _over_shift_minutes(plan: Any) -> int:
+    if plan.end_time is None:
+        return 0
+    return max(0, seconds_of(plan.end_time) - rep_shift(plan.rep)[1]) // 60
 
 
 class PlanSchema(ma.Schema):
@@ -49,18 +102,56 @@ class PlanSchema(ma.Schema):
         allow_none=True, metadata={"description": "Stops before the lunch break"}
     )
     stops = ma.fields.List(ma.fields.Nested(PlannedStopSchema))
+    rep = ma.fields.Nested(PersonSchema)
+    frozen = ma.fields.Function(
+        plan_history.is_frozen,
+        metadata={"description": "The day is past: every write answers 409"},
+    )
+    amended = ma.fields.Boolean(
+        metadata={"description": "Published, then changed after its day began"}
+    )
+    shift_start = ma.fields.Function(lambda p: _clock(time_of(rep_shift(p.rep)[0])))
+    shift_end = ma.fields.Function(lambda p: _clock(time_of(rep_shift(p.rep)[1])))
+    over_shift_minutes = ma.fields.Function(
+        _over_shift_minutes, metadata={"description": "Back home after the shift's end by"}
+    )
+    violations = ma.fields.List(
+        ma.fields.String(), metadata={"description": "Broken rules found by the last solve"}
+    )
+    dropped = ma.fields.List(
+        ma.fields.Nested(DroppedStoreSchema),
+        metadata={"description": "Stores the last solve left out, and why"},
+    )
+
+
+class ChangeSchema(ma.Schema):
+    travel_seconds = ma.fields.Integer()
+    distance_m = ma.fields.Integer()
+    stops = ma.fields.Integer()
+
+
+class _OutcomeView:
+    """A `PlanOutcome` read as its plan, with the solve's own fields beside the plan's."""
+
+    def __init__(self, outcome: Any):
+        self._plan = outcome.plan
+        self.dropped_store_ids = outcome.dropped
+        self.change = outcome.change
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._plan, name)
 
 
 class PlanOutcomeSchema(PlanSchema):
-    """A plan just computed (`services.plans.PlanOutcome`): the plan's fields, with what did not
-    fit and any broken constraint beside them."""
+    """A plan just computed (`services.plans.PlanOutcome`): the plan's fields, with what this
+    solve did not fit and the change in totals (after - before) beside them."""
 
-    dropped_store_ids = ma.fields.List(ma.fields.Integer(), attribute="dropped")
-    violations = ma.fields.List(ma.fields.String())
-    OWN_FIELDS = frozenset({"dropped", "violations"})
+    dropped_store_ids = ma.fields.List(ma.fields.Integer())
+    change = ma.fields.Nested(ChangeSchema, metadata={"description": "After - before"})
 
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        return super().get_attribute(obj if attr in self.OWN_FIELDS else obj.plan, attr, default)
+    @ma.pre_dump
+    def _as_plan(self, outcome: Any, **kwargs: Any) -> _OutcomeView:
+        return _OutcomeView(outcome)
 
 
 class PlanQueryArgs(PageArgs):
@@ -87,6 +178,89 @@ class PlanCreateSchema(ma.Schema):
     )
 
 
+class MovedSchema(ma.Schema):
+    """Both plans after a move."""
+
+    source = ma.fields.Nested(PlanOutcomeSchema, data_key="from", attribute="from")
+    to = ma.fields.Nested(PlanOutcomeSchema)
+
+
+class MoveSchema(ma.Schema):
+    store_id = ma.fields.Integer(required=True)
+    to_plan_id = ma.fields.Integer(required=True)
+    position = ma.fields.Integer(
+        validate=validate.Range(1, 201),
+        metadata={"description": "1-based place on the other plan; default: where it fits best"},
+    )
+    locked = ma.fields.Boolean(load_default=False)
+    reason = REASON
+
+
+class TeamPublishSchema(ma.Schema):
+    team_id = ma.fields.Integer(required=True)
+    plan_date = ma.fields.Date(required=True)
+
+
+class TeamPublishedSchema(ma.Schema):
+    published = ma.fields.List(ma.fields.Integer())
+    already = ma.fields.List(ma.fields.Integer(), metadata={"description": "Were published"})
+
+
+class PublishSchema(ma.Schema):
+    reason = REASON
+
+
+class CandidateStoreSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    lat = ma.fields.Float()
+    lng = ma.fields.Float()
+    tier = ma.fields.Enum(Tier, by_value=True)
+    address = ma.fields.String()
+
+
+class CandidateSchema(ma.Schema):
+    store = ma.fields.Nested(CandidateStoreSchema)
+    due = ma.fields.Boolean()
+    overdue_days = ma.fields.Integer(allow_none=True)
+    distance_m = ma.fields.Integer(metadata={"description": "Straight line to the route"})
+
+
+class CandidateArgs(PageArgs):
+    q = ma.fields.String(
+        validate=validate.Length(max=100), metadata={"description": "In code or name"}
+    )
+
+
+CandidatePageSchema = page_schema(CandidateSchema, "PlanCandidatePage")
+
+
+class ChangesSchema(ma.Schema):
+    added = ma.fields.List(ma.fields.Integer())
+    removed = ma.fields.List(ma.fields.Integer())
+    reordered = ma.fields.Boolean()
+    locked = ma.fields.List(ma.fields.Integer())
+    unlocked = ma.fields.List(ma.fields.Integer())
+
+
+class RevisionSchema(ma.Schema):
+    revision = ma.fields.Integer()
+    at = ma.fields.AwareDateTime()
+    by = ma.fields.Nested(PersonSchema, allow_none=True)
+    kind = ma.fields.Enum(RevisionKind, by_value=True)
+    reason = ma.fields.String(allow_none=True)
+    changes = ma.fields.Nested(ChangesSchema)
+    stops = ma.fields.Integer()
+    travel_seconds = ma.fields.Integer()
+    distance_m = ma.fields.Integer()
+    during_day = ma.fields.Boolean(metadata={"description": "The plan's day had begun"})
+
+
+class RevisionListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RevisionSchema))
+
+
 class StopEditSchema(ma.Schema):
     store_id = ma.fields.Integer(required=True)
     locked = ma.fields.Boolean()
@@ -99,10 +273,12 @@ class PlanEditSchema(ma.Schema):
         validate=validate.Length(max=200),
         metadata={"description": "The new ordered stop list: reorder, add, remove, lock"},
     )
+    reason = REASON
 
 
 class OptimiseSchema(ma.Schema):
     seconds = ma.fields.Float(validate=validate.Range(0.2, 60))
+    reason = REASON
 
 
 class ReplanSchema(ma.Schema):

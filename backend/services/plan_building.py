@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from ..clock import parse_clock
 from ..errors import InvalidError
 from ..extensions import db
-from ..models import PlannedStop, RoutePlan, Store, Tier, User, Visit
+from ..models import DroppedReason, PlannedStop, RoutePlan, Store, Tier, User, Visit
 from ..planning.problem import Break, Location, Problem, Rep, Stop, Travel
 from ..planning.solution import Solution
 from ..planning.travel import build_tables
@@ -83,6 +83,34 @@ def _start_windows(store: Store) -> list[tuple[int, int, int]]:
         for h in store.hours
         if seconds_of(h.closes) - service >= seconds_of(h.opens)
     ]
+
+
+def store_window(store: Store, day: date, at: time | None) -> tuple[time, time] | None:
+    """The store's opening window on `day` that `at` falls in, else its first one that day."""
+    hours = sorted((h.opens, h.closes) for h in store.hours if h.weekday == day.weekday())
+    inside = [w for w in hours if at is not None and w[0] <= at <= w[1]]
+    return (inside or hours or [None])[0]
+
+
+def drop_reason(store: Store, day: date, shift: tuple[float, float]) -> DroppedReason:
+    """Why a store left out of a plan was: closed that day, open only outside the shift (no
+    visit could start and end inside both a window and the shift), else no room."""
+    windows = windows_for(store, day)
+    if not windows:
+        return DroppedReason.CLOSED
+    latest = shift[1] - store.visit_minutes * 60
+    if all(max(o, shift[0]) > min(c, latest) for o, c in windows):
+        return DroppedReason.OUTSIDE_WINDOWS
+    return DroppedReason.NO_ROOM
+
+
+def drop_reasons(
+    problem: Problem, stores: Iterable[Store], dropped: list[int]
+) -> dict[int, DroppedReason]:
+    """Why each of `dropped` (store ids among `stores`) was left out of the problem's rep-day."""
+    by_id = {s.id: s for s in stores}
+    shift = problem.reps[0].shift
+    return {i: drop_reason(by_id[i], problem.date, shift) for i in dropped}
 
 
 @dataclass(frozen=True)

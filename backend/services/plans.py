@@ -1,7 +1,12 @@
-"""Route plans: create (optimised), review, edit, lock, re-optimise, publish, re-plan the day."""
+"""Route plans: list and read, create (optimised), publish (one rep's or a team's), delete.
+
+Edits, re-optimising, moving a stop and re-planning the day: `plan_edits`; stores to add:
+`plan_candidates`. Every change is recorded through `plan_history`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -11,31 +16,45 @@ from sqlalchemy import select
 
 from ..errors import ConflictError, InvalidError
 from ..extensions import db
-from ..models import PlannedStop, PlanStatus, RoutePlan, Store, User, utcnow
-from ..planning.solution import make_solution
+from ..models import (
+    DroppedStore,
+    PlanRevision,
+    PlanStatus,
+    RevisionKind,
+    RoutePlan,
+    Store,
+    Team,
+    User,
+    utcnow,
+)
+from ..planning.problem import Problem
 from ..planning.solver import solve
-from ..scoping import get_in_scope, scoped_select
+from ..scoping import get_in_scope, ids_in_scope, scoped_select
+from . import plan_history
 from .paging import paginate, where_equal
 from .plan_building import (
-    Start,
     apply_solution,
     build_problem,
+    drop_reasons,
     frequency_days,
     is_open,
     last_visit_dates,
-    local_now,
-    seconds_of,
 )
+from .plan_history import Snapshot
 from .stores import rep_in_scope
+
+NO_CHANGE = {"travel_seconds": 0, "distance_m": 0, "stops": 0}
 
 
 @dataclass
 class PlanOutcome:
-    """A plan and what the planner could not fit (store ids) or found wrong (messages)."""
+    """A plan just computed: what this solve could not fit (store ids), what it found wrong
+    (messages) and the change in totals (after - before; none for a new plan)."""
 
     plan: RoutePlan
     dropped: list[int] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    change: dict[str, int] = field(default_factory=lambda: dict(NO_CHANGE))
 
 
 def list_plans(actor: User, args: dict[str, Any]) -> tuple[list[RoutePlan], int]:
@@ -51,6 +70,17 @@ def list_plans(actor: User, args: dict[str, Any]) -> tuple[list[RoutePlan], int]
 
 def get_plan(actor: User, plan_id: int) -> RoutePlan:
     return get_in_scope(actor, RoutePlan, plan_id)
+
+
+def plan_to_change(actor: User, plan_id: int) -> tuple[RoutePlan, Snapshot]:
+    """The plan in the actor's scope and how it is now; 409 when its day is past."""
+    plan = get_in_scope(actor, RoutePlan, plan_id)
+    return plan, plan_history.snapshot(plan)
+
+
+def revisions(actor: User, plan_id: int) -> list[PlanRevision]:
+    """The plan's revisions, oldest first."""
+    return list(get_in_scope(actor, RoutePlan, plan_id).revisions)
 
 
 def due_stores(rep: User, day: date) -> tuple[list[Store], dict[int, int]]:
@@ -85,6 +115,13 @@ def create_plan(
 ) -> PlanOutcome:
     """Plan a rep's day as a draft: the given stores (all required), or the stores due that day."""
     rep = rep_in_scope(actor, rep_id)
+    if day < plan_history.business_today():
+        raise ConflictError(
+            f"{day.isoformat()} is in the past: no plan can be made for it.",
+            {"json": {"plan_date": ["Must be today or later."]}},
+            reason="plan_frozen",
+            params={"date": day.isoformat()},
+        )
     existing = db.session.scalars(
         select(RoutePlan).where(RoutePlan.rep_id == rep.id, RoutePlan.plan_date == day)
     ).first()
@@ -97,7 +134,7 @@ def create_plan(
         stores, overdue = due_stores(rep, day)
         required: list[int] = []
     else:
-        stores, overdue, required = _stores_in_scope(actor, store_ids), {}, store_ids
+        stores, overdue, required = stores_in_scope(actor, store_ids), {}, store_ids
     plan = new_draft(rep, day, actor.id)
     outcome = optimise_into(plan, rep, day, stores, required, overdue, seconds)
     db.session.add(plan)
@@ -125,163 +162,89 @@ def optimise_into(
     overdue: dict[int, int],
     seconds: float | None = None,
 ) -> PlanOutcome:
-    """Solve the rep's day over `stores` and write the route into `plan` (caller commits)."""
+    """Solve the rep's day over `stores` and write the route into `plan` (caller commits).
+
+    Recorded as the plan's creation by its creator (a plan already saved: re-optimised)."""
+    before = None if plan.id is None else plan_history.snapshot(plan)
     problem = build_problem(rep, day, stores, required=required, overdue_days=overdue)
     solution = solve(problem, seconds=seconds or current_app.config["PLAN_SECONDS_REP"])
     dropped = apply_solution(plan, problem, solution)
-    return PlanOutcome(plan, dropped, list(solution.violations))
-
-
-def edit_plan(actor: User, plan_id: int, stops: list[dict[str, Any]]) -> PlanOutcome:
-    """Replace the plan's stops with this ordered list (reorder, add, remove, lock), re-timed."""
-    plan = get_in_scope(actor, RoutePlan, plan_id)
-    ids = [s["store_id"] for s in stops]
-    if len(set(ids)) != len(ids):
-        raise InvalidError("A store appears twice.", {"json": {"stops": ["Duplicate store_id."]}})
-    stores = {s.id: s for s in _stores_in_scope(actor, ids)}
-    current = {s.store_id: s for s in plan.stops}
-    new = []
-    for sequence, item in enumerate(stops, start=1):
-        stop = current.get(item["store_id"]) or PlannedStop(store_id=item["store_id"])
-        stop.locked = item.get("locked", stop.locked or False)
-        stop.sequence = sequence
-        new.append(stop)
-    plan.stops = new
-    outcome = _retime(plan, [stores[i] for i in ids])
-    plan.revision += 1
-    db.session.flush()
+    outcome = settle(plan, before, solution.violations, (problem, stores, dropped))
+    kind = RevisionKind.CREATED if before is None else RevisionKind.OPTIMISED
+    plan_history.record(plan, plan.created_by_id, kind, before)
     return outcome
 
 
-def optimise_plan(actor: User, plan_id: int, seconds: float | None = None) -> PlanOutcome:
-    """Re-optimise the order of the plan's stops; locked stops keep their position.
-
-    The stops between two locked stops (or the day's start/end) are reordered among themselves,
-    so a locked stop stays at its sequence number with the same stores before and after it.
-    """
-    plan = get_in_scope(actor, RoutePlan, plan_id)
-    rep = db.session.get(User, plan.rep_id)
-    stops = list(plan.stops)
-    budget = seconds or current_app.config["PLAN_SECONDS_REP"]
-    segments, current = [], []
-    for stop in stops:
-        if stop.locked:
-            segments.append((current, stop))
-            current = []
-        else:
-            current.append(stop)
-    segments.append((current, None))
-    order: list[PlannedStop] = []
-    for free, anchor in segments:
-        if len(free) > 1:
-            free = _best_order(rep, plan.plan_date, order, free, anchor, budget / len(segments))
-        order.extend(free)
-        if anchor is not None:
-            order.append(anchor)
-    plan.stops = order
-    outcome = _retime(plan, [s.store for s in order])
-    plan.revision += 1
-    db.session.flush()
-    return outcome
+def settle(
+    plan: RoutePlan,
+    before: Snapshot | None,
+    violations: Sequence[str],
+    dropped: tuple[Problem, Iterable[Store], list[int]] | None = None,
+) -> PlanOutcome:
+    """Keep on the plan what its solve found (violations; dropped stores and why) and answer
+    it with the change. Without `dropped` (a retime), the stores dropped earlier and still off
+    the plan stay dropped."""
+    plan.violations = list(violations)
+    on_plan = {s.store_id for s in plan.stops}
+    if dropped is None:
+        reasons = {d.store_id: d.reason for d in plan.dropped if d.store_id not in on_plan}
+    else:
+        reasons = drop_reasons(*dropped)
+    rows = {d.store_id: d for d in plan.dropped}  # reused: (plan, store) is unique
+    plan.dropped = [rows.get(i) or DroppedStore(store_id=i) for i in reasons]
+    for row in plan.dropped:
+        row.reason = reasons[row.store_id]
+    change = NO_CHANGE if before is None else plan_history.change(before, plan)
+    return PlanOutcome(plan, list(dropped[2]) if dropped else [], list(violations), dict(change))
 
 
-def _best_order(
-    rep: User,
-    day: date,
-    before: list[PlannedStop],
-    free: list[PlannedStop],
-    anchor: PlannedStop | None,
-    seconds: float,
-) -> list[PlannedStop]:
-    """The best order of `free` after `before`, ending at `anchor`'s store (or home)."""
-    prefix = [s.store for s in before]
-    stores = [*prefix, *(s.store for s in free)]
-    if anchor is not None:
-        stores.append(anchor.store)
-    problem = build_problem(
-        rep, day, stores, required=[s.id for s in stores], locked=[s.id for s in prefix]
-    )
-    solution = solve(problem, seconds=max(0.2, seconds))
-    route = solution.routes[0].stops if solution.routes else ()
-    position = {int(stop_id): k for k, stop_id in enumerate(route)}
-    if not solution.feasible or any(s.store_id not in position for s in free):
-        return free  # keep the supervisor's order rather than make it worse
-    if anchor is not None and any(position[s.store_id] > position[anchor.store_id] for s in free):
-        return free
-    return sorted(free, key=lambda s: position[s.store_id])
-
-
-def _retime(plan: RoutePlan, stores: list[Store]) -> PlanOutcome:
-    """Recompute ETAs and totals for the plan's current order without reordering it."""
-    rep = db.session.get(User, plan.rep_id)
-    problem = build_problem(rep, plan.plan_date, stores, required=[s.id for s in stores])
-    solution = make_solution(problem, {str(rep.id): [str(s.id) for s in stores]})
-    apply_solution(plan, problem, solution)
-    return PlanOutcome(plan, [], list(solution.violations))
-
-
-def publish_plan(actor: User, plan_id: int) -> RoutePlan:
-    plan = get_in_scope(actor, RoutePlan, plan_id)
+def publish_plan(actor: User, plan_id: int, reason: str | None = None) -> RoutePlan:
+    plan, before = plan_to_change(actor, plan_id)
     if plan.status is PlanStatus.PUBLISHED:
         raise ConflictError("The plan is already published.")
-    plan.status = PlanStatus.PUBLISHED
-    plan.published_at = utcnow()
-    plan.revision += 1
+    _publish(actor, plan, before, reason)
     db.session.flush()
     return plan
 
 
+def publish_team(actor: User, team_id: int, day: date) -> dict[str, list[int]]:
+    """Publish every draft of the team's reps for `day`; lists those published and those that
+    already were."""
+    if not ids_in_scope(actor, Team, {team_id}):
+        raise InvalidError("No such team.", {"json": {"team_id": ["No such team in your scope."]}})
+    plan_history.refuse_past(day)
+    found = db.session.scalars(
+        scoped_select(actor, RoutePlan)
+        .where(RoutePlan.team_id == team_id, RoutePlan.plan_date == day)
+        .order_by(RoutePlan.rep_id)
+    ).all()
+    result: dict[str, list[int]] = {"published": [], "already": []}
+    for plan in found:
+        if plan.status is PlanStatus.PUBLISHED:
+            result["already"].append(plan.id)
+        else:
+            _publish(actor, plan, plan_history.snapshot(plan), None)
+            result["published"].append(plan.id)
+    db.session.flush()
+    return result
+
+
+def _publish(actor: User, plan: RoutePlan, before: Snapshot, reason: str | None) -> None:
+    plan.status = PlanStatus.PUBLISHED
+    plan.published_at = utcnow()
+    plan_history.record(plan, actor.id, RevisionKind.PUBLISHED, before, reason)
+
+
 def delete_plan(actor: User, plan_id: int) -> None:
-    plan = get_in_scope(actor, RoutePlan, plan_id)
+    plan, _ = plan_to_change(actor, plan_id)
     if plan.status is PlanStatus.PUBLISHED:
         raise ConflictError("A published plan cannot be deleted; edit it instead.")
     db.session.delete(plan)
     db.session.flush()
 
 
-def replan_rest_of_day(
-    actor: User,
-    plan_id: int,
-    lat: float,
-    lng: float,
-    at_seconds: int | None = None,
-    done_store_ids: list[int] | None = None,
-    break_taken: bool = False,
-) -> PlanOutcome:
-    """Re-optimise the stops not yet done from where the rep is now; done stops stay first.
-
-    Stops that no longer fit the shift stay at the end of the plan without times.
-    """
-    plan = get_in_scope(actor, RoutePlan, plan_id)
-    rep = db.session.get(User, plan.rep_id)
-    done_ids = set(done_store_ids or ()) | {s.store_id for s in plan.stops if s.done_at}
-    unknown = done_ids - {s.store_id for s in plan.stops}
-    if unknown:
-        raise InvalidError(
-            "Some done stores are not on this plan.",
-            {"json": {"done_store_ids": [f"Not on the plan: {sorted(unknown)}"]}},
-        )
-    if at_seconds is None:
-        now = local_now()
-        at_seconds = seconds_of(now.time()) if now.date() == plan.plan_date else None
-    done = [s for s in plan.stops if s.store_id in done_ids]
-    remaining = [s for s in plan.stops if s.store_id not in done_ids]
-    plan.stops = done + remaining
-    problem = build_problem(
-        rep,
-        plan.plan_date,
-        [s.store for s in remaining],
-        start=Start(lat, lng, at_seconds, break_taken),
-        penalty_scale=current_app.config["REPLAN_PENALTY_SCALE"],
-    )
-    solution = solve(problem, seconds=current_app.config["REPLAN_SECONDS"])
-    dropped = apply_solution(plan, problem, solution, keep=len(done), keep_dropped=True)
-    plan.revision += 1
-    db.session.flush()
-    return PlanOutcome(plan, dropped, list(solution.violations))
-
-
-def _stores_in_scope(actor: User, store_ids: list[int]) -> list[Store]:
+def stores_in_scope(actor: User, store_ids: list[int]) -> list[Store]:
+    """The active stores of `store_ids` in the actor's scope, in that order (422 if any is not)."""
     found = {
         s.id: s
         for s in db.session.scalars(

@@ -6,45 +6,15 @@ import time as clock
 
 import pytest
 
-DAY = "2026-11-30"  # a Monday
+from tests.api.plan_helpers import next_monday, plan_stores
+
+DAY = next_monday().isoformat()
 
 
 @pytest.fixture
 def team(client, org, tokens):
     """Team N1 with homes for its reps and a few more stores for rep-n1a."""
-    admin = tokens.headers("admin")
-    for rep in ("rep-n1a", "rep-n1b"):
-        response = client.patch(
-            f"/api/users/{org.user[rep]}",
-            json={
-                "home_lat": 35.662,
-                "home_lng": 139.772,
-                "shift_start": "08:30",
-                "shift_end": "17:30",
-            },
-            headers=admin,
-        )
-        assert response.status_code == 200, response.json
-    ids = [org.store["n1-a"]]
-    places = [(35.665, 139.775), (35.668, 139.770), (35.660, 139.778), (35.671, 139.776),
-              (35.664, 139.781)]  # fmt: skip
-    hours = [{"weekday": d, "opens": "09:00", "closes": "18:00"} for d in range(6)]
-    for k, (lat, lng) in enumerate(places):
-        body = {
-            "code": f"P-{k}",
-            "name": f"Plan store {k}",
-            "channel": "modern",
-            "tier": "ABC"[k % 3],
-            "lat": lat,
-            "lng": lng,
-            "visit_minutes": 20,
-            "rep_id": org.user["rep-n1a"],
-            "hours": hours,
-        }
-        created = client.post("/api/stores", json=body, headers=admin)
-        assert created.status_code == 201, created.json
-        ids.append(created.json["id"])
-    return ids
+    return plan_stores(client, org, tokens)
 
 
 def create(client, headers, org, **extra):
@@ -189,11 +159,12 @@ def test_published_plans_cannot_be_deleted_but_drafts_can(client, org, tokens, t
 
 
 def test_recently_visited_stores_are_not_due(app, client, org, tokens, team):
-    from datetime import UTC, date, datetime
+    from datetime import UTC, date, datetime, timedelta
 
     from backend.extensions import db
     from backend.models import Visit, VisitStatus
 
+    seen = date.fromisoformat(DAY) - timedelta(days=3)
     with app.app_context():
         db.session.add(
             Visit(
@@ -202,9 +173,9 @@ def test_recently_visited_stores_are_not_due(app, client, org, tokens, team):
                 team_id=org.team["N1"],
                 store_id=team[1],
                 planned=False,
-                visit_date=date(2026, 11, 27),
+                visit_date=seen,
                 status=VisitStatus.CLOSED,
-                checked_in_at=datetime(2026, 11, 27, 1, tzinfo=UTC),
+                checked_in_at=datetime.combine(seen, datetime.min.time(), UTC),
                 checkin_lat=35.6,
                 checkin_lng=139.7,
                 checkin_distance_m=0,

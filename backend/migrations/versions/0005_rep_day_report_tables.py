@@ -1,6 +1,7 @@
 """report tables of rep-days: rep_day_kpis and rep_day_display
 
-Both are filled from the existing rows (the same computation as `flask reports rebuild`).
+Both are filled from the existing rows by revision 0007 (the same computation as `flask reports
+rebuild`, which reads the newest schema).
 
 Revision ID: 0005
 Revises: 0004
@@ -103,9 +104,7 @@ def upgrade():
         batch_op.create_index("ix_rep_day_kpis_rep_day", ["rep_id", "day"], unique=False)
 
     # ### end Alembic commands ###
-    from backend.services.reports import rep_days
-
-    rep_days.refresh(op.get_bind(), rep_days.everything)
+    # Filled by 0007: the report code of today needs the columns of the newest revision.
 
 
 def downgrade():

@@ -2,8 +2,8 @@
 
 Rows that marked eye level get shelf_level 2; rows both on the shelf and out of stock become
 out of stock; a product not on the shelf has no facings. Then `eye_level` goes, two CHECK
-constraints keep the answers single, and the report tables are recomputed from the rows (the
-same computation as `flask reports rebuild`), so the eye-level counts follow shelf_level.
+constraints keep the answers single; revision 0007 recomputes the report tables from the rows
+(the same computation as `flask reports rebuild`), so the eye-level counts follow shelf_level.
 
 Revision ID: 0006
 Revises: 0005
@@ -45,10 +45,7 @@ def upgrade():
         batch_op.create_check_constraint(
             op.f("ck_display_checks_facings_only_on_shelf"), "on_shelf OR facings = 0"
         )
-
-    from backend.services.reports import rep_days
-
-    rep_days.refresh(op.get_bind(), rep_days.everything)
+    # The report tables are recomputed by 0007, on the schema the report code reads.
 
 
 def downgrade():

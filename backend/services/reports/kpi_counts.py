@@ -1,11 +1,15 @@
 """The KPI counts of selected rep-days, computed from the raw rows: what `rep_day_kpis` holds.
 
-- planned stops: the stops of the rep's *published* plan that day, under the plan's team; one
-  is *visited* when the rep checked in at its store that day (twice is one), *ordered* when
-  one of those visits took an order, *in position* when the k-th stop by planned sequence is
-  also the k-th of the visited stops by first check-in;
+- planned stops: the stops of the rep's *published* plan that day as it stood when the day
+  began (its baseline, `plan_baseline_stops`, once it changed during its day or was first
+  published then; else its stops), under the plan's team; one is *visited* when the rep
+  checked in at its store that day (twice is one), *ordered* when one of those visits took an
+  order, *in position* when the k-th stop by planned sequence is also the k-th of the visited
+  stops by first check-in;
+- amendments: stops *added* to the plan since its baseline and baseline stops *removed*;
 - visits, under the team of their check-in: *on route* when the store is on that day's
-  published plan, otherwise unplanned (their orders are `off_route_orders`); time in store
+  published plan (now or at the start of the day), otherwise unplanned (their orders are
+  `off_route_orders`); time in store
   over closed visits; travel = first check-in to last check-out less the time in stores, over
   visits - 1 legs, on days whose visits are all closed;
 - photos of those visits, and how many were approved or rejected.
@@ -15,12 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, literal_column, select, union_all
 
 from ...models import (
     REP_DAY_COUNTS,
     Photo,
     PhotoReview,
+    PlanBaselineStop,
     PlannedStop,
     PlanStatus,
     RepDayKpi,
@@ -35,8 +40,49 @@ KEYS = ("rep_id", "team_id", "day")
 COUNTS = REP_DAY_COUNTS
 
 
+def _counted_stops() -> Any:
+    """The stops each plan counts (plan id, store id, sequence): its baseline when it has one,
+    else its current stops."""
+    baseline = PlanBaselineStop
+    no_baseline = ~exists().where(baseline.plan_id == PlannedStop.plan_id)
+    return union_all(
+        select(baseline.plan_id, baseline.store_id, baseline.sequence),
+        select(PlannedStop.plan_id, PlannedStop.store_id, PlannedStop.sequence).where(no_baseline),
+    ).subquery("counted")
+
+
+def _amendments(where: Any) -> Select[Any]:
+    """Stops added to and removed from published plans since their baseline, per rep, plan
+    team and day."""
+    baseline = PlanBaselineStop
+    same = and_(baseline.plan_id == PlannedStop.plan_id, baseline.store_id == PlannedStop.store_id)
+    has_baseline = exists().where(baseline.plan_id == PlannedStop.plan_id)
+    one, zero = literal_column("1"), literal_column("0")
+    changed = union_all(
+        select(PlannedStop.plan_id, one.label("added"), zero.label("removed")).where(
+            has_baseline, ~exists().where(same)
+        ),
+        select(baseline.plan_id, zero, one).where(~exists().where(same)),
+    ).subquery("changed")
+    return (
+        select(
+            RoutePlan.rep_id,
+            RoutePlan.team_id,
+            RoutePlan.plan_date.label("day"),
+            func.sum(changed.c.added).label("added"),
+            func.sum(changed.c.removed).label("removed"),
+        )
+        .join(RoutePlan, RoutePlan.id == changed.c.plan_id)
+        .where(
+            RoutePlan.status == PlanStatus.PUBLISHED, where(RoutePlan.rep_id, RoutePlan.plan_date)
+        )
+        .group_by(RoutePlan.rep_id, RoutePlan.team_id, RoutePlan.plan_date)
+    )
+
+
 def _stops(where: Any) -> Select[Any]:
-    """Planned-stop counts per rep, plan team and day."""
+    """Planned-stop counts per rep, plan team and day (the plan as its day began)."""
+    counted = _counted_stops()
     seen = (
         select(
             Visit.rep_id,
@@ -51,9 +97,9 @@ def _stops(where: Any) -> Select[Any]:
     )
     visited = case((seen.c.rep_id.is_not(None), 1), else_=0)
     partition = (RoutePlan.id, visited)
-    planned_rank = func.row_number().over(partition_by=partition, order_by=PlannedStop.sequence)
+    planned_rank = func.row_number().over(partition_by=partition, order_by=counted.c.sequence)
     actual_rank = func.row_number().over(
-        partition_by=partition, order_by=(seen.c.first_in, PlannedStop.sequence)
+        partition_by=partition, order_by=(seen.c.first_in, counted.c.sequence)
     )
     stops = (
         select(
@@ -65,13 +111,13 @@ def _stops(where: Any) -> Select[Any]:
             planned_rank.label("planned_rank"),
             actual_rank.label("actual_rank"),
         )
-        .select_from(PlannedStop)
-        .join(RoutePlan, RoutePlan.id == PlannedStop.plan_id)
+        .select_from(counted)
+        .join(RoutePlan, RoutePlan.id == counted.c.plan_id)
         .outerjoin(
             seen,
             and_(
                 seen.c.rep_id == RoutePlan.rep_id,
-                seen.c.store_id == PlannedStop.store_id,
+                seen.c.store_id == counted.c.store_id,
                 seen.c.visit_date == RoutePlan.plan_date,
             ),
         )
@@ -95,13 +141,18 @@ def _stops(where: Any) -> Select[Any]:
 
 def _visits(where: Any) -> Select[Any]:
     """Visit counts, time in store and travel per rep, check-in team and day."""
+    stops = union_all(
+        select(PlannedStop.plan_id, PlannedStop.store_id),
+        select(PlanBaselineStop.plan_id, PlanBaselineStop.store_id),
+    ).subquery("any_stops")
     route = (
-        select(RoutePlan.rep_id, RoutePlan.plan_date, PlannedStop.store_id)
-        .join(PlannedStop, PlannedStop.plan_id == RoutePlan.id)
+        select(RoutePlan.rep_id, RoutePlan.plan_date, stops.c.store_id)
+        .join(stops, stops.c.plan_id == RoutePlan.id)
         .where(
             RoutePlan.status == PlanStatus.PUBLISHED,
             where(RoutePlan.rep_id, RoutePlan.plan_date),
         )
+        .distinct()
         .subquery("route")
     )
     on_route = route.c.rep_id.is_not(None)
@@ -155,4 +206,5 @@ def _photos(where: Any) -> Select[Any]:
 
 def fresh(where: Any) -> Select[Any]:
     """The rows for the rep-days `where(rep column, day column)` selects."""
-    return summed_parts([_stops(where), _visits(where), _photos(where)], KEYS, COUNTS)
+    parts = [_stops(where), _amendments(where), _visits(where), _photos(where)]
+    return summed_parts(parts, KEYS, COUNTS)

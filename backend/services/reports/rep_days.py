@@ -1,14 +1,14 @@
 """Keep the report tables of rep-days (`rep_day_kpis`, `rep_day_display`) equal to what the raw
 tables say.
 
-Every flush notes the rep-days its writes touch: plans, stops, visits, photos, reviews and
-display checks, and a store's channel or tier, a product's brand or a brand's `is_own`
-changing. Before the transaction (or savepoint) commits, those rep-days are recomputed from the
-raw rows in SQL (delete, then insert the fresh counts). Recomputing rather than adding deltas
-keeps the rows right whatever the write was. On PostgreSQL a transaction-level advisory lock
-per rep-day makes concurrent writers to one day take turns, so the later one counts the earlier
-one's rows; SQLite has one writer at a time anyway. What each table counts: `kpi_counts` and
-`display_counts`.
+Every flush notes the rep-days its writes touch: plans, stops (and baseline stops), visits,
+photos, reviews and display checks, and a store's channel or tier, a product's brand or a
+brand's `is_own` changing. Before the transaction (or savepoint) commits, those rep-days are
+recomputed from the raw rows in SQL (delete, then insert the fresh counts). Recomputing rather
+than adding deltas keeps the rows right whatever the write was. On PostgreSQL a transaction-
+level advisory lock per rep-day makes concurrent writers to one day take turns, so the later
+one counts the earlier one's rows; SQLite has one writer at a time anyway. What each table
+counts: `kpi_counts` and `display_counts`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ...models import (
     DisplayCheck,
     Photo,
     PhotoReview,
+    PlanBaselineStop,
     PlannedStop,
     Product,
     RoutePlan,
@@ -163,7 +164,7 @@ def _note(obj: Any, touched: _Touched) -> None:
         touched.keys.update((r, d) for r in _values(obj, "rep_id") for d in _values(obj, day))
         ids = touched.visits if isinstance(obj, Visit) else touched.plans
         ids.update(_values(obj, "id"))
-    elif isinstance(obj, PlannedStop):
+    elif isinstance(obj, PlannedStop | PlanBaselineStop):
         touched.plans.update(_values(obj, "plan_id"))
     elif isinstance(obj, Photo | DisplayCheck):
         touched.visits.update(_values(obj, "visit_id"))
@@ -184,6 +185,7 @@ _BULK: dict[str, tuple[str, str, str | None]] = {
     Visit.__tablename__: ("visits", "id", "visit_date"),
     RoutePlan.__tablename__: ("plans", "id", "plan_date"),
     PlannedStop.__tablename__: ("plans", "plan_id", None),
+    PlanBaselineStop.__tablename__: ("plans", "plan_id", None),
     Photo.__tablename__: ("visits", "visit_id", None),
     DisplayCheck.__tablename__: ("visits", "visit_id", None),
     PhotoReview.__tablename__: ("photos", "photo_id", None),
