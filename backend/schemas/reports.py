@@ -115,8 +115,15 @@ class PeriodSchema(ma.Schema):
     last = ma.fields.Date(data_key="to", attribute="to")
 
 
+class AmendmentsSchema(ma.Schema):
+    added = ma.fields.Integer(metadata={"description": "Stops added after the day began"})
+    removed = ma.fields.Integer(metadata={"description": "Stops removed after the day began"})
+
+
 class KpiSchema(ma.Schema):
-    planned_stops = ma.fields.Integer()
+    planned_stops = ma.fields.Integer(
+        metadata={"description": "Stops of the published plans as they stood when the day began"}
+    )
     planned_visited = ma.fields.Integer()
     missed_stops = ma.fields.Integer()
     visits = ma.fields.Integer(metadata={"description": "All visits, planned or not"})
@@ -133,6 +140,7 @@ class KpiSchema(ma.Schema):
     coverage = ma.fields.Nested(RateSchema, allow_none=True)
     frequency_adherence = ma.fields.Nested(RateSchema, allow_none=True)
     photos = ma.fields.Nested(PhotoCountsSchema)
+    amendments = ma.fields.Nested(AmendmentsSchema)
 
 
 class KpiGroupSchema(KpiSchema):

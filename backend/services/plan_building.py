@@ -93,13 +93,13 @@ def store_window(store: Store, day: date, at: time | None) -> tuple[time, time] 
 
 
 def drop_reason(store: Store, day: date, shift: tuple[float, float]) -> DroppedReason:
-    """Why a store left out of a plan was: closed that day, open only outside the shift (no
-    visit could start and end inside both a window and the shift), else no room."""
+    """Why a store left out of a plan was: closed that day; open only outside the shift (every
+    window's visits start before the shift does or end after it); else no room in the day."""
     windows = windows_for(store, day)
     if not windows:
         return DroppedReason.CLOSED
-    latest = shift[1] - store.visit_minutes * 60
-    if all(max(o, shift[0]) > min(c, latest) for o, c in windows):
+    service = store.visit_minutes * 60
+    if all(c < shift[0] or o + service > shift[1] for o, c in windows):
         return DroppedReason.OUTSIDE_WINDOWS
     return DroppedReason.NO_ROOM
 

@@ -4,7 +4,8 @@ Definitions (docs/domain.md), all in SQL over the caller's scope. The per-day co
 (planned, visited and ordered stops, visits on and off route, time in store, travel, photos)
 are summed from `rep_day_kpis`, which `rep_days` keeps current and defines:
 
-- completion rate = visited planned stops ÷ planned stops (published plans); success rate =
+- completion rate = visited planned stops ÷ planned stops (published plans, as they stood
+  when their day began; stops added or removed later are the `amendments`); success rate =
   planned stops visited with an order ÷ visited planned stops. Unplanned visits (to a store not
   on the rep's published plan that day, a store planned on another day included) count in
   neither; their orders are `off_route_orders`, shown apart.
@@ -212,4 +213,5 @@ def _combine(
             "rejected": rejected,
             "pending": photo_count - approved - rejected,
         },
+        "amendments": {"added": int(c.get("added", 0)), "removed": int(c.get("removed", 0))},
     }
