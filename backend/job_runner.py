@@ -3,12 +3,15 @@
 A job is a row (status, progress, result; `services/jobs.py`) plus the function of its kind,
 registered in `KINDS`. The same `run_job` executes it in either mode, through the write
 executor: in a thread of the web process (one at a time), or in a `flask worker` process
-consuming the RQ queue. A job starts only once the write that recorded it has committed.
+consuming the RQ queue. A job starts only once the write that recorded it has committed. Its
+progress reports commit what it did so far and look for a cancel request (`jobs.request_cancel`,
+a column on the row, so both modes see it); a cancelled job keeps what it committed.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -17,16 +20,21 @@ from flask import Flask, current_app
 
 from .extensions import db
 from .models import Job, JobStatus, utcnow
-from .services import team_planning
+from .models.jobs import JobStage
+from .services import jobs, team_planning
+from .services.jobs import JobCancelled
 from .writes import after_commit, checkpoint, execute
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int], None]
+# A job reports (percent, stage) before each step; the report raises JobCancelled when a
+# cancel was requested, and commits the work so far otherwise.
+Progress = Callable[[int, JobStage], None]
 JobFunction = Callable[[Job, Progress], dict[str, Any]]
 # Every kind of job, by the name stored on its row.
 KINDS: dict[str, JobFunction] = {"plan_team": team_planning.plan_team}
 _EXECUTOR_KEY = "terminus.job_executor"
+SQLITE_WRITER_GAP_S = 0.12  # SQLite's busy handler waits at most 0.1 s between retries
 
 
 def start(job: Job) -> None:
@@ -42,19 +50,28 @@ def start(job: Job) -> None:
 
 
 def run_job(job_id: str) -> None:
-    """Execute a queued job (inside an app context); records success or failure on the row."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status is not JobStatus.QUEUED:
+    """Execute a queued job (inside an app context); records success, failure or a cancel."""
+    job = execute(lambda: _start_running(job_id))
+    if job is None:
         return
-    execute(lambda: _mark(job, JobStatus.RUNNING, started_at=utcnow()))
 
-    def progress(percent: int) -> None:
-        job.progress = max(0, min(100, percent))
-        checkpoint()  # pollers see the percentage (and the plans made so far)
+    def progress(percent: int, stage: JobStage) -> None:
+        job.progress, job.stage = max(0, min(100, percent)), stage
+        if db.session.get_bind().dialect.name == "sqlite":
+            after_commit(_let_writers_in)
+        checkpoint()  # pollers see the stage and percentage (and the plans made so far)
+        db.session.refresh(job, ["cancel_requested_at"])
+        if job.cancel_requested_at is not None:
+            raise JobCancelled
 
     def body() -> None:
-        result = KINDS[job.kind](job, progress)
-        _mark(job, JobStatus.SUCCEEDED, result=result, progress=100, finished_at=utcnow())
+        try:
+            result = KINDS[job.kind](job, progress)
+        except JobCancelled as stop:
+            jobs.mark_cancelled(job, stop.result)
+            return
+        done = {"result": result, "progress": 100, "stage": JobStage.DONE}
+        _mark(job, JobStatus.SUCCEEDED, **done, finished_at=utcnow())
 
     try:
         execute(body)
@@ -63,6 +80,27 @@ def run_job(job_id: str) -> None:
         failed = db.session.get(Job, job_id)
         error = f"{type(exc).__name__}: {exc}"
         execute(lambda: _mark(failed, JobStatus.FAILED, error=error, finished_at=utcnow()))
+
+
+def _let_writers_in() -> None:
+    """SQLite queues no one for its write lock: a writer waiting for it (a cancel, a rep's
+    check-in) retries about every 0.1 s and gets it only if it is free just then. A job takes
+    it again right after each checkpoint, so others would wait for the whole job; between
+    checkpoints it leaves the lock free for a little longer than one retry."""
+    time.sleep(SQLITE_WRITER_GAP_S)
+
+
+def _start_running(job_id: str) -> Job | None:
+    """The job marked running, or None if it is not queued (cancelled first, or run already).
+    One cancelled before it started is not run."""
+    job = jobs.locked(job_id)
+    if job is None or job.status is not JobStatus.QUEUED:
+        return None
+    if job.cancel_requested_at is not None:
+        jobs.mark_cancelled(job, None)
+        return None
+    _mark(job, JobStatus.RUNNING, started_at=utcnow())
+    return job
 
 
 def _mark(job: Job, status: JobStatus, **values: Any) -> None:

@@ -1,4 +1,4 @@
-"""Background jobs (team and multi-day planning): status, progress and result."""
+"""Background jobs (team and multi-day planning): status, stage, progress, cancel and result."""
 
 from __future__ import annotations
 
@@ -18,6 +18,20 @@ class JobStatus(enum.StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class JobStage(enum.StrEnum):
+    """What a running job is doing; kept as text, so a new kind of job can add stages freely."""
+
+    QUEUED = "queued"
+    CYCLES = "cycles"  # team planning: assigning the stores to days
+    ROUTES = "routes"  # team planning: solving each rep-day's route
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class Job(db.Model):
@@ -29,6 +43,7 @@ class Job(db.Model):
         value_enum(JobStatus, "job_status"),
         default=JobStatus.QUEUED,
     )
+    stage: Mapped[str] = mapped_column(String(20), default=JobStage.QUEUED)
     progress: Mapped[int] = mapped_column(SmallInteger, default=0)
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -38,3 +53,20 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.cancel_requested_at is not None
+
+    @property
+    def eta_seconds(self) -> int | None:
+        """Seconds left, extrapolated from the time taken so far for the percentage done; 0 once
+        it succeeded, None while nothing is known (queued, 0 %) or it will not finish."""
+        if self.status is JobStatus.SUCCEEDED:
+            return 0
+        if self.status is not JobStatus.RUNNING or self.started_at is None or self.progress <= 0:
+            return None
+        elapsed = (utcnow() - self.started_at).total_seconds()
+        return round(elapsed * (100 - self.progress) / self.progress)

@@ -70,11 +70,11 @@ def failing_plan_team(plans_made: int | None, checkpoints: list[list[int]]):
     real = job_runner.KINDS["plan_team"]
 
     def run(job, progress):
-        def checkpoint(percent):
+        def checkpoint(percent, stage):
             checkpoints.append(week_plans())
             if len(checkpoints[-1]) == plans_made:
                 raise RuntimeError("injected before a checkpoint")
-            progress(percent)
+            progress(percent, stage)
 
         real(job, checkpoint)
         db.session.flush()
