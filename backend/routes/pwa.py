@@ -42,6 +42,7 @@ def shell() -> Response:
 
 
 _VERSION = re.compile(r"const VERSION = '([^']*)';")
+_LEAD = re.compile(r"const LEAD = \[\];")
 _versions: dict[tuple, str] = {}
 
 
@@ -59,12 +60,20 @@ def shell_version() -> str:
     return _versions[stamp]
 
 
+def lead_files() -> list[str]:
+    """The URLs of the supervisor's, manager's and admin's modules (js/lead/, loaded lazily)."""
+    lead = STATIC / "js" / "lead"
+    return sorted(f"/app/{p.relative_to(STATIC).as_posix()}" for p in lead.rglob("*.js"))
+
+
 @blp.get("/sw.js")
 def service_worker() -> Response:
     """The service worker, at the root so that it may control the whole origin; its cache
-    name carries the digest of the shell files."""
+    names carry the digest of the shell files, and it learns the lead modules to keep."""
     source = (STATIC / "sw.js").read_text(encoding="utf-8")
     source = _VERSION.sub(lambda m: f"const VERSION = '{m[1]}-{shell_version()}';", source, 1)
+    listed = ", ".join(f"'{url}'" for url in lead_files())
+    source = _LEAD.sub(lambda _: f"const LEAD = [{listed}];", source, 1)
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -1,7 +1,10 @@
 // Terminus service worker (a module worker, served at /sw.js with scope /).
-// - install: precache the app shell into a versioned cache; install fails if any file fails.
+// - install: precache the rep's shell into a versioned cache; install fails if any file fails.
+//   The supervisor's, manager's and admin's screens (js/lead/) go into a second versioned
+//   cache when a signed-in non-rep page asks ('cache-lead'), and again at each new version on
+//   a device that had them.
 // - activate: delete the caches of older versions.
-// - fetch: shell files cache-first; navigations fall back to the cached shell offline;
+// - fetch: shell and lead files cache-first; navigations fall back to the cached shell offline;
 //   /api/* is never cached here (the app keeps API answers in IndexedDB, per user).
 // - sync: Background Sync ('outbox') sends the queued visits, photos and records.
 import { flush } from '/app/js/outbox.js';
@@ -9,6 +12,9 @@ import { flush } from '/app/js/outbox.js';
 // The server appends a digest of the shell files (backend/routes/pwa.py).
 const VERSION = 'v1';
 const CACHE = `terminus-shell-${VERSION}`;
+const LEAD_CACHE = `terminus-lead-${VERSION}`;
+// The server lists every file of js/lead/ here (backend/routes/pwa.py): no hand-kept list.
+const LEAD = [];
 const SHELL = [
   '/',
   '/manifest.webmanifest',
@@ -18,10 +24,8 @@ const SHELL = [
   '/app/js/clock.js',
   '/app/js/data.js',
   '/app/js/db.js',
-  '/app/js/exceptions-view.js',
   '/app/js/http.js',
   '/app/js/i18n.js',
-  '/app/js/lead-ui.js',
   '/app/js/login-view.js',
   '/app/js/map.js',
   '/app/js/more-view.js',
@@ -29,16 +33,12 @@ const SHELL = [
   '/app/js/outbox-view.js',
   '/app/js/outbox.js',
   '/app/js/photo.js',
-  '/app/js/photos-view.js',
-  '/app/js/reports-view.js',
   '/app/js/router.js',
   '/app/js/shell.js',
   '/app/js/store-view.js',
   '/app/js/stores-view.js',
-  '/app/js/team-view.js',
   '/app/js/today-view.js',
   '/app/js/ui.js',
-  '/app/js/visit-detail-view.js',
   '/app/js/visit-view.js',
   '/app/i18n/en.json',
   '/app/i18n/zh-Hans.json',
@@ -48,12 +48,23 @@ const SHELL = [
   '/app/vendor/leaflet/leaflet.css',
 ];
 
+// cache: 'reload' skips the HTTP cache, so a new version never precaches stale files.
+const fresh = (url) => new Request(url, { cache: 'reload' });
+
+// The lead screens this version lacks, fetched into their cache (all or none, like the shell).
+async function cacheLead() {
+  const cache = await caches.open(LEAD_CACHE);
+  const have = new Set((await cache.keys()).map((r) => new URL(r.url).pathname));
+  await cache.addAll(LEAD.filter((url) => !have.has(url)).map(fresh));
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // cache: 'reload' skips the HTTP cache, so a new version never precaches stale files.
-      await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+      await cache.addAll(SHELL.map(fresh));
+      const names = await caches.keys();
+      if (names.some((n) => n.startsWith('terminus-lead-'))) await cacheLead();
       await self.skipWaiting();
     })(),
   );
@@ -64,7 +75,9 @@ self.addEventListener('activate', (event) => {
     (async () => {
       const names = await caches.keys();
       await Promise.all(
-        names.filter((n) => n.startsWith('terminus-shell-') && n !== CACHE).map((n) => caches.delete(n)),
+        names
+          .filter((n) => /^terminus-(shell|lead)-/.test(n) && n !== CACHE && n !== LEAD_CACHE)
+          .map((n) => caches.delete(n)),
       );
       await self.clients.claim();
     })(),
@@ -92,7 +105,8 @@ self.addEventListener('fetch', (event) => {
   }
   event.respondWith(
     (async () => {
-      const hit = await caches.match(req, { cacheName: CACHE, ignoreSearch: true });
+      const name = url.pathname.startsWith('/app/js/lead/') ? LEAD_CACHE : CACHE;
+      const hit = await caches.match(req, { cacheName: name, ignoreSearch: true });
       return hit || fetch(req);
     })(),
   );
@@ -115,5 +129,6 @@ self.addEventListener('sync', (event) => {
 });
 
 self.addEventListener('message', (event) => {
+  if (event.data === 'cache-lead') event.waitUntil(cacheLead());
   if (event.data === 'flush') event.waitUntil(flush().then((r) => tellClients({ type: 'outbox', result: r })));
 });

@@ -1,31 +1,40 @@
 // Terminus PWA entry: the route table (each screen a module, loaded when first shown and then
-// kept, precached by the service worker for offline use) and the boot.
+// kept; the rep's screens precached by the service worker, the lead/ ones once a supervisor,
+// manager or admin signs in) and the boot.
 import { init as initI18n } from './i18n.js';
 import { loadSession, session, ApiError, getJSON } from './api.js';
 import { restoreBusiness, refreshBusiness } from './clock.js';
-import { prefetch } from './data.js';
 import * as outbox from './outbox.js';
 import { configure, render, route } from './router.js';
-import { frame, home, isRep, refreshBadge, renderNet, signOut } from './shell.js';
+import { frame, home, prepareOffline, refreshBadge, renderNet, signOut } from './shell.js';
 
 const SCREENS = [
   [/^#\/login$/, () => import('./login-view.js')],
   [/^#\/more$/, () => import('./more-view.js')],
   // The rep's screens.
-  [/^#\/today$/, () => import('./today-view.js')],
+  [/^#\/today(?:\/(tomorrow))?$/, () => import('./today-view.js')],
   [/^#\/stores$/, () => import('./stores-view.js')],
   [/^#\/store\/(\d+)$/, () => import('./store-view.js')],
   [/^#\/nearby$/, () => import('./nearby-view.js')],
   [/^#\/visit\/([0-9a-f-]{36})$/, () => import('./visit-view.js')],
   [/^#\/outbox$/, () => import('./outbox-view.js')],
   // The supervisor's and area manager's screens.
-  [/^#\/team$/, () => import('./team-view.js')],
-  [/^#\/exceptions$/, () => import('./exceptions-view.js')],
-  [/^#\/photos$/, () => import('./photos-view.js')],
-  [/^#\/reports$/, () => import('./reports-view.js')],
-  [/^#\/visit-detail\/(\d+)$/, () => import('./visit-detail-view.js')],
+  [/^#\/team$/, () => import('./lead/team-view.js')],
+  [/^#\/exceptions$/, () => import('./lead/exceptions-view.js')],
+  [/^#\/photos$/, () => import('./lead/photos-view.js')],
+  [/^#\/reports$/, () => import('./lead/reports-view.js')],
+  [/^#\/visit-detail\/(\d+)$/, () => import('./lead/visit-detail-view.js')],
   // The planning workbench (supervisors, admins).
+  [/^#\/plans$/, () => import('./lead/plans-view.js')],
+  [/^#\/plans\/(\d+)\/history$/, () => import('./lead/plan-history.js')],
   // The back office (admins; supervisors for their team).
+  [/^#\/office$/, () => import('./lead/office-view.js')],
+  [/^#\/office\/stores$/, () => import('./lead/office-stores-view.js')],
+  [/^#\/office\/store\/(\d+|new)$/, () => import('./lead/office-store-edit-view.js')],
+  [/^#\/office\/import$/, () => import('./lead/office-import-view.js')],
+  [/^#\/office\/territory$/, () => import('./lead/office-territory-view.js')],
+  [/^#\/office\/users$/, () => import('./lead/office-users-view.js')],
+  [/^#\/office\/products$/, () => import('./lead/office-products-view.js')],
 ];
 
 for (const [pattern, load] of SCREENS) route(pattern, async (...args) => (await load()).view(...args));
@@ -69,7 +78,7 @@ async function boot() {
   await render();
   refreshBadge();
   if (session.user) {
-    if (isRep()) prefetch().catch(() => {});
+    prepareOffline();
     outbox.prune().catch(() => {});
     outbox.flush().then(refreshBadge);
   }

@@ -14,11 +14,12 @@ export async function prefetch() {
   await Promise.all([todayPlan(), stores(), products(), brands()]);
 }
 
-export async function todayPlan() {
+// Today's plan, or tomorrow's (`day`): one answer holds both, so both are there offline.
+export async function todayPlan(day = today()) {
   const d = today();
   const r = await getJSON(`/api/plans?date_from=${addDays(d, -1)}&date_to=${addDays(d, 1)}&status=published`);
   const plans = r.data.items || [];
-  const plan = plans.find((p) => p.plan_date === d) || null;
+  const plan = plans.find((p) => p.plan_date === day) || null;
   return { plan, fromCache: r.fromCache, at: r.at };
 }
 

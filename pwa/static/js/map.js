@@ -1,7 +1,5 @@
 // Route maps: OpenStreetMap tiles through the vendored Leaflet when the tiles answer, else the
 // route drawn as SVG from lat/lng (works offline, no tiles needed).
-import { h } from './ui.js';
-
 const TILE = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const NS = 'http://www.w3.org/2000/svg';
 let tilesOk = null;
@@ -46,19 +44,29 @@ function loadLeaflet() {
   return leaflet;
 }
 
+// A Leaflet map on OpenStreetMap tiles in `el` (emptied first): {L, map}, or null when the
+// tiles do not answer or `el` left the page meanwhile. Throws when Leaflet does not load.
+export async function tileMap(el) {
+  if (!(await probeTiles())) return null;
+  const L = await loadLeaflet();
+  if (!el.isConnected) return null;
+  el.textContent = '';
+  const map = L.map(el, { zoomControl: true, attributionControl: true });
+  L.tileLayer(TILE, { maxZoom: 19, attribution: '© OpenStreetMap contributors' }).addTo(map);
+  return { L, map };
+}
+
 // points: [{lat, lng, label, done, kind}] in route order; `here`: {lat, lng} or null.
 export async function renderMap(el, points, { here = null, route = true, title = '' } = {}) {
   el.classList.add('map');
   el.setAttribute('role', 'img');
   el.setAttribute('aria-label', title || `Map of ${points.length} stops`);
   drawSvg(el, points, { here, route });
-  if (!points.length || !(await probeTiles())) return 'svg';
+  if (!points.length) return 'svg';
   try {
-    const L = await loadLeaflet();
-    if (!el.isConnected) return 'svg';
-    el.textContent = '';
-    const map = L.map(el, { zoomControl: true, attributionControl: true });
-    L.tileLayer(TILE, { maxZoom: 19, attribution: '© OpenStreetMap contributors' }).addTo(map);
+    const tiles = await tileMap(el);
+    if (!tiles) return 'svg';
+    const { L, map } = tiles;
     const ll = points.map((p) => [p.lat, p.lng]);
     if (route && ll.length > 1) L.polyline(ll, { color: '#0d47a1', weight: 4 }).addTo(map);
     points.forEach((p, i) => {
@@ -81,21 +89,20 @@ export async function renderMap(el, points, { here = null, route = true, title =
   }
 }
 
-function node(name, attrs, parent) {
+export function svgNode(name, attrs, parent) {
   const n = document.createElementNS(NS, name);
   for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
   if (parent) parent.append(n);
   return n;
 }
+const node = svgNode;
 
-export function drawSvg(el, points, { here = null, route = true } = {}) {
+// An SVG drawing in `el` fitted to the points `all` ({lat, lng}), with a light grid of ~1 km so
+// that distances can be judged: {svg, px}, where px(p) answers [x, y] in the drawing.
+export function svgFrame(el, all, { W = 360, H = 260, pad = 24 } = {}) {
   el.textContent = '';
-  const W = 360;
-  const H = 260;
-  const pad = 24;
   const svg = node('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'xMidYMid meet' }, el);
-  const all = here ? [...points, here] : points;
-  if (!all.length) return svg;
+  if (!all.length) return { svg, px: () => [W / 2, H / 2] };
   const lat0 = all.reduce((a, p) => a + p.lat, 0) / all.length;
   const kx = Math.cos((lat0 * Math.PI) / 180);
   const xs = all.map((p) => p.lng * kx);
@@ -112,10 +119,15 @@ export function drawSvg(el, points, { here = null, route = true } = {}) {
   const ox = (W - (maxX - minX) * s) / 2;
   const oy = (H - (maxY - minY) * s) / 2;
   const px = (p) => [ox + (p.lng * kx - minX) * s, H - (oy + (p.lat - minY) * s)];
-  // A light grid, ~1 km, so that distances can be judged.
   const km = (1 / 111) * s;
   for (let x = ox % km; x < W && km > 8; x += km) node('line', { x1: x, y1: 0, x2: x, y2: H, stroke: '#d5dde8' }, svg);
   for (let y = oy % km; y < H && km > 8; y += km) node('line', { x1: 0, y1: y, x2: W, y2: y, stroke: '#d5dde8' }, svg);
+  return { svg, px };
+}
+
+export function drawSvg(el, points, { here = null, route = true } = {}) {
+  const { svg, px } = svgFrame(el, here ? [...points, here] : points);
+  if (!points.length && !here) return svg;
   if (route && points.length > 1) {
     node(
       'polyline',
@@ -158,25 +170,4 @@ export function drawSvg(el, points, { here = null, route = true } = {}) {
     node('circle', { cx: x, cy: y, r: 7, fill: '#ffab00', stroke: '#000', 'stroke-width': 1 }, svg);
   }
   return svg;
-}
-
-// A bar chart in HTML, so its text keeps the page's font size at any width: rows
-// [{label, value (0..max), text, color}]; a label too long for its column wraps, never cut.
-export function barChart(rows, { max = 1, label = '' } = {}) {
-  return h(
-    'ul',
-    { class: 'bars', 'aria-label': label || null },
-    rows.map((r) => {
-      const fill = h('span', { class: 'bar-fill' });
-      fill.style.width = `${(Math.max(0, Math.min(1, (r.value || 0) / max)) * 100).toFixed(1)}%`;
-      fill.style.background = r.color || '#0d47a1';
-      return h(
-        'li',
-        {},
-        h('span', { class: 'bar-label' }, String(r.label)),
-        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
-        h('span', { class: 'bar-value' }, r.text),
-      );
-    }),
-  );
 }

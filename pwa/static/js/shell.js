@@ -26,6 +26,7 @@ const REP_TABS = [
 ];
 const LEAD_TABS = [
   ['#/team', 'tab.team'],
+  ['#/plans', 'tab.plans', ['supervisor', 'admin']],
   ['#/exceptions', 'tab.exceptions'],
   ['#/photos', 'tab.photos'],
   ['#/reports', 'tab.reports'],
@@ -34,7 +35,8 @@ const LEAD_TABS = [
 
 // The tabs (the current one marked) and the network state, drawn before each screen.
 export function frame(hash) {
-  const list = isRep() ? REP_TABS : LEAD_TABS;
+  const role = session.user && session.user.role;
+  const list = isRep() ? REP_TABS : LEAD_TABS.filter(([, , roles]) => !roles || roles.includes(role));
   tabs.hidden = !session.user;
   tabs.replaceChildren(
     ...list.map(([href, key]) => h('a', { href, 'aria-current': hash.startsWith(href) ? 'page' : null }, t(key))),
@@ -58,10 +60,21 @@ export async function refreshBadge() {
   badge.setAttribute('aria-label', t('outbox.title'));
 }
 
-// The day's data for a rep, the business settings and the outbox, once someone is signed in.
+// What a signed-in user needs offline: a rep's day's data; for everyone else the lead/
+// screens, which the service worker keeps in its own cache once asked.
+export function prepareOffline() {
+  if (isRep()) {
+    prefetch().catch(() => {});
+    return;
+  }
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage('cache-lead')).catch(() => {});
+}
+
+// The business settings, the offline data and the outbox, once someone is signed in.
 export async function afterSignIn() {
   await refreshBusiness(getJSON).catch(() => {});
-  if (isRep()) prefetch().catch(() => {});
+  prepareOffline();
   outbox.flush().then(refreshBadge);
   render();
 }

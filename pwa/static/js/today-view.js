@@ -1,21 +1,24 @@
-// Today: the rep's published route in order, with arrival times, the map and re-planning.
+// Today: the rep's published route in order, with arrival times, the map and re-planning;
+// #/today/tomorrow shows tomorrow's published route (read only, offline too).
 import { t, fmtDateTime, fmtDay } from './i18n.js';
 import { request, ApiError, errorText } from './api.js';
-import { localVisits, position, stores, todayPlan } from './data.js';
+import { localVisits, position, stores, today, todayPlan } from './data.js';
+import { addDays } from './clock.js';
 import { renderMap } from './map.js';
 import { render, setTitle } from './router.js';
 import { h, hoursToday, toast, tierBadge, hm } from './ui.js';
 
-export async function view() {
-  setTitle(t('today.title'));
+export async function view(which) {
+  const tomorrow = which === 'tomorrow';
+  setTitle(t(tomorrow ? 'today.tomorrowTitle' : 'today.title'));
   let planR;
   try {
-    planR = await todayPlan();
+    planR = await todayPlan(tomorrow ? addDays(today(), 1) : today());
   } catch (err) {
     return h('div', { class: 'card bad', role: 'alert' }, t('today.noData'), ' ', String(err.message));
   }
   const { plan } = planR;
-  const visits = await localVisits();
+  const visits = tomorrow ? [] : await localVisits();
   const doneStores = new Set(visits.map((v) => v.storeId));
   let storeMap = new Map();
   try {
@@ -23,7 +26,15 @@ export async function view() {
   } catch {
     /* the plan has names and coordinates */
   }
-  const wrap = h('div', {});
+  const wrap = h(
+    'div',
+    { dataset: { day: tomorrow ? 'tomorrow' : 'today' } },
+    h(
+      'a',
+      { class: 'btn day-switch', id: 'day-switch', href: tomorrow ? '#/today' : '#/today/tomorrow' },
+      t(tomorrow ? 'today.showToday' : 'today.showTomorrow'),
+    ),
+  );
   if (planR.fromCache)
     wrap.append(h('p', { class: 'warn', role: 'status' }, t('today.cached', { at: fmtDateTime(planR.at) })));
   const open = visits.find((v) => !v.checkedOutAt);
@@ -41,7 +52,7 @@ export async function view() {
       h(
         'div',
         { class: 'card' },
-        h('p', {}, t('today.noPlan')),
+        h('p', {}, t(tomorrow ? 'today.noPlanTomorrow' : 'today.noPlan')),
         h('a', { class: 'btn', href: '#/nearby' }, t('tab.nearby')),
       ),
     );
@@ -120,7 +131,7 @@ export async function view() {
     },
     t('today.replan'),
   );
-  wrap.append(replan);
+  if (!tomorrow) wrap.append(replan);
   renderMap(
     mapEl,
     stops.map((s) => ({

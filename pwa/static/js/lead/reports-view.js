@@ -1,6 +1,6 @@
 // The area manager's reports: display compliance, competitor prices, near-expiry exposure.
-import { fmtMoney, pct, t } from './i18n.js';
-import { getJSON } from './api.js';
+import { fmtMoney, pct, t } from '../i18n.js';
+import { getJSON } from '../api.js';
 import {
   chart,
   controls,
@@ -13,8 +13,8 @@ import {
   state,
   table,
 } from './lead-ui.js';
-import { render, setTitle } from './router.js';
-import { field, h, select } from './ui.js';
+import { render, setTitle } from '../router.js';
+import { field, h, select } from '../ui.js';
 
 export async function view() {
   state.back = 'reports';

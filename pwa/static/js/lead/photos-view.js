@@ -1,10 +1,10 @@
 // Photos: the review queue (or the photos approved or rejected), full size on demand, with
 // approval or rejection (with a reason) for a supervisor or admin.
-import { fmtDay, t } from './i18n.js';
-import { ApiError, getJSON, request, session } from './api.js';
+import { fmtDay, t } from '../i18n.js';
+import { ApiError, getJSON, request, session } from '../api.js';
 import { controls, leadScreen, periodQ, scopeQ, state, thumb } from './lead-ui.js';
-import { render, setTitle } from './router.js';
-import { field, h, select, toast, uid } from './ui.js';
+import { render, setTitle } from '../router.js';
+import { field, h, select, toast, uid } from '../ui.js';
 
 // A page of the queue (the oldest first): review them, and the next ones come.
 const PHOTOS_SHOWN = 50;

@@ -1,9 +1,9 @@
 // One visit in detail: who, when, how long, flags, photos, order and every record.
-import { fmtDateTime, fmtDay, fmtMinutes, fmtMoney, fmtTime, t } from './i18n.js';
-import { getJSON } from './api.js';
+import { fmtDateTime, fmtDay, fmtMinutes, fmtMoney, fmtTime, t } from '../i18n.js';
+import { getJSON } from '../api.js';
 import { flagLine, leadScreen, productNames, state, table, thumb } from './lead-ui.js';
-import { setTitle } from './router.js';
-import { h } from './ui.js';
+import { setTitle } from '../router.js';
+import { h } from '../ui.js';
 
 export async function view(id) {
   const [v, products, brands] = await Promise.all([

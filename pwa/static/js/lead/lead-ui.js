@@ -1,12 +1,11 @@
 // What the supervisor's and area manager's screens share: the chosen day, period and team,
 // their query parameters, the period's visits, tables, tiles, charts, photos and exports.
 // Phone first; at a laptop's width panels sit side by side (app.css).
-import { t, pct, fmtTime, fmtDateTime, flagText } from './i18n.js';
-import { getJSON, getAllPages, session, blobURL } from './api.js';
-import { barChart } from './map.js';
-import { render } from './router.js';
-import { h, field, select, toast } from './ui.js';
-import { businessDay, addDays, weekdayOf } from './clock.js';
+import { t, pct, fmtTime, fmtDateTime, flagText } from '../i18n.js';
+import { getJSON, getAllPages, session, blobURL } from '../api.js';
+import { render } from '../router.js';
+import { h, field, select, toast } from '../ui.js';
+import { businessDay, addDays, weekdayOf } from '../clock.js';
 
 // `back`: the list a visit was opened from, so that the visit screen leads back to it.
 export const state = { day: businessDay(), period: 'day', teamId: '', back: 'team', review: 'pending' };
@@ -217,4 +216,25 @@ export async function productNames() {
   } catch {
     return new Map();
   }
+}
+
+// A bar chart in HTML, so its text keeps the page's font size at any width: rows
+// [{label, value (0..max), text, color}]; a label too long for its column wraps, never cut.
+export function barChart(rows, { max = 1, label = '' } = {}) {
+  return h(
+    'ul',
+    { class: 'bars', 'aria-label': label || null },
+    rows.map((r) => {
+      const fill = h('span', { class: 'bar-fill' });
+      fill.style.width = `${(Math.max(0, Math.min(1, (r.value || 0) / max)) * 100).toFixed(1)}%`;
+      fill.style.background = r.color || '#0d47a1';
+      return h(
+        'li',
+        {},
+        h('span', { class: 'bar-label' }, String(r.label)),
+        h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
+        h('span', { class: 'bar-value' }, r.text),
+      );
+    }),
+  );
 }

@@ -1,9 +1,9 @@
 // Exceptions: the period's flagged visits, and the flags by kind from the exceptions report.
-import { fmtDateTime, t } from './i18n.js';
-import { getJSON } from './api.js';
+import { fmtDateTime, t } from '../i18n.js';
+import { getJSON } from '../api.js';
 import { chart, controls, flagLine, leadScreen, periodQ, scopeQ, shownOf, state, table, visitsIn } from './lead-ui.js';
-import { setTitle } from './router.js';
-import { h } from './ui.js';
+import { setTitle } from '../router.js';
+import { h } from '../ui.js';
 
 export async function view() {
   state.back = 'exceptions';

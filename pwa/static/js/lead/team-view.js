@@ -1,7 +1,7 @@
 // Team: the day's, week's or four weeks' completion and success per rep (from the KPI report:
 // the server is the one definition), the visits on a map and in a list, the exports.
-import { fmtDay, fmtMinutes, pct, t } from './i18n.js';
-import { getJSON } from './api.js';
+import { fmtDay, fmtMinutes, pct, t } from '../i18n.js';
+import { getJSON } from '../api.js';
 import {
   chart,
   controls,
@@ -18,9 +18,9 @@ import {
   visitsIn,
   when,
 } from './lead-ui.js';
-import { renderMap } from './map.js';
-import { setTitle } from './router.js';
-import { h } from './ui.js';
+import { renderMap } from '../map.js';
+import { setTitle } from '../router.js';
+import { h } from '../ui.js';
 
 export async function view() {
   state.back = 'team';
