@@ -1,4 +1,5 @@
-// More: who is signed in, a rep's feedback on their photos, the language, storage, signing out.
+// More: who is signed in, a rep's feedback on their photos, the way to the back office (admins,
+// supervisors), the language, storage, signing out.
 import { t, fmtDay } from './i18n.js';
 import { getJSON, session } from './api.js';
 import { setTitle } from './router.js';
@@ -55,6 +56,9 @@ export async function view() {
       h('div', { class: 'muted' }, `${session.user.username} · ${t(`role.${session.user.role}`)}`),
     ),
     feedback,
+    ['admin', 'supervisor'].includes(session.user.role)
+      ? h('a', { class: 'btn block', href: '#/office', id: 'office-link' }, t('office.title'))
+      : null,
     langSwitch(),
     h('p', { class: 'muted' }, storage),
     h('button', { class: 'danger block', onclick: signOut }, t('more.logout')),

@@ -1,0 +1,86 @@
+// One store of the master: its fields in a form (the API's refusals shown at the fields they
+// name), its rep, and deactivate / reactivate. `new` creates a store. Opening hours keep what
+// the store has (the import edits them in bulk).
+import { t } from '../i18n.js';
+import { getJSON, request } from '../api.js';
+import { h, toast } from '../ui.js';
+import {
+  CHANNELS,
+  TIERS,
+  apiForm,
+  canMaintain,
+  changes,
+  isAdmin,
+  officeScreen,
+  options,
+  reps,
+  teams,
+  toggleStore,
+} from './office-ui.js';
+
+const number = { type: 'number', step: 'any' };
+const text = { nullable: true };
+
+async function specs() {
+  const [repList, teamList] = await Promise.all([reps(), isAdmin() ? teams() : []]);
+  return [
+    ['code', t('office.code')],
+    ['name', t('office.name')],
+    ['channel', t('office.channel'), { options: CHANNELS.map((x) => [x, t(`channel.${x}`)]) }],
+    ['tier', t('office.tier'), { options: TIERS.map((x) => [x, t(`tier.${x}`)]) }],
+    ['address', t('office.address')],
+    ['lat', t('office.lat'), number],
+    ['lng', t('office.lng'), number],
+    ['visit_minutes', t('office.visitMinutes'), { type: 'number', step: 1 }],
+    ['visit_frequency_days', t('office.frequency'), { type: 'number', step: 1 }],
+    ['rep_id', t('office.rep'), { number: true, options: options(repList, (r) => r.username, t('office.noRep')) }],
+    ...(isAdmin()
+      ? [['team_id', t('office.team'), { number: true, options: options(teamList, (x) => x.name, t('office.noTeam')) }]]
+      : []),
+    ['contact_name', t('office.contactName'), text],
+    ['contact_phone', t('office.contactPhone'), text],
+    ['notes', t('office.notes'), { ...text, type: 'textarea' }],
+  ];
+}
+
+function activeCard(store) {
+  const toggle = () =>
+    toggleStore(store, () => {
+      location.hash = '#/office/stores';
+    });
+  return h(
+    'div',
+    { class: 'card row', id: 'office-store-status' },
+    h('span', { class: 'grow' }, t(store.active ? 'office.active' : 'office.inactive')),
+    h(
+      'button',
+      { type: 'button', id: 'office-store-toggle', class: store.active ? 'danger' : null, onclick: toggle },
+      t(store.active ? 'office.deactivate' : 'office.reactivate'),
+    ),
+  );
+}
+
+export function view(id) {
+  const creating = id === 'new';
+  return officeScreen(creating ? 'office.newStore' : 'office.editStore', canMaintain(), async () => {
+    const [fields, store] = await Promise.all([
+      specs(),
+      creating
+        ? { channel: 'traditional', tier: 'B', visit_minutes: 15 }
+        : getJSON(`/api/stores/${id}`).then((r) => r.data),
+    ]);
+    const save = async (data) => {
+      const saved = creating
+        ? await request('POST', '/api/stores', { json: data })
+        : await request('PATCH', `/api/stores/${id}`, { json: changes(data, store) });
+      toast(t('office.saved', { name: saved.name }));
+      location.hash = '#/office/stores';
+    };
+    const form = apiForm(fields, store, save, t('office.save'), { id: 'office-store-form' });
+    return [
+      creating ? null : h('h2', {}, store.name, ' ', h('span', { class: 'muted' }, store.code)),
+      form,
+      creating ? null : activeCard(store),
+    ];
+  });
+}

@@ -1,0 +1,116 @@
+// User accounts (the admin's): the list by role and status, a new account (role, team or area,
+// password), and for one user: move to another team, reset the password, disable or enable.
+import { t } from '../i18n.js';
+import { getJSON, request } from '../api.js';
+import { render } from '../router.js';
+import { h, field, select, toast } from '../ui.js';
+import { table } from './lead-ui.js';
+import { apiForm, failed, isAdmin, officeScreen, options, pager, teams } from './office-ui.js';
+
+const ROLES = ['rep', 'supervisor', 'area_manager', 'admin'];
+const PER_PAGE = 25;
+const state = { role: '', page: 1 };
+
+const patch = (user, json) => request('PATCH', `/api/users/${user.id}`, { json });
+
+function createForm(teamList, areaList) {
+  const specs = [
+    ['username', t('office.username')],
+    ['full_name', t('office.fullName')],
+    ['role', t('office.role'), { options: ROLES.map((r) => [r, t(`role.${r}`)]) }],
+    ['team_id', t('office.team'), { number: true, options: options(teamList, (x) => x.name, t('office.noTeam')) }],
+    ['area_id', t('office.area'), { number: true, options: options(areaList, (x) => x.name, t('office.noArea')) }],
+    ['password', t('office.password'), { type: 'password', autocomplete: 'new-password' }],
+  ];
+  const create = async (data) => {
+    const user = await request('POST', '/api/users', { json: data });
+    toast(t('office.userCreated', { name: user.username }));
+    render();
+  };
+  return apiForm(specs, { role: 'rep' }, create, t('office.createUser'), { id: 'user-create' });
+}
+
+// One user's actions: move team, new password, disable/enable.
+function userActions(user, teamList) {
+  const done = (key) => () => {
+    toast(t(key, { name: user.username }));
+    render();
+  };
+  const team = select(
+    options(teamList, (x) => x.name),
+    { 'aria-label': t('office.moveTeam') },
+  );
+  team.value = String(user.team_id || '');
+  team.addEventListener('change', () =>
+    patch(user, { team_id: Number(team.value) })
+      .then(done('office.moved'))
+      .catch(failed),
+  );
+  const reset = () => {
+    const password = prompt(t('office.newPassword', { name: user.username }));
+    if (password) patch(user, { password }).then(done('office.passwordReset')).catch(failed);
+  };
+  const flip = () =>
+    patch(user, { active: !user.active })
+      .then(done(user.active ? 'office.disabled' : 'office.enabled'))
+      .catch(failed);
+  return h(
+    'div',
+    { class: 'row user-actions' },
+    ['rep', 'supervisor'].includes(user.role) ? team : null,
+    h('button', { type: 'button', class: 'reset', onclick: reset }, t('office.resetPassword')),
+    h(
+      'button',
+      { type: 'button', class: user.active ? 'danger toggle' : 'toggle', onclick: flip },
+      t(user.active ? 'office.disable' : 'office.enable'),
+    ),
+  );
+}
+
+export function view() {
+  return officeScreen('office.users', isAdmin(), async () => {
+    const args = new URLSearchParams({ per_page: PER_PAGE, page: state.page });
+    if (state.role) args.set('role', state.role);
+    const [teamList, areaList, { data }] = await Promise.all([
+      teams(),
+      getJSON('/api/areas').then((r) => r.data),
+      getJSON(`/api/users?${args}`),
+    ]);
+    const teamName = new Map(teamList.map((x) => [x.id, x.name]));
+    const areaName = new Map(areaList.map((x) => [x.id, x.name]));
+    const role = select([['', t('office.anyRole')], ...ROLES.map((r) => [r, t(`role.${r}`)])], { id: 'user-role' });
+    role.value = state.role;
+    role.addEventListener('change', () => {
+      Object.assign(state, { role: role.value, page: 1 });
+      render();
+    });
+    const label = (key) => t(`office.${key}`);
+    const rows = data.items.map((u) =>
+      h(
+        'tr',
+        { dataset: { username: u.username }, class: u.active ? null : 'inactive' },
+        [
+          ['username', u.username],
+          ['fullName', u.full_name],
+          ['role', t(`role.${u.role}`)],
+          ['team', teamName.get(u.team_id) || areaName.get(u.area_id) || '—'],
+          ['status', t(u.active ? 'office.active' : 'office.disabledStatus')],
+          ['actions', userActions(u, teamList)],
+        ].map(([key, content]) => h('td', { 'data-label': label(key) }, content)),
+      ),
+    );
+    return [
+      h('details', { class: 'card-details' }, h('summary', {}, t('office.createUser')), createForm(teamList, areaList)),
+      field(t('office.role'), role),
+      table(
+        { class: 'stack', id: 'user-table' },
+        ['username', 'fullName', 'role', 'team', 'status', 'actions'].map(label),
+        rows,
+      ),
+      pager(data.meta, (page) => {
+        state.page = page;
+        render();
+      }),
+    ];
+  });
+}
