@@ -7,9 +7,11 @@ browser tests share the server)."""
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 
 import pytest
+from PIL import Image
 
 from tests.browser.pwa_helpers import sign_in, wait_until
 
@@ -23,7 +25,11 @@ CIRCLES = """[...document.querySelectorAll('#territory-map circle[data-store-id]
 })"""
 
 
-def open_office(browser, server, width: int, username: str = "admin", screen: str = ""):
+def open_office(
+    browser, server, width: int, username: str = "admin", screen: str = "", tiles: bool = False
+):
+    """`username` signed in at `width`, on the back-office screen `screen`. With `tiles`, map
+    tiles answer (a blank PNG served here: the tests have no internet)."""
     ctx = browser.new_context(
         base_url=server.url,
         viewport={"width": width, "height": 860},
@@ -33,6 +39,12 @@ def open_office(browser, server, width: int, username: str = "admin", screen: st
         has_touch=width < 1024,
     )
     ctx.set_default_timeout(15000)
+    if tiles:
+        png = tile_png()
+        ctx.route(
+            "https://tile.openstreetmap.org/**",
+            lambda route: route.fulfill(status=200, content_type="image/png", body=png),
+        )
     page = ctx.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -116,6 +128,18 @@ def weekly_visits(store: dict) -> float:
     return 7 / (store["visit_frequency_days"] or {"A": 7, "B": 14, "C": 28}[store["tier"]])
 
 
+def draw_area(page, west: float, east: float) -> None:
+    """Draw, with the mouse, the strip of the map between two x positions (top to bottom)."""
+    box = page.locator("#territory-map").bounding_box()
+    top, bottom = box["y"] + 2, box["y"] + box["height"] - 2
+    page.click("#territory-draw")
+    page.mouse.move(west, top)
+    page.mouse.down()
+    for x, y in ((east, top), (east, bottom), (west, bottom), (west, top + 1)):
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+
+
 def strip_of_20(circles: list[dict]) -> tuple[list[dict], float, float]:
     """20 markers next to each other from west to east, with a clear gap on both sides:
     (the markers, the strip's west and east edge on screen)."""
@@ -138,14 +162,7 @@ def test_admin_reassigns_20_stores_by_drawing_an_area(browser, server, artifacts
     chosen = {c["id"] for c in strip}
     before = {i: api_ok(server, "GET", f"/api/stores/{i}")["rep_id"] for i in chosen}
     try:
-        box = page.locator("#territory-map").bounding_box()
-        top, bottom = box["y"] + 2, box["y"] + box["height"] - 2
-        page.click("#territory-draw")
-        page.mouse.move(west, top)
-        page.mouse.down()
-        for x, y in ((east, top), (east, bottom), (west, bottom), (west, top + 1)):
-            page.mouse.move(x, y, steps=8)
-        page.mouse.up()
+        draw_area(page, west, east)
         assert page.inner_text("#territory-count") == "20 stores selected"
         picked = page.evaluate(
             "[...document.querySelectorAll('#territory-map circle.picked')]"
@@ -297,4 +314,63 @@ def test_every_screen_at_phone_and_laptop_width(browser, server, artifacts, widt
     page.wait_for_selector("#office-hub li")
     assert page.locator("#office-hub li").count() == 3
     shooter(page, artifacts, width)("hub-supervisor")
+    ctx.close()
+
+
+def tile_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (232, 238, 245)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_territory_on_tiles_selects_by_drawn_area_too(browser, server, artifacts):
+    """With map tiles answering (served here: the tests have no internet), Leaflet draws the
+    stores, and an area drawn around all of them selects every one."""
+    ctx, page = open_office(browser, server, 1280, screen="/territory", tiles=True)
+    page.wait_for_selector("#territory-map[data-mode=tiles] .leaflet-tile-loaded")
+    active = api_ok(server, "GET", "/api/stores?active=true&per_page=1")["meta"]["total"]
+    markers = "#territory-map path.leaflet-interactive"
+    wait_until(page, f"document.querySelectorAll({markers!r}).length === {active}")
+    # A marker is drawn where it can be seen and clicked (a click selects it).
+    page.locator(markers).nth(0).click()
+    assert page.inner_text("#territory-count") == "1 store selected"
+    box = page.locator("#territory-map").bounding_box()
+    draw_area(page, box["x"] + 3, box["x"] + box["width"] - 3)
+    assert page.inner_text("#territory-count") == f"{active} stores selected"
+    page.screenshot(path=str(artifacts / "office-territory-tiles-1280.png"))
+    page.click("#territory-clear")
+    assert page.inner_text("#territory-count") == "No store selected"
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+def test_admin_adds_edits_and_retires_a_product(browser, server):
+    ctx, page = open_office(browser, server, 1280, screen="/products")
+    brand = next(b for b in api_ok(server, "GET", "/api/brands") if b["is_own"])
+    form = "#product-form"
+    page.wait_for_selector(form)
+    page.fill(f"{form} [name=sku]", "BO-SKU-1")
+    page.fill(f"{form} [name=name]", "Office Tea")
+    page.select_option(f"{form} [name=brand_id]", str(brand["id"]))
+    page.fill(f"{form} [name=category]", "tea")
+    page.fill(f"{form} [name=pack_size]", "500 ml")
+    page.fill(f"{form} [name=unit_price]", "-3")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_selector(f"{form} [name=unit_price][aria-invalid=true]")
+    page.fill(f"{form} [name=unit_price]", "150")
+    page.click(f"{form} button[type=submit]")
+    row = "#product-table tr[data-sku='BO-SKU-1']"
+    page.wait_for_selector(row)
+    product = api_ok(server, "GET", "/api/products?q=BO-SKU-1")["items"][0]
+    assert (product["brand_id"], product["unit_price"]) == (brand["id"], "150.00")
+
+    page.click(f"{row} button:has-text('Edit')")
+    page.fill(f"{form} [name=name]", "Office Green Tea")
+    page.click(f"{form} button[type=submit]")
+    wait_until(page, f"document.querySelector(\"{row}\")?.textContent.includes('Office Green')")
+    page.click(f"{row} button:has-text('Retire')")
+    page.wait_for_selector(f"{row}.inactive")
+    product = api_ok(server, "GET", f"/api/products/{product['id']}")
+    assert (product["name"], product["active"]) == ("Office Green Tea", False)
+    assert not page.errors, page.errors
     ctx.close()

@@ -76,7 +76,8 @@ async function tileMarkers(el, stores, onPick) {
     paint(s, colour, picked) {
       dots
         .get(s.id)
-        .setStyle({ fillColor: picked ? PICKED : colour, color: picked ? '#000' : '#fff', radius: picked ? 9 : 7 });
+        .setStyle({ fillColor: picked ? PICKED : colour, color: picked ? '#000' : '#fff' })
+        .setRadius(picked ? 9 : 7);
     },
   };
 }
