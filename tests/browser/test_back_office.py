@@ -261,8 +261,12 @@ def test_admin_creates_moves_resets_and_disables_a_user(browser, server):
     wait_until(page, "document.getElementById('toast').textContent.includes('moved')")
     assert api_ok(server, "GET", f"/api/users/{user['id']}")["team_id"] == teams["Tokyo West"]
 
-    page.once("dialog", lambda d: d.accept("office-pass-2"))
     page.click(f"{row} button.reset")
+    page.fill("#password-form [name=password]", "short")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#password-form [name=password][aria-invalid=true]")
+    page.fill("#password-form [name=password]", "office-pass-2")
+    page.click("#password-form button[type=submit]")
     wait_until(page, "document.getElementById('toast').textContent.includes('password')")
     status, _ = server.call(
         "POST", "/api/auth/login", {"username": "sup-office", "password": "office-pass-2"}

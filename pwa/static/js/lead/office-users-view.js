@@ -30,6 +30,25 @@ function createForm(teamList, areaList) {
   return apiForm(specs, { role: 'rep' }, create, t('office.createUser'), { id: 'user-create' });
 }
 
+// A new password in a modal dialog; a refused one is marked at its field.
+function passwordDialog(user, done) {
+  const dialog = h('dialog', { class: 'office-dialog', 'aria-label': t('office.resetPassword') });
+  const save = async (data) => {
+    await patch(user, data);
+    dialog.close();
+    done();
+  };
+  const spec = [['password', t('office.password'), { type: 'password', autocomplete: 'new-password' }]];
+  dialog.append(
+    h('h3', {}, t('office.newPassword', { name: user.username })),
+    apiForm(spec, {}, save, t('office.save'), { id: 'password-form' }),
+    h('button', { type: 'button', onclick: () => dialog.close() }, t('office.cancel')),
+  );
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
 // One user's actions: move team, new password, disable/enable.
 function userActions(user, teamList) {
   const done = (key) => () => {
@@ -46,10 +65,7 @@ function userActions(user, teamList) {
       .then(done('office.moved'))
       .catch(failed),
   );
-  const reset = () => {
-    const password = prompt(t('office.newPassword', { name: user.username }));
-    if (password) patch(user, { password }).then(done('office.passwordReset')).catch(failed);
-  };
+  const reset = () => passwordDialog(user, done('office.passwordReset'));
   const flip = () =>
     patch(user, { active: !user.active })
       .then(done(user.active ? 'office.disabled' : 'office.enabled'))
