@@ -34,6 +34,7 @@ from backend.models import (
     RoutePlan,
     User,
 )
+from tests.api.plan_helpers import next_monday
 from tests.api.visit_helpers import image_bytes
 
 CALLERS = ("rep1", "rep2", "sup1", "sup2", "mgr", "admin")
@@ -46,7 +47,8 @@ USERNAMES = {
     "admin": "admin",
 }
 PUBLIC = "public"
-DAY = "2026-11-30"
+DAY = next_monday().isoformat()  # the plan's day: a past day's plan no longer changes
+NEXT_DAY = (next_monday() + timedelta(days=1)).isoformat()
 
 
 NEW_STORE = {
@@ -114,7 +116,7 @@ MATRIX = [
     (
         "POST",
         "/api/plans",
-        {"rep_id": "{rep}", "plan_date": "2026-12-01", "seconds": 0.2},
+        {"rep_id": "{rep}", "plan_date": NEXT_DAY, "seconds": 0.2},
         "403 403 201 422 403 201",
     ),
     ("GET", "/api/plans/{plan}", None, "200 404 200 404 404 200"),
@@ -122,6 +124,20 @@ MATRIX = [
     ("DELETE", "/api/plans/{plan}", None, "403 403 409 404 403 409"),
     ("POST", "/api/plans/{plan}/optimise", {"seconds": 0.2}, "403 403 200 404 403 200"),
     ("POST", "/api/plans/{plan}/publish", None, "403 403 409 404 403 409"),
+    (
+        "POST",
+        "/api/plans/publish",
+        {"team_id": "{team}", "plan_date": DAY},
+        "403 403 200 422 403 200",
+    ),
+    (
+        "POST",
+        "/api/plans/{plan}/move",
+        {"store_id": "{store}", "to_plan_id": "{plan}"},
+        "403 403 422 404 403 422",
+    ),
+    ("GET", "/api/plans/{plan}/candidates", None, "403 403 200 404 403 200"),
+    ("GET", "/api/plans/{plan}/revisions", None, "403 403 200 404 404 200"),
     (
         "POST",
         "/api/plans/{plan}/replan",

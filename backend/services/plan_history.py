@@ -59,6 +59,11 @@ def refuse_past(day: date) -> None:
 def snapshot(plan: RoutePlan) -> Snapshot:
     """The plan as it is before a change; refused (409) when its day is past."""
     refuse_past(plan.plan_date)
+    return state(plan)
+
+
+def state(plan: RoutePlan) -> Snapshot:
+    """The plan as it is now (the demo's history writes past days through this)."""
     return Snapshot(plan.status, _stops(plan), plan.travel_seconds or 0, plan.distance_m or 0)
 
 

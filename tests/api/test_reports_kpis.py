@@ -48,6 +48,7 @@ def test_rep_week_every_kpi_exactly(client, tokens, org, history):
         "coverage": rate(4, 4),
         "frequency_adherence": rate(1, 2),  # x1 weekly: done; x3 every 3 days: 1 of 2
         "photos": {"total": 2, "approved": 0, "rejected": 0, "pending": 2},
+        "amendments": {"added": 0, "removed": 0},  # no plan changed after its day began
     }
     assert report["total"]["completion_rate"] == rate(4, 5)
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import PlannedStop, RoutePlan
+from tests.api.plan_helpers import next_monday
 from tests.writes.write_helpers import assert_replays, assert_rolls_back, count
 
-DAY = "2026-11-30"
+DAY = next_monday().isoformat()  # a past day's plan can no longer be made
+
+
+def later(days: int) -> str:
+    return (date.fromisoformat(DAY) + timedelta(days=days)).isoformat()
 
 
 def test_a_plan_replayed_under_its_key_is_made_once(app, client, org, tokens, day):
@@ -20,7 +25,7 @@ def test_a_plan_replayed_under_its_key_is_made_once(app, client, org, tokens, da
     def send(extra, **changes):
         return client.post("/api/plans", json={**body, **changes}, headers={**sup, **extra})
 
-    first = assert_replays(send, lambda k: send(k, plan_date="2026-12-01"), 201)
+    first = assert_replays(send, lambda k: send(k, plan_date=later(1)), 201)
     with app.app_context():
         plans = db.session.scalars(
             select(RoutePlan).where(RoutePlan.plan_date == date.fromisoformat(DAY))
@@ -28,7 +33,7 @@ def test_a_plan_replayed_under_its_key_is_made_once(app, client, org, tokens, da
         assert [p.id for p in plans] == [first.json["id"]]
     # Without a key, as before: the same day is a conflict, another day a new plan.
     assert send({}).status_code == 409
-    assert send({}, plan_date="2026-12-03").status_code == 201
+    assert send({}, plan_date=later(3)).status_code == 201
 
 
 def test_a_failed_plan_edit_leaves_the_published_day_as_it_was(
@@ -47,7 +52,7 @@ def test_a_failed_plan_edit_leaves_the_published_day_as_it_was(
     assert_rolls_back(
         app,
         monkeypatch,
-        "backend.services.plans.edit_plan",
+        "backend.services.plan_edits.edit_plan",
         lambda k: client.put(f"/api/plans/{day.plan}", json=stops, headers={**sup, **k}),
         observe,
     )

@@ -1,8 +1,9 @@
 """The demo's route plans, made as a supervisor makes them: a week at a time, the visit cycles
 spread the rep's stores over the week's days (`team_planning`), and each day's stores are
 ordered and timed by the planner (`plan_building`, `planning.solver`), then published the
-evening before. Today's plan is filled up to a full day with the stores due soonest, so the
-demo's rep always has a real route to walk.
+evening before, each with its revisions (created, then published). Today's plan is filled up
+to a full day with the stores due soonest, so the demo's rep always has a real route to walk;
+one rep's supervisor adds a store to it in the morning, so today's history shows an amendment.
 
 The solver is bounded by work (`iterations`), not time, so the same stores give the same plan
 on any machine and under any load; a rep's day takes it about 20 ms.
@@ -12,9 +13,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from ...extensions import db
-from ...models import PlanStatus, RoutePlan, Store, User
+from ...models import PlannedStop, PlanStatus, RevisionKind, RoutePlan, Store, User, utcnow
 from ...planning.solver import solve
+from .. import plan_history
 from ..plan_building import (
     apply_solution,
     build_problem,
@@ -23,7 +27,8 @@ from ..plan_building import (
     last_visit_dates,
     zone,
 )
-from ..plans import new_draft
+from ..plan_edits import retime
+from ..plans import new_draft, settle
 from ..team_planning import cycle_plan
 
 PLAN_ITERATIONS = 200
@@ -31,6 +36,10 @@ PLAN_ITERATIONS = 200
 PLAN_SECONDS_CAP = 30.0
 PUBLISHED_AT = time(17, 30)
 TODAY_STOPS = 12
+# Today, this rep's supervisor adds a store to the published plan at this time (or now, if
+# earlier), for this reason.
+AMENDED_REP, AMENDED_AT = "rep-1", time(10, 30)
+AMENDMENT_REASON = "The shop called: a promotion display to check today"
 
 
 def week_stores(rep: User, stores: list[Store], days: list[date]) -> dict[date, list[Store]]:
@@ -60,11 +69,42 @@ def publish(rep: User, day: date, stores: list[Store], supervisor: User) -> Rout
     plan = new_draft(rep, day, supervisor.id)
     problem = build_problem(rep, day, stores)
     solution = solve(problem, seconds=PLAN_SECONDS_CAP, iterations=PLAN_ITERATIONS)
-    apply_solution(plan, problem, solution)
+    dropped = apply_solution(plan, problem, solution)
+    settle(plan, None, solution.violations, (problem, stores, dropped))
     published = datetime.combine(day - timedelta(days=1), PUBLISHED_AT, zone())
-    plan.created_at = published - timedelta(minutes=20)
+    created = published - timedelta(minutes=20)
+    plan_history.record(plan, supervisor.id, RevisionKind.CREATED, at=created)
+    drafted = plan_history.state(plan)
+    plan.created_at = created
     plan.updated_at = plan.published_at = published
     plan.status = PlanStatus.PUBLISHED
-    plan.revision = 2  # created, then published
+    plan_history.record(plan, supervisor.id, RevisionKind.PUBLISHED, drafted, at=published)
     db.session.add(plan)
+    if rep.username == AMENDED_REP and day == plan_history.business_today():
+        _amend(plan, supervisor)
     return plan
+
+
+def _amend(plan: RoutePlan, supervisor: User) -> None:
+    """The supervisor adds one of the rep's stores open today and not on the plan (the first by
+    id), after the stops due to start before the amendment's time: a revision during the day."""
+    at = min(datetime.combine(plan.plan_date, AMENDED_AT, zone()), utcnow())
+    on_plan = {s.store_id for s in plan.stops}
+    spare = [
+        s
+        for s in db.session.scalars(
+            select(Store).where(Store.rep_id == plan.rep_id, Store.active).order_by(Store.id)
+        )
+        if s.id not in on_plan and is_open(s, plan.plan_date)
+    ]
+    if not spare:
+        return
+    before = plan_history.state(plan)
+    local = at.astimezone(zone()).time()
+    place = sum(1 for s in plan.stops if s.start is not None and s.start < local)
+    stops = list(plan.stops)
+    stops.insert(place, PlannedStop(store_id=spare[0].id, store=spare[0]))
+    plan.stops = stops
+    retime(plan, [s.store for s in stops], before)
+    plan.updated_at = at
+    plan_history.record(plan, supervisor.id, RevisionKind.EDITED, before, AMENDMENT_REASON, at)

@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 
 from ...extensions import db
-from ...models import REP_DAY_COUNTS, RepDayKpi, Store, Team, Tier, User, Visit
+from ...models import REP_DAY_COUNTS, RepDayKpi, Role, Store, Team, Tier, User, Visit
 from ...scoping import scope_filter
 from . import ranges
 from .common import begin_report, labels, rate, where_org
@@ -126,6 +126,10 @@ class _Facts:
             .outerjoin(counts, counts.c.store_id == Store.id)
             .where(Store.active.is_(True), scope_filter(self.actor, Store))
         )
+        if self.actor.role is Role.REP:
+            # A rep's scope includes a teammate's store moved onto their plan; their territory
+            # is still the stores assigned to them.
+            stmt = stmt.where(Store.rep_id == self.actor.id)
         return stmt
 
 
