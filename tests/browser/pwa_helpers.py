@@ -48,6 +48,23 @@ def sign_in(page, username: str) -> None:
     page.click("button[type=submit]")
 
 
+def open_lead(browser, server, username: str, width: int, locale: str = "en-US"):
+    """A supervisor's, manager's or admin's browser at `width`, signed in on the team screen."""
+    ctx = browser.new_context(
+        base_url=server.url,
+        viewport={"width": width, "height": 860},
+        locale=locale,
+        timezone_id="Asia/Tokyo",
+    )
+    ctx.set_default_timeout(15000)
+    page = ctx.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    sign_in(page, username)
+    page.wait_for_selector("#team-period")
+    return ctx, page
+
+
 def wait_until(page, expression: str, timeout: float = 15) -> None:
     """Poll a JS expression (page.evaluate is not subject to the page's CSP, unlike
     wait_for_function, which the app's `script-src 'self'` refuses)."""

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.browser.pwa_helpers import sign_in, tokyo_today, wait_until
+from tests.browser.pwa_helpers import open_lead, tokyo_today, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -115,22 +115,6 @@ def seeded(server, playwright):
     bad = seed.ok("GET", f"/api/visits/{bad['id']}")
     assert {f["kind"] for f in bad["flags"]} >= {"outside_geofence", "short_visit"}, bad["flags"]
     return {"good": good, "bad": bad, "photos": photos, "order": order, "day": good["visit_date"]}
-
-
-def open_lead(browser, server, username: str, width: int, locale: str = "en-US"):
-    ctx = browser.new_context(
-        base_url=server.url,
-        viewport={"width": width, "height": 860},
-        locale=locale,
-        timezone_id="Asia/Tokyo",
-    )
-    ctx.set_default_timeout(15000)
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    sign_in(page, username)
-    page.wait_for_selector("#team-period")
-    return ctx, page
 
 
 def show(page, screen: str, day: str, ready: str) -> None:

@@ -7,6 +7,9 @@ import { setTitle } from '../router.js';
 import { h } from '../ui.js';
 import { table } from './lead-ui.js';
 
+// Names of the stores a revision touched, the first few; the rest counted.
+const NAMES_SHOWN = 3;
+
 export async function view(id) {
   const [plan, revisions] = await Promise.all([
     getJSON(`/api/plans/${id}`).then((r) => r.data),
@@ -61,7 +64,11 @@ export async function view(id) {
 
 // "added: A, B · removed: C · reordered · locked: D" from the store ids of a revision.
 function changesText(c, names) {
-  const stores = (ids) => ids.map((id) => names.get(id) || `#${id}`).join(', ');
+  const stores = (ids) => {
+    const shown = ids.slice(0, NAMES_SHOWN).map((id) => names.get(id) || `#${id}`);
+    if (ids.length > NAMES_SHOWN) shown.push(t('history.more', { n: ids.length - NAMES_SHOWN }));
+    return shown.join(', ');
+  };
   const parts = ['added', 'removed', 'locked', 'unlocked']
     .filter((k) => (c[k] || []).length)
     .map((k) => `${t(`history.${k}`)}: ${stores(c[k])}`);

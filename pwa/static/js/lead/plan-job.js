@@ -1,6 +1,7 @@
 // "Plan the team": the planning job for the chosen day or week (drafts replanned, published
 // plans kept), its stage, percent and time left while it runs, and its cancellation. The job
-// is remembered in plansState, so the panel comes back when the screen is drawn again.
+// is remembered in plansState, so the panel (its outcome, once finished) comes back when the
+// screen is drawn again for the same choices.
 import { fmtMinutes, t } from '../i18n.js';
 import { ApiError, errorText, request } from '../api.js';
 import { render } from '../router.js';
@@ -28,7 +29,8 @@ export function jobPanel(teamId) {
       start.disabled = false;
     }
   });
-  if (plansState.job) {
+  if (plansState.job && FINISHED.has(plansState.job.status)) drawJob(panel, plansState.job);
+  else if (plansState.job) {
     start.disabled = true;
     follow(panel, start);
   }
@@ -55,7 +57,6 @@ function follow(panel, start) {
       polling = setTimeout(tick, POLL_MS);
       return;
     }
-    plansState.job = null;
     start.disabled = false;
     toast(t(`job.finished.${job.status}`));
     if (job.status !== 'failed') render();

@@ -1,16 +1,20 @@
 // The team's routes on one map: a colour per rep, numbered stops in order, the route line, and
 // the dropped stores (a red cross, their reason in the tooltip). Leaflet on OpenStreetMap tiles
 // when they answer, else SVG (offline, or no internet): the same marks, titles and clicks.
+import { t } from '../i18n.js';
 import { svgFrame, svgNode, tileMap } from '../map.js';
+import { h } from '../ui.js';
 
 export const COLOURS = ['#0d47a1', '#c62828', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f', '#ad1457', '#4e342e'];
 const DROPPED = '#b71c1c';
+const SVG_W = 480;
+const SVG_H = 360;
 
 // routes: [{key, color, stops: [{lat, lng, short, label, id}]}]; dropped: [{lat, lng, label}];
 // onPick(key, id) when a stop is clicked. Answers 'tiles' or 'svg'.
 export function drawPlans(el, routes, dropped, { onPick = () => {}, title = '' } = {}) {
   el.classList.add('map', 'plan-map');
-  el.setAttribute('role', 'img');
+  el.setAttribute('role', 'region');
   el.setAttribute('aria-label', title);
   const drawn = el.leafletDraw ? el.leafletDraw(routes, dropped) : drawSvgPlans(el, routes, dropped, onPick);
   el.dataset.markers = String(routes.reduce((n, r) => n + r.stops.length, 0));
@@ -70,8 +74,9 @@ function drawLeaflet(L, layer, routes, dropped, onPick) {
 
 function drawSvgPlans(el, routes, dropped, onPick) {
   const all = [...routes.flatMap((r) => r.stops), ...dropped];
-  const { svg, px } = svgFrame(el, all, { W: 480, H: 360, pad: 20 });
+  const { svg, px } = svgFrame(el, all, { W: SVG_W, H: SVG_H, pad: 20 });
   el.dataset.mode = 'svg';
+  zoomable(el, svg);
   for (const r of routes) {
     if (r.stops.length < 2) continue;
     const points = r.stops.map((p) => px(p).join(',')).join(' ');
@@ -98,4 +103,51 @@ function drawSvgPlans(el, routes, dropped, onPick) {
     }
   }
   return 'svg';
+}
+
+// Zoom (the wheel, + and −) and pan (a mouse drag) through the viewBox, kept across redraws;
+// on a touch screen the page scrolls as usual and the buttons zoom.
+function zoomable(el, svg) {
+  const view = el.svgView || (el.svgView = { x: 0, y: 0, w: SVG_W, h: SVG_H });
+  const apply = () => svg.setAttribute('viewBox', `${view.x} ${view.y} ${view.w} ${view.h}`);
+  const scale = () => view.w / (svg.clientWidth || SVG_W);
+  const zoom = (k, cx = view.x + view.w / 2, cy = view.y + view.h / 2) => {
+    const w = Math.min(SVG_W, Math.max(SVG_W / 16, view.w * k));
+    const f = w / view.w;
+    Object.assign(view, { x: cx - (cx - view.x) * f, y: cy - (cy - view.y) * f, w, h: (w * SVG_H) / SVG_W });
+    apply();
+  };
+  apply();
+  svg.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const r = svg.getBoundingClientRect();
+      zoom(e.deltaY > 0 ? 1.25 : 0.8, view.x + (e.clientX - r.left) * scale(), view.y + (e.clientY - r.top) * scale());
+    },
+    { passive: false },
+  );
+  let drag = null;
+  svg.addEventListener('pointerdown', (e) => {
+    if (e.pointerType === 'mouse') drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
+  });
+  svg.addEventListener('pointermove', (e) => {
+    if (!drag) return;
+    Object.assign(view, { x: drag.vx - (e.clientX - drag.x) * scale(), y: drag.vy - (e.clientY - drag.y) * scale() });
+    apply();
+  });
+  const stop = () => {
+    drag = null;
+  };
+  svg.addEventListener('pointerup', stop);
+  svg.addEventListener('pointerleave', stop);
+  const button = (text, label, onclick) => h('button', { type: 'button', 'aria-label': label, onclick }, text);
+  el.append(
+    h(
+      'div',
+      { class: 'zoom' },
+      button('+', t('plans.zoomIn'), () => zoom(0.7)),
+      button('−', t('plans.zoomOut'), () => zoom(1 / 0.7)),
+    ),
+  );
 }

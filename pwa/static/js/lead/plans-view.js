@@ -31,12 +31,15 @@ export async function view() {
   );
 }
 
+// Another day, period or team: the last job's outcome was for the previous choice.
+function choose(changes) {
+  Object.assign(plansState, changes, { job: null });
+  render();
+}
+
 function controls(teams) {
   const day = h('input', { type: 'date', value: plansState.day, id: 'plans-day' });
-  day.addEventListener('change', () => {
-    plansState.day = day.value || addDays(businessDay(), 1);
-    render();
-  });
+  day.addEventListener('change', () => choose({ day: day.value || addDays(businessDay(), 1) }));
   const period = select(
     [
       ['day', t('team.day')],
@@ -45,19 +48,13 @@ function controls(teams) {
     { id: 'plans-period' },
   );
   period.value = plansState.period;
-  period.addEventListener('change', () => {
-    plansState.period = period.value;
-    render();
-  });
+  period.addEventListener('change', () => choose({ period: period.value }));
   const team = select(
     teams.map((x) => [String(x.id), x.name]),
     { id: 'plans-team' },
   );
   team.value = plansState.teamId;
-  team.addEventListener('change', () => {
-    plansState.teamId = team.value;
-    render();
-  });
+  team.addEventListener('change', () => choose({ teamId: team.value }));
   return h(
     'div',
     { class: 'controls' },
@@ -106,11 +103,7 @@ function teamActions(plans) {
 function weekGrid(reps, plans, monday) {
   const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(monday, i));
   const byKey = new Map(plans.map((p) => [`${p.rep_id}:${p.plan_date}`, p]));
-  const open = (day) => {
-    plansState.day = day;
-    plansState.period = 'day';
-    render();
-  };
+  const open = (day) => choose({ day, period: 'day' });
   const cell = (rep, day) => {
     const p = byKey.get(`${rep.id}:${day}`);
     const label = p ? `${p.stops.length}` : '–';
@@ -126,9 +119,17 @@ function weekGrid(reps, plans, monday) {
       ),
     );
   };
+  const legend = h(
+    'ul',
+    { class: 'legend' },
+    ['draft', 'published', 'revised', 'none'].map((s) =>
+      h('li', {}, h('span', { class: `pill chip-${s}` }, t(`plans.status.${s}`))),
+    ),
+  );
   return h(
     'div',
     { class: 'week-wrap' },
+    legend,
     h(
       'table',
       { id: 'plans-week', class: 'week' },
