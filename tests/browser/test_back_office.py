@@ -8,6 +8,7 @@ browser tests share the server)."""
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 
 import pytest
@@ -219,6 +220,26 @@ def test_admin_edits_a_store_sees_the_refusal_and_deactivates_it(browser, server
         page.wait_for_selector(row)
         saved = api_ok(server, "GET", f"/api/stores/{store['id']}")
         assert saved["name"] == f"{store['name']} (edited)" and saved["lat"] == store["lat"]
+        assert saved["hours"] == store["hours"]  # shown as notation, read back unchanged
+        # Opening hours: the notation's own mistakes, then the server's, at the field.
+        page.click(f"{row} a")
+        hours = "#office-store-form [name=hours]"
+        assert re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\S* \d.*", page.input_value(hours))
+        for wrong, said in (
+            ("mon-fri 8-12", "write days (mon, mon-fri) then times"),
+            ("mon 09:00-12:00 11:00-18:00", "overlapping windows"),
+        ):
+            page.fill(hours, wrong)
+            page.click("#office-store-form button[type=submit]")
+            page.wait_for_selector(f"{hours}[aria-invalid=true]")
+            assert said in page.inner_text("#office-store-form .field-error")
+        page.fill(hours, "mon-sat 09:00-21:00")
+        page.click("#office-store-form button[type=submit]")
+        page.wait_for_selector(row)
+        saved = api_ok(server, "GET", f"/api/stores/{store['id']}")["hours"]
+        assert [(w["weekday"], w["opens"], w["closes"]) for w in saved] == [
+            (d, "09:00", "21:00") for d in range(6)
+        ]
         page.click(f"{row} button:has-text('Deactivate')")
         wait_until(page, "document.querySelectorAll('#office-store-table tbody tr').length === 0")
         assert api_ok(server, "GET", f"/api/stores/{store['id']}")["active"] is False
@@ -229,7 +250,10 @@ def test_admin_edits_a_store_sees_the_refusal_and_deactivates_it(browser, server
         assert not page.errors, page.errors
     finally:
         api_ok(
-            server, "PATCH", f"/api/stores/{store['id']}", {"name": store["name"], "active": True}
+            server,
+            "PATCH",
+            f"/api/stores/{store['id']}",
+            {"name": store["name"], "active": True, "hours": store["hours"]},
         )
         ctx.close()
 

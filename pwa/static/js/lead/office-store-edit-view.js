@@ -1,9 +1,9 @@
 // One store of the master: its fields in a form (the API's refusals shown at the fields they
-// name), its rep, and deactivate / reactivate. `new` creates a store. Opening hours keep what
-// the store has (the import edits them in bulk).
+// name), its rep, its opening hours in the import's notation, and deactivate / reactivate.
+// `new` creates a store.
 import { t } from '../i18n.js';
 import { getJSON, request } from '../api.js';
-import { h, toast } from '../ui.js';
+import { h, hm, toast } from '../ui.js';
 import {
   CHANNELS,
   TIERS,
@@ -18,7 +18,48 @@ import {
   toggleStore,
 } from './office-ui.js';
 
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const number = { type: 'number', step: 'any' };
+
+// Opening hours in the import's notation, e.g. "mon-fri 08:00-12:00 13:00-18:00; sat 09:00-12:00":
+// runs of days with the same windows merge.
+function formatHours(hours) {
+  const spans = DAYS.map((_, d) =>
+    hours
+      .filter((x) => x.weekday === d)
+      .map((x) => `${hm(x.opens)}-${hm(x.closes)}`)
+      .sort()
+      .join(' '),
+  );
+  const parts = [];
+  for (let d = 0; d < DAYS.length; d += 1) {
+    let last = d;
+    while (last + 1 < DAYS.length && spans[d] && spans[last + 1] === spans[d]) last += 1;
+    if (spans[d]) parts.push(`${DAYS[d]}${last > d ? `-${DAYS[last]}` : ''} ${spans[d]}`);
+    d = last;
+  }
+  return parts.join('; ');
+}
+
+// The notation read back as windows; the server checks their order and overlaps.
+function parseHours(text) {
+  const hours = [];
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [label, ...spans] = part.split(/\s+/);
+    const [first, last = first] = label.toLowerCase().split('-');
+    const from = DAYS.indexOf(first);
+    const to = DAYS.indexOf(last);
+    const windows = spans.map((span) => span.match(/^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/));
+    if (from < 0 || to < from || !spans.length || windows.some((m) => !m))
+      throw new Error(t('office.badHours', { part }));
+    for (let d = from; d <= to; d += 1)
+      for (const [, opens, closes] of windows) hours.push({ weekday: d, opens, closes });
+  }
+  return hours;
+}
 const text = { nullable: true };
 
 async function specs() {
@@ -37,6 +78,7 @@ async function specs() {
     ...(isAdmin()
       ? [['team_id', t('office.team'), { number: true, options: options(teamList, (x) => x.name, t('office.noTeam')) }]]
       : []),
+    ['hours', t('office.hours'), { format: formatHours, parse: parseHours }],
     ['contact_name', t('office.contactName'), text],
     ['contact_phone', t('office.contactPhone'), text],
     ['notes', t('office.notes'), { ...text, type: 'textarea' }],

@@ -55,20 +55,35 @@ function control(name, o) {
   return h('input', { name, type: o.type || 'text', step: o.step || null, autocomplete: o.autocomplete || 'off' });
 }
 
-function read(c, o) {
+// A value a field's own notation cannot read, told at that field.
+class FieldError extends Error {
+  constructor(name, message) {
+    super(message);
+    this.fields = { [name]: [message] };
+  }
+}
+
+function read(name, c, o) {
   if (o.type === 'checkbox') return c.checked;
   const v = c.value.trim();
+  if (o.parse) {
+    try {
+      return o.parse(v);
+    } catch (err) {
+      throw new FieldError(name, err.message);
+    }
+  }
   if (o.type === 'number' || o.number) return v === '' ? null : Number(v);
   return v === '' && o.nullable ? null : v;
 }
 
-// A form of `specs` ([name, label, {type, options, step, nullable, number}]) filled from
-// `values`. `submit(data, form)` sends it; a refusal marks the fields it names and says why.
+// A form of `specs` ([name, label, {type, options, step, nullable, number, format, parse}])
+// filled from `values` (`format` writes a value as text, `parse` reads it back or throws). `submit(data, form)` sends it; a refusal marks the fields it names and says why.
 export function apiForm(specs, values, submit, label, attrs = {}) {
   const controls = specs.map(([name, text, o = {}]) => {
     const c = control(name, o);
     if (o.type === 'checkbox') c.checked = Boolean(values[name]);
-    else if (values[name] != null) c.value = String(values[name]);
+    else if (values[name] != null) c.value = o.format ? o.format(values[name]) : String(values[name]);
     return [name, c, o, text];
   });
   const status = h('p', { class: 'bad form-status', role: 'alert' });
@@ -86,7 +101,7 @@ export function apiForm(specs, values, submit, label, attrs = {}) {
     status,
     button,
   );
-  form.data = () => Object.fromEntries(controls.map(([name, c, o]) => [name, read(c, o)]));
+  form.data = () => Object.fromEntries(controls.map(([name, c, o]) => [name, read(name, c, o)]));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     showErrors(form, null);
@@ -102,18 +117,20 @@ export function apiForm(specs, values, submit, label, attrs = {}) {
   return form;
 }
 
-// Mark the fields a 422 names (errors.json) with the server's words, and say what went wrong.
+// Mark the fields a 422 names (errors.json), or a field's notation, and say what went wrong.
 export function showErrors(form, err) {
   form.querySelectorAll('.field-error').forEach((x) => x.remove());
   form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
   const status = form.querySelector('.form-status');
   status.textContent = '';
   if (!err) return;
-  const named = (err instanceof ApiError && err.body && err.body.errors && err.body.errors.json) || {};
+  const named = err.fields || (err instanceof ApiError && err.body && err.body.errors && err.body.errors.json) || {};
+  // A list's errors nest by item and field ({0: {closes: [...]}}): all their words.
+  const words = (m) => (typeof m === 'string' ? [m] : Object.values(m).flatMap(words));
   for (const [name, messages] of Object.entries(named)) {
     const c = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (!c) continue;
-    const note = h('p', { class: 'field-error bad', id: `${c.id}-error` }, [messages].flat(Infinity).join(' '));
+    const note = h('p', { class: 'field-error bad', id: `${c.id}-error` }, words(messages).join(' '));
     c.setAttribute('aria-invalid', 'true');
     c.setAttribute('aria-describedby', note.id);
     c.after(note);
@@ -123,7 +140,9 @@ export function showErrors(form, err) {
 
 // The fields of `data` that differ from `original` (what a PATCH sends).
 export const changes = (data, original) =>
-  Object.fromEntries(Object.entries(data).filter(([k, v]) => (original[k] ?? null) !== v));
+  Object.fromEntries(
+    Object.entries(data).filter(([k, v]) => JSON.stringify(original[k] ?? null) !== JSON.stringify(v)),
+  );
 
 // A refusal told in a toast, in the screen's language where the API gives a reason.
 export const errorMessage = (err) =>
