@@ -89,12 +89,7 @@ export async function view(which) {
             h('span', { class: 'name' }, s.store_name),
             ' ',
             tierBadge(s.tier),
-            h(
-              'div',
-              { class: 'muted' },
-              st ? `${t('store.open')} ${hoursToday(st)}` : s.store_code,
-              done ? ` · ${t('today.done')}` : '',
-            ),
+            h('div', { class: 'muted' }, hoursLine(s, st, tomorrow), done ? ` · ${t('today.done')}` : ''),
           ),
           h(
             'span',
@@ -144,4 +139,11 @@ export async function view(which) {
     { title: t('today.mapLabel', { n: stops.length }) },
   );
   return wrap;
+}
+
+// The store's hours today; tomorrow, the opening window the plan keeps for the stop.
+function hoursLine(stop, store, tomorrow) {
+  if (tomorrow)
+    return stop.window_open ? `${t('store.open')} ${hm(stop.window_open)}–${hm(stop.window_close)}` : stop.store_code;
+  return store ? `${t('store.open')} ${hoursToday(store)}` : stop.store_code;
 }
