@@ -136,7 +136,7 @@ def move_stop(
     moved = retime(source, [s.store for s in source.stops], before_from)
     plan_history.record(source, actor.id, RevisionKind.MOVED_OUT, before_from, reason)
     order = [s.store for s in target.stops]
-    at = _best_position(target, order, stop.store) if position is None else position - 1
+    at = best_position(target, order, stop.store) if position is None else position - 1
     order.insert(min(max(at, 0), len(order)), stop.store)
     by_store = {s.store_id: s for s in target.stops}
     by_store[store_id] = PlannedStop(store_id=store_id, store=stop.store, locked=locked)
@@ -159,8 +159,9 @@ def _check_move(source: RoutePlan, target: RoutePlan) -> None:
         )
 
 
-def _best_position(plan: RoutePlan, order: list[Store], store: Store) -> int:
-    """Where in `order` `store` fits best: fewest broken rules, then the earliest return."""
+def best_position(plan: RoutePlan, order: list[Store], store: Store, first: int = 0) -> int:
+    """Where in `order` (from index `first` on) `store` fits best: fewest broken rules, then
+    the earliest return."""
     rep = db.session.get(User, plan.rep_id)
     stores = [*order, store]
     problem = build_problem(rep, plan.plan_date, stores, required=[s.id for s in stores])
@@ -171,7 +172,7 @@ def _best_position(plan: RoutePlan, order: list[Store], store: Store) -> int:
         route = solution.routes[0]
         return len(solution.violations), route.end_time + route.travel
 
-    return min(range(len(order) + 1), key=cost)
+    return min(range(min(first, len(order)), len(order) + 1), key=cost)
 
 
 def replan_rest_of_day(

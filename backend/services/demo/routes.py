@@ -27,7 +27,7 @@ from ..plan_building import (
     last_visit_dates,
     zone,
 )
-from ..plan_edits import retime
+from ..plan_edits import best_position, retime
 from ..plans import new_draft, settle
 from ..team_planning import cycle_plan
 
@@ -87,7 +87,8 @@ def publish(rep: User, day: date, stores: list[Store], supervisor: User) -> Rout
 
 def _amend(plan: RoutePlan, supervisor: User) -> None:
     """The supervisor adds one of the rep's stores open today and not on the plan (the first by
-    id), after the stops due to start before the amendment's time: a revision during the day."""
+    id) where it fits best after the stops due to start before the amendment's time: a
+    revision during the day."""
     at = min(datetime.combine(plan.plan_date, AMENDED_AT, zone()), utcnow())
     on_plan = {s.store_id for s in plan.stops}
     spare = [
@@ -101,7 +102,9 @@ def _amend(plan: RoutePlan, supervisor: User) -> None:
         return
     before = plan_history.state(plan)
     local = at.astimezone(zone()).time()
-    place = sum(1 for s in plan.stops if s.start is not None and s.start < local)
+    started = sum(1 for s in plan.stops if s.start is not None and s.start < local)
+    order = [s.store for s in plan.stops]
+    place = best_position(plan, order, spare[0], started)
     stops = list(plan.stops)
     stops.insert(place, PlannedStop(store_id=spare[0].id, store=spare[0]))
     plan.stops = stops
