@@ -301,3 +301,27 @@ def test_workbench_screens_at_phone_and_laptop_width(
     shot("history")
     assert not page.errors, page.errors
     ctx.close()
+
+
+LEAD_CACHED = """caches.keys().then(async (names) => {
+  const lead = names.find((n) => n.startsWith('terminus-lead-'));
+  return lead ? (await (await caches.open(lead)).keys()).map((r) => new URL(r.url).pathname) : [];
+})"""
+
+
+def test_a_supervisor_works_offline_after_the_first_load(browser, server, team, planned):
+    """The lead modules (js/lead/, loaded lazily) are cached once a supervisor signs in, so the
+    plans screen opens again offline, with the plans as last loaded."""
+    ctx, page = open_lead(browser, server, SUP, 1280)
+    show_day(page, team["day"])
+    wait_for_service_worker(page)
+    wait_until(page, f"{LEAD_CACHED}.then((l) => l.includes('/app/js/lead/plans-view.js'))")
+    cached = page.evaluate(LEAD_CACHED)
+    assert {"/app/js/lead/plan-map.js", "/app/js/lead/team-view.js"} <= set(cached)
+    ctx.set_offline(True)
+    page.reload()
+    show_day(page, team["day"])
+    assert page.locator(".plan-card").count() == len(planned)
+    assert_routes_drawn(page, team_plans(server, team))
+    assert not page.errors, page.errors
+    ctx.close()
