@@ -151,6 +151,7 @@ MATRIX = [
         "403 403 202 422 422 202",
     ),
     ("GET", "/api/jobs/{job}", None, "404 404 200 404 404 200"),
+    ("POST", "/api/jobs/{job}/cancel", None, "404 404 200 404 404 200"),
     ("GET", "/api/visits", None, "200 200 200 200 200 200"),
     (
         "POST",
