@@ -30,7 +30,7 @@ from ..models import (
 from ..planning.problem import Problem
 from ..planning.solver import solve
 from ..scoping import get_in_scope, ids_in_scope, scoped_select
-from . import plan_history
+from . import plan_history, plan_violations
 from .paging import paginate, where_equal
 from .plan_building import (
     apply_solution,
@@ -184,8 +184,11 @@ def settle(
     """Keep on the plan what its solve found (violations; dropped stores and why) and answer
     it with the change. Without `dropped` (a retime), the stores dropped earlier and still off
     the plan stay dropped."""
-    plan.violations = list(violations)
     on_plan = {s.store_id for s in plan.stops}
+    # New stops may not have their store loaded yet; the session holds the solved stores.
+    names = {str(s.store_id): db.session.get(Store, s.store_id).name for s in plan.stops}
+    violations = plan_violations.describe(violations, names)
+    plan.violations = violations
     if dropped is None:
         reasons = {d.store_id: d.reason for d in plan.dropped if d.store_id not in on_plan}
     else:

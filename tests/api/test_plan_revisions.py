@@ -3,6 +3,7 @@ reps, stores to add, publishing a team's day, and why stores were left out."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -227,6 +228,10 @@ def test_dropped_stores_say_why_and_stay_on_the_plan(client, org, tokens, team):
     stops = [{"store_id": s["store_id"]} for s in shown["stops"]] + [{"store_id": sunday}]
     edited = ok(client.put(f"/api/plans/{plan['id']}", json={"stops": stops}, headers=sup))
     assert edited["violations"] and edited["over_shift_minutes"] >= 0
+    assert any(  # said with the store's name and a time of day, not the solver's ids
+        re.fullmatch(r".*sunday.*: arrives at \d\d:\d\d, outside its opening hours\.", v)
+        for v in edited["violations"]
+    ), edited["violations"]
     assert (
         ok(client.get(f"/api/plans/{plan['id']}", headers=sup))["violations"]
         == edited["violations"]
