@@ -27,7 +27,21 @@ export async function view() {
     controls(teams),
     canPlan() && !past ? teamActions(plans) : null,
     past ? h('p', { class: 'warn', id: 'plans-past' }, t('plans.pastRange')) : null,
+    plansState.period === 'day' && !plans.length ? nothingPlanned() : null,
     body,
+  );
+}
+
+// An empty day (tomorrow, before anyone planned it) points at the living one.
+function nothingPlanned() {
+  const today = businessDay();
+  const button = h('button', { type: 'button', id: 'plans-see-today' }, t('plans.seeToday'));
+  button.addEventListener('click', () => choose({ day: today }));
+  return h(
+    'div',
+    { class: 'card', id: 'plans-none' },
+    h('p', {}, t('plans.none', { day: fmtDay(plansState.day) })),
+    plansState.day === today ? null : button,
   );
 }
 
