@@ -74,6 +74,8 @@ class Server:
             "TERMINUS_PASSWORD_PARALLELISM": "1",
             "TERMINUS_LOGIN_RATE_LIMIT": "1000 per minute",
             "TERMINUS_LOGIN_RATE_LIMIT_PER_ADDRESS": "1000 per minute",
+            # Every day a working day, so "tomorrow" has routes to plan whatever day CI runs.
+            "TERMINUS_WORKING_DAYS": "mon-sun",
         }
         self.env.pop("TERMINUS_TEST_DATABASE_URL", None)
         flask = [sys.executable, "-m", "flask"]
