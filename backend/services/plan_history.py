@@ -22,7 +22,8 @@ from ..models import (
     RoutePlan,
     utcnow,
 )
-from .plan_building import local_now, zone
+from .plan_building import zone
+from .reports.ranges import today
 
 Stops = tuple[tuple[int, bool], ...]  # (store id, locked) in plan order
 
@@ -37,18 +38,14 @@ class Snapshot:
     distance_m: int = 0
 
 
-def business_today() -> date:
-    return local_now().date()
-
-
 def is_frozen(plan: RoutePlan) -> bool:
     """The plan's day is before the business today."""
-    return plan.plan_date < business_today()
+    return plan.plan_date < today()
 
 
 def refuse_past(day: date) -> None:
     """Raise the 409 every write to a plan of a day before today answers."""
-    if day < business_today():
+    if day < today():
         raise ConflictError(
             f"The plan for {day.isoformat()} is in the past and can no longer change.",
             reason="plan_frozen",

@@ -41,6 +41,7 @@ from .plan_building import (
     last_visit_dates,
 )
 from .plan_history import Snapshot
+from .reports.ranges import today
 from .stores import rep_in_scope
 
 NO_CHANGE = {"travel_seconds": 0, "distance_m": 0, "stops": 0}
@@ -115,7 +116,7 @@ def create_plan(
 ) -> PlanOutcome:
     """Plan a rep's day as a draft: the given stores (all required), or the stores due that day."""
     rep = rep_in_scope(actor, rep_id)
-    if day < plan_history.business_today():
+    if day < today():
         raise ConflictError(
             f"{day.isoformat()} is in the past: no plan can be made for it.",
             {"json": {"plan_date": ["Must be today or later."]}},

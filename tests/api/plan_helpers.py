@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-TOKYO = ZoneInfo("Asia/Tokyo")  # config TIMEZONE
+from tests.api.visit_helpers import local_today
+
 HOURS = [{"weekday": d, "opens": "09:00", "closes": "18:00"} for d in range(6)]
 PLACES = [(35.665, 139.775), (35.668, 139.770), (35.660, 139.778), (35.671, 139.776),
           (35.664, 139.781)]  # fmt: skip
 
 
-def business_today() -> date:
-    return datetime.now(TOKYO).date()
-
-
 def next_monday() -> date:
     """The first Monday after the business today (so always a future, working day)."""
-    today = business_today()
+    today = local_today()
     return today + timedelta(days=7 - today.weekday())
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from backend.extensions import db
 from backend.models import Visit, VisitStatus
-from tests.api.plan_helpers import add_store, business_today, next_monday, plan_stores
-from tests.api.visit_helpers import publish_plan
+from tests.api.plan_helpers import add_store, next_monday, plan_stores
+from tests.api.visit_helpers import local_today, publish_plan
 
 DAY = next_monday().isoformat()
 
@@ -76,7 +76,7 @@ def test_every_change_is_a_revision_with_who_what_and_why(client, org, tokens, t
 
 def test_a_past_days_plan_no_longer_changes(app, client, org, tokens, team):
     sup = tokens.headers("sup-n1")
-    yesterday = business_today() - timedelta(days=1)
+    yesterday = local_today() - timedelta(days=1)
     publish_plan(app, org.user["rep-n1a"], team[:2], yesterday)
     publish_plan(app, org.user["rep-n1b"], [], yesterday)
     past = ok(client.get(f"/api/plans?date_from={yesterday}&date_to={yesterday}", headers=sup))

@@ -29,6 +29,7 @@ from ..plan_building import (
 )
 from ..plan_edits import best_position, retime
 from ..plans import new_draft, settle
+from ..reports.ranges import today
 from ..team_planning import cycle_plan
 
 PLAN_ITERATIONS = 200
@@ -80,7 +81,7 @@ def publish(rep: User, day: date, stores: list[Store], supervisor: User) -> Rout
     plan.status = PlanStatus.PUBLISHED
     plan_history.record(plan, supervisor.id, RevisionKind.PUBLISHED, drafted, at=published)
     db.session.add(plan)
-    if rep.username == AMENDED_REP and day == plan_history.business_today():
+    if rep.username == AMENDED_REP and day == today():
         _amend(plan, supervisor)
     return plan
 
