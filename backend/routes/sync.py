@@ -9,8 +9,9 @@ from flask import request
 from flask.views import MethodView
 
 from ..auth import current_user
-from ..errors import InvalidError
+from ..errors import DomainError, InvalidError
 from ..models import Role, utcnow
+from ..requests import NESTED_TOO_DEEPLY, loads
 from ..schemas.sync import SyncBatchSchema, SyncResultSchema
 from .base import ApiBlueprint
 from .batch import run_batch
@@ -69,12 +70,14 @@ class SyncMultipart(MethodView):
     @blp.auth(Role.REP)
     @blp.doc(requestBody=MULTIPART_BODY)
     @blp.response(200, SyncResultSchema)
-    @blp.errors(413, 422)
+    @blp.errors(400, 413, 422)
     def post(self):
         """The batch of POST /api/sync as multipart: `batch` (JSON) plus one part per photo."""
         try:
-            batch = SyncBatchSchema().load(json.loads(request.form.get("batch") or "null") or {})
-        except json.JSONDecodeError:
+            batch = SyncBatchSchema().load(loads(request.form.get("batch") or "null") or {})
+        except json.JSONDecodeError as exc:
+            if exc.msg == NESTED_TOO_DEEPLY:
+                raise DomainError(exc.msg, {"form": {"batch": [exc.msg]}}) from None
             raise InvalidError("batch is not JSON.", {"form": {"batch": ["Not JSON."]}}) from None
         except ma.ValidationError as exc:
             raise InvalidError("The batch is invalid.", {"form": {"batch": exc.messages}}) from None
