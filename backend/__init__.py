@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import requests
+from . import headers, requests
 from .config import flask_config, load_settings
 from .errors import register_error_handlers
 from .extensions import TerminusApi, db, limiter, migrate
@@ -24,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(flask_config(load_settings(overrides), app.instance_path))
 
     configure_logging(app)
+    headers.install(app)
     requests.install(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)

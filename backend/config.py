@@ -75,7 +75,6 @@ def flask_config(settings: Mapping[str, Any], instance_path: str) -> dict[str, A
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        # Swagger UI is our page (backend/routes/docs.py), under a Content-Security-Policy.
         "JSON_SORT_KEYS": False,
     }

@@ -68,6 +68,13 @@ MATRIX = [
     ("GET", "/api/health", None, PUBLIC),
     ("GET", "/api/ready", None, PUBLIC),
     ("POST", "/api/auth/logout", None, "204 204 204 204 204 204"),
+    ("POST", "/api/auth/logout-all", None, "204 204 204 204 204 204"),
+    (
+        "POST",
+        "/api/auth/password",
+        {"current_password": "correct horse battery", "new_password": "a fresh pass phrase"},
+        "200 200 200 200 200 200",
+    ),
     ("GET", "/api/auth/me", None, "200 200 200 200 200 200"),
     ("GET", "/api/users", None, "200 200 200 200 200 200"),
     (

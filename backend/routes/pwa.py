@@ -12,20 +12,26 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, send_from_directory
 
+from ..headers import content_security_policy
+
 STATIC = Path(__file__).resolve().parents[2] / "pwa" / "static"
 
 blp = Blueprint("pwa", __name__)
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+SHELL_CSP = content_security_policy(
+    "default-src 'self'",
+    "img-src 'self' blob: data: https://tile.openstreetmap.org",
+    "style-src 'self' 'unsafe-inline'",
+    "script-src 'self'",
+    "connect-src 'self' https://tile.openstreetmap.org",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+)
 
 
 def _send(filename: str, *, mimetype: str | None = None) -> Response:
     response = send_from_directory(STATIC, filename, mimetype=mimetype, max_age=0)
     response.headers["Cache-Control"] = "no-cache"
-    response.headers.update(SECURITY_HEADERS)
     return response
 
 
@@ -33,11 +39,7 @@ def _send(filename: str, *, mimetype: str | None = None) -> Response:
 def shell() -> Response:
     """The app shell; every screen is a #/route inside it."""
     response = _send("index.html", mimetype="text/html")
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' blob: data: https://tile.openstreetmap.org; "
-        "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' "
-        "https://tile.openstreetmap.org; worker-src 'self'; manifest-src 'self'"
-    )
+    response.headers["Content-Security-Policy"] = SHELL_CSP
     return response
 
 
@@ -77,7 +79,6 @@ def service_worker() -> Response:
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    response.headers.update(SECURITY_HEADERS)
     response.add_etag()
     return response.make_conditional(request)
 

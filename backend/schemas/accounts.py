@@ -16,6 +16,18 @@ class LoginSchema(ma.Schema):
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(1, 256))
 
 
+class PasswordChangeSchema(ma.Schema):
+    current_password = ma.fields.String(
+        required=True, load_only=True, validate=validate.Length(1, 256)
+    )
+    new_password = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=PASSWORD,
+        metadata={"description": "Not one of the common or breached passwords"},
+    )
+
+
 class UserSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     username = ma.fields.String(

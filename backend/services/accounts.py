@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import AccessToken, Area, Role, Team, User, utcnow
 from ..scoping import get_in_scope, scoped_select
 from .paging import paginate, where_equal
+from .passwords import check_new_password
 
 
 def login(username: str, password: str) -> tuple[str, AccessToken]:
@@ -31,6 +32,26 @@ def logout(token: AccessToken) -> None:
     db.session.flush()
 
 
+def logout_everywhere(user: User) -> None:
+    """Revoke every token of `user`, the one in use too."""
+    revoke_user_tokens(user)
+    db.session.flush()
+
+
+def change_own_password(user: User, current: str, new: str) -> tuple[str, AccessToken]:
+    """The user's own change: the current password first, then the new one replaces it, every
+    token of the user is revoked and a fresh one issued (plaintext shown once)."""
+    if not verify_password(user, current):
+        message = "The current password is wrong."
+        raise InvalidError(
+            message, {"json": {"current_password": [message]}}, reason="wrong_password"
+        )
+    set_password(user, new, field="new_password")
+    plaintext, token = issue_token(user)
+    db.session.flush()
+    return plaintext, token
+
+
 def list_users(actor: User, args: dict[str, Any]) -> tuple[list[User], int]:
     stmt = scoped_select(actor, User)
     stmt = where_equal(stmt, User, args, ("role", "team_id", "active"))
@@ -45,6 +66,7 @@ def create_user(data: dict[str, Any]) -> User:
     """Create an account (an admin's act; the CLI uses it too)."""
     data = dict(data)
     password = data.pop("password")
+    check_new_password(password)
     user = User(**data, password_hash=hash_password(password), active=True)
     _check_membership(user)
     db.session.add(user)
@@ -67,8 +89,10 @@ def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Replace the password and sign the user out everywhere (caller commits)."""
+def set_password(user: User, password: str, field: str = "password") -> None:
+    """Replace the password (a common one is refused at `field`) and sign the user out
+    everywhere (caller commits)."""
+    check_new_password(password, field)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     revoke_user_tokens(user)
