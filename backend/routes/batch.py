@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.exc import DataError
 
 from ..errors import DomainError, InvalidError, error_body
 from ..extensions import db
 from ..models import User
+from ..services import photo_budget
 from ..writes import Reply
 from .visit_operations import Context, run_operation
 
@@ -35,22 +37,25 @@ def run_batch(
 ) -> dict[str, Any]:
     """Run a device's queued operations in order; each answers on its own.
 
-    After a server-side failure (5xx, e.g. photo storage unavailable) the later operations on
-    the same visit answer 424 without running, so a retry delivers them in order: a check-out
-    never closes a visit before its failed photo arrives.
+    After a server-side failure (5xx, e.g. photo storage unavailable) or a 429 (the batch's
+    photo decoding budget spent) the later operations on the same visit answer 424 without
+    running, so a retry delivers them in order: a check-out never closes a visit before its
+    failed photo arrives.
     """
     context = Context(received_at, batch.get("sent_at"))
     results = []
-    stalled: set[str] = set()  # visits with an operation that failed on our side (5xx)
-    for item in batch["operations"]:
-        visit = item.get("visit", item["body"].get("uuid") if item["op"] == "check_in" else None)
-        if visit is not None and str(visit) in stalled:
-            reply = Reply(424, error_body(424, NOT_ATTEMPTED))
-        else:
-            reply = _run_item(actor, item, files, context)
-        if reply.status >= 500 and visit is not None:
-            stalled.add(str(visit))
-        results.append(_result(item, reply))
+    stalled: set[str] = set()  # visits with an operation to be sent again (5xx, 429)
+    with photo_budget.batch(current_app.config["PHOTO_DECODE_BATCH_PIXELS"]):
+        for item in batch["operations"]:
+            op = item["op"]
+            visit = item.get("visit", item["body"].get("uuid") if op == "check_in" else None)
+            if visit is not None and str(visit) in stalled:
+                reply = Reply(424, error_body(424, NOT_ATTEMPTED))
+            else:
+                reply = _run_item(actor, item, files, context)
+            if (reply.status >= 500 or reply.status == 429) and visit is not None:
+                stalled.add(str(visit))
+            results.append(_result(item, reply))
     failed = sum(1 for r in results if r["status"] >= 400)
     return {"results": results, "succeeded": len(results) - failed, "failed": failed}
 

@@ -29,7 +29,8 @@ UPLOAD_BODY = {
                         "type": "string",
                         "format": "binary",
                         "description": "JPEG, PNG, WebP or HEIC; at most PHOTO_MAX_BYTES "
-                        "(15 MiB) and PHOTO_MAX_PIXELS (50 MP)",
+                        "(15 MiB) and PHOTO_MAX_PIXELS (50 MP; PHOTO_MAX_PIXELS_FULL_DECODE, "
+                        "16 MP, for PNG, WebP and HEIC, which decode at full size)",
                     },
                     "kind": {"type": "string", "enum": [k.value for k in PhotoKind]},
                     "note": {"type": "string", "maxLength": 300},
@@ -50,9 +51,15 @@ class VisitPhotos(MethodView):
     @blp.errors(404, 409)
     @blp.alt_response(413, schema=ErrorSchema, description="Too many bytes or pixels")
     @blp.alt_response(422, schema=ErrorSchema, description="Not an image, or damaged")
+    @blp.alt_response(
+        429,
+        schema=ErrorSchema,
+        description="Your photos being decoded hold PHOTO_DECODE_USER_PIXELS already; send again",
+    )
     def post(self, visit_id):
         """Attach a photo to your visit.
 
+        The visit (yours, open) and an exact duplicate are checked before the file is decoded.
         The image is turned upright (EXIF orientation), its camera time kept, and re-encoded
         without any metadata (no GPS) as a full image (long side ≤ 1600 px) and a thumbnail.
         """

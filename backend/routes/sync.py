@@ -22,9 +22,10 @@ BATCH_DOC = """Run a device's queued operations in order (visit, photos, records
 
 Each operation carries its own idempotency key and is answered on its own (`results`, in the
 order sent): a replayed key returns its first reply, and a failing operation rolls back only
-itself; after a server error (5xx) the later operations on that visit answer 424 unrun, to be
-sent again in order. An operation on a visit created earlier in the batch refers to it by its
-`uuid`.
+itself; after a server error (5xx) or a 429 the later operations on that visit answer 424
+unrun, to be sent again in order. A batch decodes at most PHOTO_DECODE_BATCH_PIXELS of photos:
+a photo past that answers 429 undecoded, to be sent in a later batch. An operation on a visit
+created earlier in the batch refers to it by its `uuid`.
 Photos go as `file_base64` here, or as binary parts with POST /api/sync/multipart.
 """
 

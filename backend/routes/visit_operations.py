@@ -63,8 +63,9 @@ class Operation:
     response: type[ma.Schema]
     run: Callable[[Call], tuple[int, Any]]
     body_location: str = "json"
-    # Slow work on the attached file done before the transaction (photo decoding).
-    prepare: Callable[[bytes], Any] | None = None
+    # Slow work on the attached file (photo decoding), done before the transaction after its
+    # own cheap checks (the visit in scope and the caller's, not a duplicate).
+    prepare: Callable[[User, visits.VisitRef | None, bytes], Any] | None = None
 
 
 def _check_in(c: Call) -> tuple[int, Any]:
@@ -148,7 +149,7 @@ def run_operation(
 
     def prepare() -> None:
         if operation.prepare is not None and file is not None:
-            prepared.append(operation.prepare(file))
+            prepared.append(operation.prepare(actor, visit, file))
 
     def run() -> Reply:
         call = Call(actor, visit, data, file, context, prepared[0] if prepared else None)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Photo, User
 from ..scoping import get_in_scope
-from . import photo_images, photo_storage, visit_integrity
+from . import photo_budget, photo_images, photo_storage, visit_integrity
 from .visits import VisitRef, visit_for_write
 
 
@@ -25,12 +25,40 @@ def limits() -> photo_images.Limits:
         full_px=cfg["PHOTO_FULL_PX"],
         thumb_px=cfg["PHOTO_THUMB_PX"],
         quality=cfg["PHOTO_JPEG_QUALITY"],
+        max_pixels_full_decode=cfg["PHOTO_MAX_PIXELS_FULL_DECODE"],
     )
 
 
-def process_upload(content: bytes) -> photo_images.ProcessedImage:
-    """Check and convert an upload (no database): raises 413 or 422 for a bad file."""
-    return photo_images.process(content, limits(), ZoneInfo(current_app.config["TIMEZONE"]))
+def process_upload(
+    actor: User, ref: VisitRef | None, content: bytes
+) -> photo_images.ProcessedImage | None:
+    """The upload checked and converted, before the write's transaction; None for a file this
+    visit already has (`add_photo` answers with that photo).
+
+    The cheap checks come first, so bytes aimed at a visit the caller may not change cost no
+    decoding: the visit (in scope, the caller's, open: 404/403/409), an exact duplicate, the
+    header (bytes, format, pixels: 413/422), the decoding budgets (429). Then the decoding.
+    """
+    if ref is None:
+        return None  # the operation refuses a photo without its visit
+    visit = visit_for_write(actor, ref)
+    if _same_file(visit.id, content) is not None:
+        return None
+    return _decode(actor, content)
+
+
+def _decode(actor: User, content: bytes) -> photo_images.ProcessedImage:
+    cfg = current_app.config
+    header = photo_images.inspect(content, limits())
+    with photo_budget.claim(actor.id, header.decode_pixels, cfg["PHOTO_DECODE_USER_PIXELS"]):
+        return photo_images.decode(content, header, limits(), ZoneInfo(cfg["TIMEZONE"]))
+
+
+def _same_file(visit_id: int, content: bytes) -> Photo | None:
+    sha256 = hashlib.sha256(content).hexdigest()
+    return db.session.scalars(
+        select(Photo).where(Photo.visit_id == visit_id, Photo.sha256 == sha256)
+    ).first()
 
 
 def add_photo(
@@ -46,13 +74,11 @@ def add_photo(
     the upload already processed (`process_upload`), outside the transaction.
     """
     visit = visit_for_write(actor, ref)
-    sha256 = hashlib.sha256(content).hexdigest()
-    existing = db.session.scalars(
-        select(Photo).where(Photo.visit_id == visit.id, Photo.sha256 == sha256)
-    ).first()
+    existing = _same_file(visit.id, content)
     if existing is not None:
         return existing, False
-    image = image or process_upload(content)
+    image = image or _decode(actor, content)
+    sha256 = hashlib.sha256(content).hexdigest()
     photo_storage.save(sha256, image.full, image.thumbnail)
     photo = Photo(
         visit_id=visit.id,
