@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import IO, Any
 
 import marshmallow as ma
+from defusedxml import DefusedXmlException
 from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -44,7 +47,11 @@ class ImportReport:
 
 
 def read_table(stream: IO[bytes], filename: str) -> list[dict[str, str]]:
-    """The file's rows as dicts of cell text keyed by lower-cased header; validates the header."""
+    """The file's rows as dicts of cell text keyed by lower-cased header; validates the header.
+
+    Reading stops at the first row over STORE_IMPORT_MAX_ROWS: a huge file is refused before
+    the rest of it is read.
+    """
     name = filename.lower()
     if name.endswith(".xlsx"):
         rows = _xlsx_rows(stream)
@@ -52,9 +59,23 @@ def read_table(stream: IO[bytes], filename: str) -> list[dict[str, str]]:
         rows = _csv_rows(stream)
     else:
         raise InvalidError("Upload a .csv or .xlsx file.", {"files": {"file": ["Unknown type."]}})
-    if not rows:
+    limit = current_app.config["STORE_IMPORT_MAX_ROWS"]
+    with closing(rows):
+        header = _header(next(rows, None))
+        table: list[dict[str, str]] = []
+        for cells in rows:
+            if len(table) == limit:
+                raise InvalidError(
+                    f"At most {limit} rows per file.", {"files": {"file": ["Too long."]}}
+                )
+            table.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)})
+    return table
+
+
+def _header(cells: list[str] | None) -> list[str]:
+    if cells is None:
         raise InvalidError("The file is empty.", {"files": {"file": ["No header row."]}})
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in cells]
     problems = [
         {"row": 1, "column": h or f"#{i + 1}", "message": "Unknown column."}
         for i, h in enumerate(header)
@@ -69,32 +90,53 @@ def read_table(stream: IO[bytes], filename: str) -> list[dict[str, str]]:
         problems.append({"row": 1, "column": "", "message": "A column appears twice."})
     if problems:
         raise InvalidError("The header row is not valid.", {"rows": problems})
-    return [
-        {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
-        for cells in rows[1:]
-    ]
+    return header
 
 
-def _csv_rows(stream: IO[bytes]) -> list[list[str]]:
+def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
+    """The non-empty rows, one at a time."""
     try:
         text = stream.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidError("CSV files must be UTF-8.", {"files": {"file": ["Not UTF-8"]}}) from None
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(row)]
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if any(row):
+                yield [c.strip() for c in row]
+    except csv.Error as exc:
+        raise InvalidError(
+            f"Not a readable CSV file ({exc}).", {"files": {"file": ["Corrupt."]}}
+        ) from None
 
 
-def _xlsx_rows(stream: IO[bytes]) -> list[list[str]]:
+def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[str]]:
+    """The first sheet's non-empty rows, one at a time, streamed (openpyxl's read-only mode).
+
+    openpyxl parses with defusedxml, which refuses XML entity declarations (billion laughs,
+    external entities) instead of expanding them.
+    """
     try:
         book = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a corrupt file
-        raise InvalidError("Not a readable XLSX file.", {"files": {"file": ["Corrupt."]}}) from None
-    rows = [
-        [_cell_text(v) for v in row]
-        for row in book.worksheets[0].iter_rows(values_only=True)
-        if any(v not in (None, "") for v in row)
-    ]
-    book.close()
-    return rows
+    except Exception as exc:  # openpyxl raises many types for a corrupt file
+        raise _unreadable_xlsx(exc) from None
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            if any(v not in (None, "") for v in row):
+                yield [_cell_text(v) for v in row]
+    except Exception as exc:  # the sheet's XML is read only now, row by row
+        raise _unreadable_xlsx(exc) from None
+    finally:
+        book.close()
+
+
+def _unreadable_xlsx(exc: BaseException | None) -> InvalidError:
+    cause = exc
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__  # openpyxl re-raises as a ValueError
+    if cause is not None:
+        message = "The XLSX file declares XML entities (a DTD); such files are refused unread."
+        return InvalidError(message, {"files": {"file": ["XML entities."]}})
+    return InvalidError("Not a readable XLSX file.", {"files": {"file": ["Corrupt."]}})
 
 
 def _cell_text(value: Any) -> str:
