@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -16,6 +17,7 @@ from tests.api.test_auth import login
 
 FORGED = "2026-12-02 09:00:00,000 INFO terminus.access: GET /api/users 200"
 NASTIES = "%0a", "%0d", "%0d%0a", "%1b[2K", "%c2%85", "%e2%80%a8"
+RAW_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # all but the newline
 
 
 @contextmanager
@@ -64,6 +66,7 @@ def test_a_path_with_a_line_break_stays_one_access_line(client, nasty):
     assert len(lines) == 1, out.getvalue()
     assert lines[0].endswith(" 404") and FORGED in lines[0]
     assert out.getvalue().count("\n") == 1 and len(out.getvalue().splitlines()) == 1
+    assert not RAW_CONTROL.search(out.getvalue())
 
 
 def test_a_username_with_a_line_break_stays_in_its_line(app, client, org):
