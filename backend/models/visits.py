@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     Float,
     ForeignKey,
@@ -50,6 +51,16 @@ class FlagKind(enum.StrEnum):
     PHOTO_REUSED = "photo_reused"
     PHOTO_OLD = "photo_old"
     LEFT_OPEN = "left_open"
+    # A device time the server cannot believe (`detail.rule` says why): the visit is held.
+    TIME_TRAVEL = "time_travel"
+
+
+class VisitReview(enum.StrEnum):
+    """A visit held out of the KPIs (flagged `time_travel`) until a supervisor decides."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
 
 
 _OPEN = text("status = 'open'")
@@ -105,8 +116,12 @@ class Visit(TimestampMixin, db.Model):
     # An order with at least one line was taken.
     successful: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
+    # Held for review (None: never held); only an accepted one counts in the KPIs again.
+    review: Mapped[VisitReview | None] = mapped_column(value_enum(VisitReview, "visit_review"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    rep: Mapped[User] = relationship()
+    rep: Mapped[User] = relationship(foreign_keys=[rep_id])
     store: Mapped[Store] = relationship(lazy="joined")
     flags: Mapped[list[VisitFlag]] = relationship(
         back_populates="visit",
@@ -136,6 +151,11 @@ class Visit(TimestampMixin, db.Model):
         if self.checked_out_at is None:
             return None
         return round((self.checked_out_at - self.checked_in_at).total_seconds() / 60, 1)
+
+
+def counted_visit() -> ColumnElement[bool]:
+    """The visits the KPIs count: never held for review, or accepted."""
+    return Visit.review.is_(None) | (Visit.review == VisitReview.ACCEPTED)
 
 
 class VisitFlag(db.Model):

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from ..auth import current_user
 from ..models import Role
 from ..schemas.common import page_envelope
+from ..schemas.visit_reviews import VisitReviewInSchema, VisitReviewSchema
 from ..schemas.visits import (
     CheckInSchema,
     CheckOutSchema,
@@ -23,7 +24,7 @@ from ..schemas.visits import (
 )
 from ..services import visits
 from .base import ApiBlueprint
-from .operations import documented_write
+from .operations import documented_write, write
 from .visit_operations import respond
 
 blp = ApiBlueprint("visits", __name__, url_prefix="/api/visits", description="Store visits")
@@ -74,6 +75,26 @@ class CheckOut(MethodView):
     def post(self, data, visit_id):
         """Check out of your visit (a visit closed by the end-of-day job takes it too)."""
         return respond("check_out", data, visit=visit_id)
+
+
+@blp.route("/<int:visit_id>/review")
+class VisitReviewView(MethodView):
+    @blp.auth()
+    @blp.response(200, VisitReviewSchema)
+    @blp.errors(404)
+    def get(self, visit_id):
+        """Whether a visit you may see is held for review, and the decision on it."""
+        return visits.find_visit(current_user(), visit_id)
+
+    @blp.auth(Role.SUPERVISOR, Role.ADMIN)
+    @blp.arguments(VisitReviewInSchema)
+    @write(blp)
+    @blp.response(200, VisitReviewSchema)
+    @blp.errors(404, 409)
+    def post(self, data, visit_id):
+        """Accept a visit held for review (flagged `time_travel`: it counts in the KPIs again)
+        or reject it (it stays out). Only a visit that was held can be decided (409)."""
+        return visits.review_visit(current_user(), visit_id, data["decision"])
 
 
 def _record_route(path: str, op: str, schema, summary: str) -> None:

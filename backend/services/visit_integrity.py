@@ -6,8 +6,9 @@ server's clock is used only to judge the device clock.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from geopy.distance import geodesic
@@ -16,6 +17,12 @@ from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import FlagKind, Photo, Visit, VisitFlag, utcnow
+from ..models.visits import VisitReview
+
+
+def local_date(moment: datetime) -> date:
+    """The organisation-local date of an aware datetime."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -44,10 +51,12 @@ def on_check_in(visit: Visit, received_at: datetime, device_sent_at: datetime | 
     _position_flags(visit)
     _clock_flag(visit, visit.checked_in_at, received_at, device_sent_at)
     _travel_flags(visit)
+    _time_travel_flag(visit, "check_in", visit.checked_in_at, received_at, device_sent_at)
 
 
 def on_check_out(visit: Visit, received_at: datetime, device_sent_at: datetime | None) -> None:
     _clock_flag(visit, visit.checked_out_at, received_at, device_sent_at)
+    _time_travel_flag(visit, "check_out", visit.checked_out_at, received_at, device_sent_at)
     _set_flag(visit, FlagKind.LEFT_OPEN, None)
     minimum = current_app.config["MIN_VISIT_MINUTES"]
     minutes = visit.duration_minutes or 0.0
@@ -122,6 +131,74 @@ def _clock_flag(
         )
 
 
+# What each time-travel rule says, filled from the flag's detail.
+_TIME_RULES = {
+    "future": "The {event} time is {minutes:g} min after the server received it.",
+    "after_sent": "The {event} time is {minutes:g} min after the phone sent it.",
+    "day_closed": "The {event} reached the server after its day ({day}) had closed.",
+    "offline": "The {event} reached the server {hours:g} h after its time "
+    "(allowance {allowance_hours} h).",
+}
+
+
+def time_travel_rules(
+    event: str, device_time: datetime, received_at: datetime, sent: datetime | None, day: date
+) -> list[str]:
+    """The rules a device time breaks, judged against the server's first receipt of it: ahead
+    of the receipt or of the device's own send time (beyond the clock tolerance), received
+    after the visit's day closed (a check-in: the business day had ended, its plans frozen and
+    its end-of-day close due), or received longer after it than a phone stays offline."""
+    cfg = current_app.config
+    tolerance = timedelta(minutes=cfg["CLOCK_SKEW_MINUTES"])
+    rules = []
+    if device_time > received_at + tolerance:
+        rules.append("future")
+    if sent is not None and device_time > sent + tolerance:
+        rules.append("after_sent")
+    if event == "check_in" and day < local_date(received_at):
+        rules.append("day_closed")
+    if received_at - device_time > timedelta(hours=cfg["VISIT_MAX_OFFLINE_HOURS"]):
+        rules.append("offline")
+    return rules
+
+
+def _time_travel_flag(
+    visit: Visit,
+    event: str,
+    device_time: datetime | None,
+    received: datetime,
+    sent: datetime | None,
+) -> None:
+    """Flag (one flag per event) and hold the visit out of the KPIs when its device time breaks
+    a rule; a visit already rejected stays rejected, an accepted one is asked about again."""
+    if device_time is None:
+        return
+    for flag in [f for f in visit.flags if f.kind is FlagKind.TIME_TRAVEL]:
+        if flag.detail.get("event") == event:
+            visit.flags.remove(flag)
+    rules = time_travel_rules(event, device_time, received, sent, visit.visit_date)
+    if not rules:
+        return
+    minutes = (device_time - (sent if rules[0] == "after_sent" else received)).total_seconds() / 60
+    detail = {
+        "event": event,
+        "rule": rules[0],
+        "rules": rules,
+        "device_time": device_time.isoformat(),
+        "received_at": received.isoformat(),
+        "sent_at": sent.isoformat() if sent is not None else None,
+        "day": visit.visit_date.isoformat(),
+        "minutes": round(minutes, 1),
+        "hours": round(-minutes / 60, 1),
+        "allowance_hours": current_app.config["VISIT_MAX_OFFLINE_HOURS"],
+    }
+    label = event.replace("_", "-")
+    message = _TIME_RULES[rules[0]].format(**{**detail, "event": label})
+    visit.flags.append(VisitFlag(kind=FlagKind.TIME_TRAVEL, message=message, detail=detail))
+    if visit.review is not VisitReview.REJECTED:
+        visit.review = VisitReview.PENDING
+
+
 def _neighbour(visit: Visit, earlier: bool) -> Visit | None:
     order = Visit.checked_in_at.desc() if earlier else Visit.checked_in_at.asc()
     compare = (
@@ -191,14 +268,22 @@ def on_photo(visit: Visit, photo: Photo) -> None:
     match = _reused(visit, photo)
     if match is not None:
         other, bits = match
-        _set_flag(
-            visit,
-            FlagKind.PHOTO_REUSED,
-            f"Photo {photo.id} is {'a copy of' if bits == 0 else 'nearly identical to'} "
-            f"photo {other.id} of visit {other.visit_id}.",
-            {"other_photo_id": other.id, "other_visit_id": other.visit_id, "distance_bits": bits},
-            photo,
-        )
+        likeness = "a copy of" if bits == 0 else "nearly identical to"
+        detail: dict[str, Any] = {"distance_bits": bits}
+        if _seen_with(visit, db.session.get(Visit, other.visit_id)):
+            detail |= {"other_photo_id": other.id, "other_visit_id": other.visit_id}
+            where = f"photo {other.id} of visit {other.visit_id}"
+        else:
+            where = "a photo of another visit"
+        _set_flag(visit, FlagKind.PHOTO_REUSED, f"Photo {photo.id} is {likeness} {where}.",
+                  detail, photo)  # fmt: skip
+
+
+def _seen_with(visit: Visit, other: Visit) -> bool:
+    """Whether everyone who may see `visit` (its rep, its team's supervisor, their area's
+    manager, an admin: `scoping`) may see `other` too: the same rep under the same team. A
+    flag names another visit only then, so it never names one its reader cannot see."""
+    return other.rep_id == visit.rep_id and other.team_id == visit.team_id
 
 
 def hamming(a: str, b: str) -> int:

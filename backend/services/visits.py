@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -25,16 +23,13 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
+from ..models.visits import VisitReview
 from ..scoping import get_in_scope, scope_filter, scoped_select
 from . import visit_integrity
 from .paging import paginate
+from .visit_integrity import local_date
 
 VisitRef = int | str  # the server id, or the client-generated uuid
-
-
-def local_date(moment: datetime) -> date:
-    """The organisation-local date of an aware datetime."""
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def check_in(
@@ -45,10 +40,11 @@ def check_in(
     visit_date = local_date(checked_in_at)
     visit_uuid = str(data.get("uuid") or uuid.uuid4())
     if "uuid" in data and db.session.scalar(select(exists().where(Visit.uuid == visit_uuid))):
+        # One answer whoever's visit holds the uuid: it names and hints at nothing of theirs.
         raise ConflictError(
-            f"Visit {visit_uuid} already exists.",
-            {"json": {"uuid": ["Already used."]}},
-            reason="visit_exists",
+            "This visit id cannot be used: check in again under a new one.",
+            {"json": {"uuid": ["Cannot be used; generate a new one."]}},
+            reason="uuid_unusable",
         )
     stop = _planned_stop(actor.id, data["store_id"], visit_date)
     store = stop.store if stop is not None else _store_in_scope(actor, data["store_id"])
@@ -179,6 +175,21 @@ def _store_in_scope(actor: User, store_id: int) -> Store:
             reason="no_such_store",
         )
     return store
+
+
+def review_visit(actor: User, visit_id: int, decision: VisitReview) -> Visit:
+    """A supervisor's (or admin's) decision on a visit held for review: accepted, it counts in
+    the KPIs; rejected, it stays out. Deciding again replaces the decision."""
+    visit = get_in_scope(actor, Visit, visit_id)
+    if visit.review is None:
+        raise ConflictError(
+            f"Visit {visit.id} is not held for review.",
+            reason="visit_not_held",
+            params={"visit_id": visit.id},
+        )
+    visit.review, visit.reviewed_by_id, visit.reviewed_at = decision, actor.id, utcnow()
+    db.session.flush()
+    return visit
 
 
 def visit_for_write(actor: User, ref: VisitRef) -> Visit:

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from backend.extensions import db
@@ -279,9 +280,10 @@ def test_a_visit_left_open_is_closed_with_a_flag_at_the_end_of_the_day(app, clie
     headers = tokens.headers("rep-n1a")
     position = store_position(app, org.store["n1-a"])
     yesterday = minutes_ago(26 * 60)
-    old = client.post(
-        "/api/visits", json=check_in_body(org.store["n1-a"], position, yesterday), headers=headers
-    ).json
+    # Checked in yesterday, online (received then: a check-in first received today is held).
+    with time_machine.travel(yesterday, tick=True):
+        body = check_in_body(org.store["n1-a"], position, yesterday)
+        old = client.post("/api/visits", json=body, headers=headers).json
     # The end-of-day job (flask visits close-open) closes it ...
     runner = app.test_cli_runner()
     result = runner.invoke(args=["visits", "close-open"])

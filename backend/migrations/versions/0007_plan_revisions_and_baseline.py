@@ -1,9 +1,8 @@
 """plans people can trust: revisions, start-of-day baseline, dropped stores, violations,
 amendment counts in rep_day_kpis
 
-Then both report tables are recomputed from the rows (as `flask reports rebuild`). The report
-code reads the newest schema, so this refresh lives in the newest revision that changes what
-the tables count: a later such revision moves it there.
+The report tables are recomputed from the rows in 0009, the newest revision that changes what
+they count (the report code reads the newest schema).
 
 Revision ID: 0007
 Revises: 0006
@@ -77,10 +76,6 @@ def upgrade():
     with op.batch_alter_table("rep_day_kpis", schema=None) as batch_op:
         for name in ("added", "removed"):
             batch_op.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
-
-    from backend.services.reports import rep_days
-
-    rep_days.refresh(op.get_bind(), rep_days.everything)
 
 
 def downgrade():

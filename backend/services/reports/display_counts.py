@@ -5,7 +5,8 @@ products (brands marked `is_own`): checks; on the shelf; on the shelf at eye lev
 `EYE_LEVEL_SHELF`, the one answer for shelf height); out of stock; in stock (on the shelf and
 not out of stock); FIFO assessed / respected / not; price tag assessed / present and correct /
 missing or wrong; cleanliness assessed / clean / not; POP material present; and the facings of
-our own products and of all products checked.
+our own products and of all products checked. A visit held for review counts only once a
+supervisor accepts it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 
 from ...models import DISPLAY_COUNTS, Brand, DisplayCheck, Product, RepDayDisplay, Store, Visit
+from ...models.visits import counted_visit
 from .sql import count_if
 
 TABLE = RepDayDisplay
@@ -59,6 +61,6 @@ def fresh(where: Any) -> Select[Any]:
         .join(Store, Store.id == Visit.store_id)
         .join(Product, Product.id == d.product_id)
         .join(Brand, Brand.id == Product.brand_id)
-        .where(where(Visit.rep_id, Visit.visit_date))
+        .where(where(Visit.rep_id, Visit.visit_date), counted_visit())
         .group_by(*keys)
     )

@@ -13,6 +13,9 @@
   over closed visits; travel = first check-in to last check-out less the time in stores, over
   visits - 1 legs, on days whose visits are all closed;
 - photos of those visits, and how many were approved or rejected.
+
+A visit held for review (flagged `time_travel`, `models.visits.counted_visit`) counts in none
+of these until a supervisor accepts it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ...models import (
     RoutePlan,
     Visit,
 )
+from ...models.visits import counted_visit
 from .sql import count_if, seconds_between, summed_parts
 
 TABLE = RepDayKpi
@@ -91,7 +95,7 @@ def _stops(where: Any) -> Select[Any]:
             func.max(case((Visit.successful, 1), else_=0)).label("ordered"),
             func.min(Visit.checked_in_at).label("first_in"),
         )
-        .where(where(Visit.rep_id, Visit.visit_date))
+        .where(where(Visit.rep_id, Visit.visit_date), counted_visit())
         .group_by(Visit.rep_id, Visit.store_id, Visit.visit_date)
         .subquery("seen")
     )
@@ -180,7 +184,7 @@ def _visits(where: Any) -> Select[Any]:
                 route.c.store_id == Visit.store_id,
             ),
         )
-        .where(where(Visit.rep_id, Visit.visit_date))
+        .where(where(Visit.rep_id, Visit.visit_date), counted_visit())
         .group_by(*group)
     )
 
@@ -199,7 +203,7 @@ def _photos(where: Any) -> Select[Any]:
         .select_from(Photo)
         .join(Visit, Visit.id == Photo.visit_id)
         .outerjoin(PhotoReview, PhotoReview.photo_id == Photo.id)
-        .where(where(Visit.rep_id, Visit.visit_date))
+        .where(where(Visit.rep_id, Visit.visit_date), counted_visit())
         .group_by(Visit.rep_id, Visit.team_id, Visit.visit_date)
     )
 

@@ -17,6 +17,8 @@ are summed from `rep_day_kpis`, which `rep_days` keeps current and defines:
   the period ÷ those stores. Frequency adherence: stores visited at least ⌊days ÷ frequency⌋
   times (tier frequency unless the store sets its own) ÷ stores whose frequency fits in the
   period at least once.
+- a visit held for review (flagged `time_travel`) counts in none of these until a supervisor
+  accepts it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from sqlalchemy import (
 
 from ...extensions import db
 from ...models import REP_DAY_COUNTS, RepDayKpi, Role, Store, Team, Tier, User, Visit
+from ...models.visits import counted_visit
 from ...scoping import scope_filter
 from . import ranges
 from .common import begin_report, labels, rate, where_org
@@ -101,7 +104,11 @@ class _Facts:
         """One row per active store in scope: its rep, team, area, visits and required visits."""
         counts = (
             select(Visit.store_id, func.count().label("visits"))
-            .where(Visit.visit_date.between(self.first, self.last), scope_filter(self.actor, Visit))
+            .where(
+                Visit.visit_date.between(self.first, self.last),
+                scope_filter(self.actor, Visit),
+                counted_visit(),
+            )
             .group_by(Visit.store_id)
             .subquery("store_visits")
         )
