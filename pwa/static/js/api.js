@@ -1,6 +1,6 @@
 // The API client. GETs are network-first with IndexedDB as the offline copy (never Cache
 // Storage: answers carry the signed-in user's data). Writes of visits go through the outbox.
-import { get, meta, put, clear } from './db.js';
+import { get, put, clear, signedIn } from './db.js';
 import { t, known } from './i18n.js';
 import { authorisedFetch } from './http.js';
 
@@ -15,9 +15,14 @@ export class ApiError extends Error {
 export const session = { token: null, user: null };
 
 export async function loadSession() {
-  session.token = (await meta.get('token')) || null;
-  session.user = (await meta.get('user')) || null;
+  Object.assign(session, await signedIn.read());
   return session;
+}
+
+async function startSession(data) {
+  session.token = data.token;
+  session.user = data.user;
+  await signedIn.save(data.token, data.user);
 }
 
 // A refusal in the screen's language: its reason with the server's figures, and the fields it
@@ -97,27 +102,37 @@ export async function getJSON(url, { timeout = 8000 } = {}) {
   }
 }
 
+// Signing in starts with no offline answers: none of an earlier user's can be shown.
 export async function login(username, password) {
   const data = await request('POST', '/api/auth/login', { json: { username, password } });
-  session.token = data.token;
-  session.user = data.user;
-  await meta.set('token', data.token);
-  await meta.set('user', data.user);
+  await clear('cache');
+  await startSession(data);
   return data.user;
 }
 
-export async function logout({ keepOutbox = true } = {}) {
-  try {
-    if (navigator.onLine) await request('POST', '/api/auth/logout');
-  } catch {
-    /* offline */
+// The own password changed: every token of the user is revoked, the answer's fresh one kept.
+export async function changePassword(current, next) {
+  await startSession(
+    await request('POST', '/api/auth/password', { json: { current_password: current, new_password: next } }),
+  );
+}
+
+// Sign out here (the token revoked when online) or, `everywhere`, on every device (which needs
+// the network: it throws without). The session and the offline answers go; the outbox stays,
+// its items set aside for their owner's next sign-in.
+export async function logout({ everywhere = false } = {}) {
+  if (everywhere) await request('POST', '/api/auth/logout-all');
+  else {
+    try {
+      if (navigator.onLine) await request('POST', '/api/auth/logout');
+    } catch {
+      /* offline, or the token is already revoked */
+    }
   }
   session.token = null;
   session.user = null;
-  await meta.del('token');
-  await meta.del('user');
+  await signedIn.clear();
   await clear('cache');
-  if (!keepOutbox) await clear('outbox');
 }
 
 // Every page of a paged list ({items, meta: {pages}}), network-first page by page, to the last

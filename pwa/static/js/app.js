@@ -41,8 +41,12 @@ for (const [pattern, load] of SCREENS) route(pattern, async (...args) => (await 
 
 configure({
   home,
-  // Signed out, every route leads to the sign-in screen.
-  redirect: (hash) => (!session.user && hash !== '#/login' ? '#/login' : null),
+  // Signed out, every route leads to the sign-in screen; signed in, not there (another user
+  // signs in only after this one signs out).
+  redirect: (hash) => {
+    if (!session.user) return hash === '#/login' ? null : '#/login';
+    return hash === '#/login' ? home() : null;
+  },
   frame,
   failed: async (err) => {
     if (err instanceof ApiError && err.status === 401) await signOut();

@@ -3,7 +3,7 @@
 // The screens read it; it imports no screen.
 import { t } from './i18n.js';
 import { getJSON, getAllPages, session } from './api.js';
-import { all, put } from './db.js';
+import { all, get, put } from './db.js';
 import { businessDay, addDays } from './clock.js';
 import { enqueue, uuid, flush } from './outbox.js';
 
@@ -49,8 +49,16 @@ export async function brands() {
   return (await getJSON('/api/brands')).data;
 }
 
+// The signed-in rep's visit `vuuid` on this phone, or null (another user's is never shown).
+export async function localVisit(vuuid) {
+  const v = await get('visits', vuuid);
+  return v && session.user && v.user === session.user.id ? v : null;
+}
+
+// The signed-in rep's visits of the day on this phone (another user's stay set aside).
 export async function localVisits(day = today()) {
-  return (await all('visits')).filter((v) => v.day === day).sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt));
+  const mine = (v) => session.user && v.user === session.user.id && v.day === day;
+  return (await all('visits')).filter(mine).sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt));
 }
 
 // Stores the screens met elsewhere (nearby search), so that a store's screen opens offline.
@@ -79,6 +87,7 @@ export function position({ timeout = 15000, maximumAge = 0 } = {}) {
 export async function startVisit({ id: storeId, name: storeName }, here) {
   const v = {
     uuid: uuid(),
+    user: session.user.id,
     day: today(),
     storeId,
     storeName,

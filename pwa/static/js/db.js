@@ -3,14 +3,15 @@
 // transactions, never inside one (a transaction auto-commits once it has nothing to do).
 
 const NAME = 'terminus';
-const VERSION = 1;
+// 2: outbox items and local visits carry their owner (`user`, the user's id).
+const VERSION = 2;
 let opening = null;
 
 export function openDb() {
   if (opening) return opening;
   opening = new Promise((resolve, reject) => {
     const req = indexedDB.open(NAME, VERSION);
-    req.onupgradeneeded = () => {
+    req.onupgradeneeded = (e) => {
       const db = req.result;
       // meta: token, user, language, last sync time...
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
@@ -27,6 +28,7 @@ export function openDb() {
         const v = db.createObjectStore('visits', { keyPath: 'uuid' });
         v.createIndex('day', 'day');
       }
+      if (e.oldVersion >= 1 && e.oldVersion < 2) tagOwners(req.transaction);
     };
     req.onsuccess = () => {
       const db = req.result;
@@ -43,6 +45,23 @@ export function openDb() {
     req.onblocked = () => reject(new Error('IndexedDB upgrade blocked by another tab'));
   });
   return opening;
+}
+
+// Items queued before they carried an owner were queued by whoever is signed in now, if anyone;
+// with nobody signed in their owner is unknown and they stay set aside like another user's.
+function tagOwners(t) {
+  const signedIn = t.objectStore('meta').get('user');
+  signedIn.onsuccess = () => {
+    const user = signedIn.result ? signedIn.result.id : null;
+    for (const name of ['outbox', 'visits']) {
+      t.objectStore(name).openCursor().onsuccess = (c) => {
+        const cursor = c.target.result;
+        if (!cursor) return;
+        if (cursor.value.user === undefined) cursor.update({ ...cursor.value, user });
+        cursor.continue();
+      };
+    }
+  };
 }
 
 export function done(req) {
@@ -80,4 +99,24 @@ export const meta = {
   get: (key) => get('meta', key),
   set: (key, value) => put('meta', value, key),
   del: (key) => del('meta', key),
+};
+
+// The signed-in session, token and user always written, cleared and read together (one
+// transaction): a sender never pairs one user's token with another user's id.
+export const signedIn = {
+  read: () =>
+    tx('meta', 'readonly', async (s) => {
+      const [token, user] = [s.get('token'), s.get('user')];
+      return { token: (await done(token)) || null, user: (await done(user)) || null };
+    }),
+  save: (token, user) =>
+    tx('meta', 'readwrite', (s) => {
+      s.put(token, 'token');
+      s.put(user, 'user');
+    }),
+  clear: () =>
+    tx('meta', 'readwrite', (s) => {
+      s.delete('token');
+      s.delete('user');
+    }),
 };

@@ -1,8 +1,9 @@
-// The sign-in screen, with the language switch (before anyone is signed in).
+// The sign-in screen, with the language switch (before anyone is signed in). Signed in, the
+// user hears first of any other user's unsent work left on this phone (set aside for them).
 import { t } from './i18n.js';
 import { login, ApiError, errorText } from './api.js';
 import { setTitle } from './router.js';
-import { afterSignIn, home, langSwitch } from './shell.js';
+import { afterSignIn, home, langSwitch, warnOthers } from './shell.js';
 import { h, field } from './ui.js';
 
 export function view() {
@@ -19,6 +20,7 @@ export function view() {
         err.textContent = '';
         try {
           await login(user.value.trim(), pass.value);
+          await warnOthers();
           location.hash = home();
           afterSignIn();
         } catch (ex) {

@@ -44,6 +44,9 @@ function loadLeaflet() {
   return leaflet;
 }
 
+// Leaflet reads a string tooltip or popup as HTML: names (a store's, a user's) go in as text.
+export const asText = (text) => document.createTextNode(String(text));
+
 // A Leaflet map on OpenStreetMap tiles in `el` (emptied first): {L, map}, or null when the
 // tiles do not answer or `el` left the page meanwhile. Throws when Leaflet does not load.
 export async function tileMap(el) {
@@ -77,7 +80,7 @@ export async function renderMap(el, points, { here = null, route = true, title =
         fillOpacity: 1,
         fillColor: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : '#0d47a1',
       })
-        .bindTooltip(p.label || String(i + 1))
+        .bindTooltip(asText(p.label || i + 1))
         .addTo(map);
     });
     if (here) L.circleMarker([here.lat, here.lng], { radius: 7, color: '#ffab00', fillOpacity: 1 }).addTo(map);

@@ -2,8 +2,11 @@
 // IndexedDB first, with its idempotency key, then sent strictly in order through
 // POST /api/sync/multipart (photos as binary parts). Used by the page and the service worker.
 //
-// Item: {seq, key, op, visit, method, url, body, blob, created, attempts, error,
+// Item: {seq, key, user, op, visit, method, url, body, blob, created, attempts, error,
 //        status: pending|sending|sent|failed, nextAt, sentAt, httpStatus, response}
+// - `user` is the id of the user who queued it: only that user's session ever sees, sends,
+//   retries or removes it. Another user's items (a shared phone) are set aside and wait for
+//   their owner's next sign-in here; they can only be discarded, all together, after a warning.
 // - network error, 5xx, 429: stays pending, retried with exponential backoff (2 s … 10 min)
 // - 4xx for an item: status failed, kept and shown with the server's reason (never dropped)
 // - 401: stays pending; the rep is asked to sign in again
@@ -11,7 +14,7 @@
 // language when it shows it (the service worker, which also sends, has no texts).
 // Every change is announced to this context's listeners and, through a BroadcastChannel, to
 // the other contexts (the service worker's sends reach the open outbox screen as they happen).
-import { tx, done, meta, all } from './db.js';
+import { tx, done, all, signedIn } from './db.js';
 import { businessDay, addDays } from './clock.js';
 import { authorisedFetch } from './http.js';
 
@@ -62,11 +65,14 @@ const PATHS = {
   order: ['PUT', '/api/visits/{visit}/order'],
 };
 
-// Queue one operation; `visit` is the visit's client uuid (check_in: none).
+// Queue one operation of the signed-in user; `visit` is the visit's client uuid (check_in: none).
 export async function enqueue({ op, visit, body, blob }) {
   const [method, path] = PATHS[op];
+  const { user } = await signedIn.read();
+  if (!user) throw new Error('outbox: nobody is signed in');
   const item = {
     key: uuid(),
+    user: user.id,
     op,
     visit: visit || undefined,
     method,
@@ -88,8 +94,14 @@ export async function enqueue({ op, visit, body, blob }) {
   return item;
 }
 
+// The owner's items in order (by default the signed-in user's; nobody signed in: none).
+async function itemsOf(owner) {
+  if (!owner) return [];
+  return (await all('outbox')).filter((i) => i.user === owner.id).sort((a, b) => a.seq - b.seq);
+}
+
 export async function items() {
-  return (await all('outbox')).sort((a, b) => a.seq - b.seq);
+  return itemsOf((await signedIn.read()).user);
 }
 
 export async function counts() {
@@ -99,11 +111,30 @@ export async function counts() {
   return c;
 }
 
-async function update(seqs, fn) {
+// How many unsent items of other users (or of an unknown one) this phone holds.
+export async function othersUnsent() {
+  const { user } = await signedIn.read();
+  return (await all('outbox')).filter((i) => i.status !== 'sent' && (!user || i.user !== user.id)).length;
+}
+
+// Discard every item and local visit of the other users (the screen has warned, twice):
+// their unsent work never reaches the server.
+export async function discardOthers() {
+  const { user } = await signedIn.read();
+  if (!user) return;
+  await tx(['outbox', 'visits'], 'readwrite', async (o, v) => {
+    for (const i of await done(o.getAll())) if (i.user !== user.id) o.delete(i.seq);
+    for (const x of await done(v.getAll())) if (x.user !== user.id) v.delete(x.uuid);
+  });
+  changed({ type: 'discarded' });
+}
+
+// Change the items `seqs` with fn; given an `owner`, only that user's (a screen's seq may be stale).
+async function update(seqs, fn, owner) {
   await tx('outbox', 'readwrite', async (s) => {
     for (const seq of seqs) {
       const item = await done(s.get(seq));
-      if (item) {
+      if (item && (!owner || item.user === owner.id)) {
         fn(item);
         s.put(item);
       }
@@ -125,10 +156,10 @@ function backoff(attempts) {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
-// Take the next due batch: consecutive pending items from the oldest; if the oldest pending
-// item is not due yet (backoff), nothing is sent (order is never broken).
-async function nextBatch(force) {
-  const list = (await items()).filter((i) => i.status === 'pending' || i.status === 'sending');
+// Take the owner's next due batch: consecutive pending items from the oldest; if the oldest
+// pending item is not due yet (backoff), nothing is sent (order is never broken).
+async function nextBatch(owner, force) {
+  const list = (await itemsOf(owner)).filter((i) => i.status === 'pending' || i.status === 'sending');
   if (!list.length) return [];
   if (!force && list[0].nextAt > Date.now()) return [];
   const batch = [];
@@ -158,9 +189,15 @@ export function flush({ force = false } = {}) {
     // attempts; a forced send (the `online` event itself, a retry) still tries.
     if (!force && self.navigator.onLine === false) return { ...sent, retry: true, offline: true };
     for (let round = 0; round < 200; round += 1) {
-      const batch = await nextBatch(force);
+      // Read each round: a sign-out or another user's sign-in meanwhile changes whose items go.
+      const { token, user } = await signedIn.read();
+      if (!token || !user) {
+        sent.auth = true;
+        break;
+      }
+      const batch = await nextBatch(user, force);
       if (!batch.length) break;
-      const r = await sendBatch(singleMode ? batch.slice(0, 1) : batch);
+      const r = await sendBatch(singleMode ? batch.slice(0, 1) : batch, token);
       changed({ type: 'answered', seqs: batch.map((i) => i.seq) });
       sent.ok += r.ok;
       sent.failed += r.failed;
@@ -182,9 +219,8 @@ export function flush({ force = false } = {}) {
   return running;
 }
 
-async function sendBatch(batch) {
-  const token = await meta.get('token');
-  if (!token) return { ok: 0, failed: 0, stop: true, auth: true };
+// Send the batch (items of the user whose token it is: flush picks both from one session).
+async function sendBatch(batch, token) {
   const seqs = batch.map((i) => i.seq);
   await update(seqs, (i) => {
     i.status = 'sending';
@@ -315,17 +351,27 @@ async function applyResults(batch, body) {
 
 // "Retry" on a failed item: it goes back in the queue with the same key.
 export async function retry(seq) {
-  await update([seq], (i) => {
-    i.status = 'pending';
-    i.nextAt = 0;
-  });
+  const { user } = await signedIn.read();
+  if (!user) return flush();
+  await update(
+    [seq],
+    (i) => {
+      i.status = 'pending';
+      i.nextAt = 0;
+    },
+    user,
+  );
   changed({ type: 'retry', seq });
   return flush({ force: true });
 }
 
-// Remove an item on the rep's explicit request only (the UI asks first).
+// Remove one of the rep's own items on their explicit request only (the UI asks first).
 export async function discard(seq) {
-  await tx('outbox', 'readwrite', (s) => done(s.delete(seq)));
+  const { user } = await signedIn.read();
+  await tx('outbox', 'readwrite', async (s) => {
+    const item = await done(s.get(seq));
+    if (item && user && item.user === user.id) s.delete(seq);
+  });
   changed({ type: 'discarded', seq });
 }
 

@@ -1,12 +1,12 @@
 // What surrounds every screen: the tabs, the network state, the outbox badge, the language
 // switch, signing in and out. Screens import it; it imports no screen.
 import { t, setLang, LANGS, lang } from './i18n.js';
-import { session, logout, getJSON } from './api.js';
+import { session, logout, getJSON, ApiError, errorText } from './api.js';
 import { refreshBusiness } from './clock.js';
 import { prefetch } from './data.js';
 import * as outbox from './outbox.js';
 import { render } from './router.js';
-import { h, field, select } from './ui.js';
+import { h, field, select, ask, toast } from './ui.js';
 
 const tabs = document.getElementById('tabs');
 const badge = document.getElementById('outbox-badge');
@@ -79,13 +79,53 @@ export async function afterSignIn() {
   render();
 }
 
-// Signing out keeps the outbox, but asks first when something still waits in it.
-export async function signOut() {
+// Signing out (here, or `everywhere`) keeps the user's unsent items on the phone, set aside
+// for their next sign-in here, but warns first. Then the page starts afresh, so nothing of
+// this user's stays in memory for the next one. Answers whether the user was signed out.
+export async function signOut({ everywhere = false } = {}) {
   const c = await outbox.counts();
-  if ((c.pending || c.failed) && !confirm(t('more.logoutPending', { n: c.pending + c.failed }))) return;
-  await logout();
+  const unsent = c.pending + c.sending + c.failed;
+  const go = ['out', t(everywhere ? 'account.everywhere' : 'more.logout'), 'danger'];
+  const stay = ['stay', t('phone.stay'), 'primary'];
+  if (unsent && (await ask(t('phone.unsentAtSignOut', { n: unsent }), [stay, go], 'unsent-warning')) !== 'out')
+    return false;
+  try {
+    await logout({ everywhere });
+  } catch (err) {
+    toast(err instanceof ApiError ? errorText(err.body) : t('account.offline'));
+    return false;
+  }
   location.hash = '#/login';
-  render();
+  location.reload();
+  return true;
+}
+
+// Another user's unsent work on this phone (said at sign-in): it stays set aside for them,
+// unless this user discards it after a second warning.
+export async function warnOthers() {
+  const n = await outbox.othersUnsent();
+  if (!n) return;
+  const keep = ['keep', t('phone.keep'), 'primary'];
+  const answer = await ask(
+    t('phone.othersAtSignIn', { n }),
+    [keep, ['discard', t('phone.discard'), 'danger']],
+    'others-warning',
+  );
+  if (answer === 'discard') await discardOthers();
+}
+
+export async function discardOthers() {
+  const n = await outbox.othersUnsent();
+  const keep = ['keep', t('phone.keep'), 'primary'];
+  const sure = await ask(
+    t('phone.discardSure', { n }),
+    [keep, ['discard', t('phone.discardNow'), 'danger']],
+    'discard-warning',
+  );
+  if (sure !== 'discard') return false;
+  await outbox.discardOthers();
+  toast(t('phone.discarded', { n }));
+  return true;
 }
 
 export function langSwitch() {

@@ -41,6 +41,35 @@ export function select(options, attrs = {}) {
   );
 }
 
+// A question in a modal <dialog> drawn in the page (in the screen's language, unlike confirm()):
+// resolves with the `value` of the button chosen, or null (Esc). buttons: [[value, text, class]]
+export function ask(text, buttons, id) {
+  const dialog = h(
+    'dialog',
+    { class: 'ask', id, role: 'alertdialog' },
+    h('p', {}, text),
+    h(
+      'div',
+      { class: 'row' },
+      buttons.map(([value, label, cls]) =>
+        h(
+          'button',
+          { type: 'button', class: cls, dataset: { answer: value }, onclick: () => dialog.close(value) },
+          label,
+        ),
+      ),
+    ),
+  );
+  document.body.append(dialog);
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue || null);
+    });
+  });
+}
+
 let toastTimer = null;
 export function toast(text, ms = 4000) {
   const el = document.getElementById('toast');

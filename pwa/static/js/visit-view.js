@@ -2,8 +2,8 @@
 // observations, order, check-out (the check-in is data.js's startVisit). Every step is queued
 // in the outbox first.
 import { t, fmtTime, fmtMoney } from './i18n.js';
-import { get, put } from './db.js';
-import { brands, position, products, today } from './data.js';
+import { put } from './db.js';
+import { brands, localVisit, position, products, today } from './data.js';
 import { enqueue, items as outboxItems, flush } from './outbox.js';
 import { downscale } from './photo.js';
 import { setTitle } from './router.js';
@@ -21,7 +21,7 @@ const num = (el) => (el.value === '' ? null : Number(el.value));
 const cb = (l) => l.querySelector('input').checked;
 
 export async function view(vuuid) {
-  const v = await get('visits', vuuid);
+  const v = await localVisit(vuuid);
   if (!v) return h('p', { class: 'bad' }, t('visit.unknown'));
   setTitle(v.storeName);
   const prods = await products().catch(() => []);

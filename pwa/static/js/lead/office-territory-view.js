@@ -4,7 +4,7 @@
 // and weekly visits before → after (the API's dry run), and the reassignment once confirmed.
 import { t, plural } from '../i18n.js';
 import { getAllPages, request } from '../api.js';
-import { svgFrame, svgNode, tileMap } from '../map.js';
+import { asText, svgFrame, svgNode, tileMap } from '../map.js';
 import { h, field, select, toast } from '../ui.js';
 import { table } from './lead-ui.js';
 import { COLOURS } from './plan-map.js';
@@ -59,7 +59,7 @@ async function tileMarkers(el, stores, onPick) {
   const dots = new Map(
     stores.map((s) => {
       const dot = L.circleMarker([s.lat, s.lng], { radius: 7, weight: 1.5, fillOpacity: 1 })
-        .bindTooltip(`${s.code} ${s.name}`)
+        .bindTooltip(asText(`${s.code} ${s.name}`))
         .on('click', () => onPick(s.id))
         .addTo(map);
       return [s.id, dot];

@@ -2,7 +2,7 @@
 // the dropped stores (a red cross, their reason in the tooltip). Leaflet on OpenStreetMap tiles
 // when they answer, else SVG (offline, or no internet): the same marks, titles and clicks.
 import { t } from '../i18n.js';
-import { svgFrame, svgNode, tileMap } from '../map.js';
+import { asText, svgFrame, svgNode, tileMap } from '../map.js';
 import { h } from '../ui.js';
 
 export const COLOURS = ['#0d47a1', '#c62828', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f', '#ad1457', '#4e342e'];
@@ -67,7 +67,7 @@ function drawLeaflet(L, layer, routes, dropped, onPick) {
   }
   for (const d of dropped) {
     L.circleMarker([d.lat, d.lng], { radius: 7, color: DROPPED, weight: 3, fillOpacity: 0 })
-      .bindTooltip(d.label)
+      .bindTooltip(asText(d.label))
       .addTo(layer);
   }
 }
