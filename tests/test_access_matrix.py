@@ -179,6 +179,9 @@ MATRIX = [
         "200 404 403 403 403 403",
     ),
     ("POST", "/api/visits/{visit}/photos", "PHOTO", "201 404 403 403 403 403"),
+    # The matrix's visit is not held for review: in scope, a decision answers 409.
+    ("GET", "/api/visits/{visit}/review", None, "200 404 200 404 404 200"),
+    ("POST", "/api/visits/{visit}/review", {"decision": "accepted"}, "403 403 409 404 403 409"),
     ("GET", "/api/photos/{photo}", None, "200 404 200 404 404 200"),
     ("GET", "/api/photos/{photo}/image", None, "200 404 200 404 404 200"),
     ("GET", "/api/photos/{photo}/review", None, "200 404 200 404 404 200"),
