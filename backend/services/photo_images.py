@@ -179,7 +179,7 @@ def decode(content: bytes, header: Header, limits: Limits, zone: ZoneInfo) -> Pr
     try:
         taken_at = camera_time(image.getexif(), zone)
         ImageOps.exif_transpose(image, in_place=True)
-    except DAMAGED as exc:
+    except (*DAMAGED, TypeError) as exc:  # transposing rewrites the EXIF: a bad tag's type
         message = f"The photo's EXIF data is damaged ({exc})."
         raise _file_error(message, "photo_exif_damaged") from None
     picture = _rgb(image)

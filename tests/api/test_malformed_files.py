@@ -46,6 +46,14 @@ def picture(seed: int, fmt: str = "JPEG") -> bytes:
     return image_bytes(seed=seed, size=(1200, 900), fmt=fmt)
 
 
+def exif_tag_of_the_wrong_type() -> bytes:
+    """GPSTimeStamp as ASCII text (it is numbers): Pillow fails rewriting it on transposing."""
+    jpeg = image_bytes(seed=66, size=(400, 300), taken=minutes_ago(30), orientation=6)
+    latitude_ref = b"\x00\x01\x00\x02\x00\x00\x00\x02N\x00"  # tag 1, ASCII, 2 bytes: "N"
+    assert jpeg.count(latitude_ref) == 1
+    return jpeg.replace(latitude_ref, b"\x00\x07" + latitude_ref[2:])  # now tag 7, GPSTimeStamp
+
+
 PICTURES = {
     "jpeg-cut-early": (cut(picture(62), 0.01), "JPEG file is truncated"),
     "jpeg-cut-half": (cut(picture(63), 0.5), "JPEG file is truncated"),
@@ -53,6 +61,7 @@ PICTURES = {
     "webp-cut": (cut(picture(65, "WEBP"), 0.5), "WebP file is truncated"),
     "exif-cut-short": (exif_cut_short(), "JPEG file is truncated"),
     "exif-cut-out": (exif_cut_out(), "JPEG file is truncated or damaged"),
+    "exif-bad-tag-type": (exif_tag_of_the_wrong_type(), "EXIF data is damaged"),
 }  # fmt: skip
 
 
@@ -68,7 +77,8 @@ def test_a_malformed_picture_is_422_alone_and_in_a_batch(client, tokens, visit, 
     headers = tokens.headers("rep-n1a")
     response = upload(client, headers, visit_id, content)
     assert response.status_code == 422, response.json
-    assert words in response.json["message"] and response.json["reason"] == "photo_damaged"
+    reason = "photo_exif_damaged" if "EXIF" in words else "photo_damaged"
+    assert words in response.json["message"] and response.json["reason"] == reason
     assert response.json["errors"]["files"]["file"]
     item = {"key": str(uuid.uuid4()), "op": "photo", "visit": visit_uuid, "body": {"kind": "shelf"},
             "file_base64": base64.b64encode(content).decode()}  # fmt: skip
