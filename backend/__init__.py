@@ -8,7 +8,11 @@ from typing import Any
 
 from flask import Flask
 
-from . import headers, requests
+from . import (
+    headers,
+    rate_limits,  # noqa: F401  (its table, and the counters' storage for limits)
+    requests,
+)
 from .config import flask_config, load_settings
 from .errors import register_error_handlers
 from .extensions import TerminusApi, db, limiter, migrate

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# Rate-limit counters without Redis: a table (backend/rate_limits.py, which registers the scheme).
+DATABASE_COUNTERS = "terminus-database://"
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 ENV_PREFIX = "TERMINUS_"
 
@@ -68,7 +70,8 @@ def flask_config(settings: Mapping[str, Any], instance_path: str) -> dict[str, A
             **engine_options,
             **settings.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         },
-        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        # Never each process's memory: gunicorn's workers would each count the login limit.
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or DATABASE_COUNTERS,
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_TITLE": "Terminus API",
         "API_VERSION": "1.0",

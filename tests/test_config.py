@@ -32,7 +32,8 @@ def test_secret_key_is_random_when_unset():
 def test_database_defaults_to_sqlite_in_the_instance_folder(tmp_path):
     config = flask_config(load_settings(environ={}), str(tmp_path))
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'terminus.db'}"
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    # Without Redis the rate-limit counters are in the database, never per process.
+    assert config["RATELIMIT_STORAGE_URI"] == "terminus-database://"
     pg = flask_config(
         load_settings(environ={"TERMINUS_DATABASE_URL": "postgresql+psycopg://db/t"}), "/x"
     )
