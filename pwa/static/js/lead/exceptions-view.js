@@ -4,6 +4,7 @@ import { getJSON } from '../api.js';
 import { chart, controls, flagLine, leadScreen, periodQ, scopeQ, shownOf, state, table, visitsIn } from './lead-ui.js';
 import { setTitle } from '../router.js';
 import { h } from '../ui.js';
+import { isHeld, reviewBox, timeRuleText } from './visit-review.js';
 
 export async function view() {
   state.back = 'exceptions';
@@ -26,10 +27,12 @@ export async function view() {
   } catch {
     /* the list below is enough */
   }
+  // Held visits (time travel) get their review state and the buttons to decide it.
+  const boxes = new Map(await Promise.all(visits.filter(isHeld).map(async (v) => [v.id, await reviewBox(v.id)])));
   const rows = visits.length
     ? table(
         { id: 'exceptions', class: 'stack' },
-        [t('team.store'), t('team.time'), t('team.rep'), t('tab.exceptions')],
+        [t('team.store'), t('team.time'), t('team.rep'), t('tab.exceptions'), t('review.visit.column')],
         visits.map((v) => [
           h('a', { href: `#/visit-detail/${v.id}`, class: 'strong' }, v.store_name),
           { content: fmtDateTime(v.checked_in_at), label: t('team.time') },
@@ -37,8 +40,11 @@ export async function view() {
           h(
             'ul',
             { class: 'flags' },
-            v.flags.map((f) => h('li', { class: 'bad' }, flagLine(f))),
+            v.flags.map((f) =>
+              h('li', { class: 'bad' }, f.kind === 'time_travel' ? `${flagLine(f)} ${timeRuleText(f)}` : flagLine(f)),
+            ),
           ),
+          { content: boxes.get(v.id) || '—', label: t('review.visit.column') },
         ]),
       )
     : h('p', { class: 'muted' }, t('exc.none'));

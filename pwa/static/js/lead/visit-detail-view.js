@@ -4,6 +4,7 @@ import { getJSON } from '../api.js';
 import { flagLine, leadScreen, productNames, state, table, thumb } from './lead-ui.js';
 import { setTitle } from '../router.js';
 import { h } from '../ui.js';
+import { isHeld, reviewBox, timeRuleText } from './visit-review.js';
 
 export async function view(id) {
   const [v, products, brands] = await Promise.all([
@@ -36,9 +37,12 @@ export async function view(id) {
       ? h(
           'ul',
           { class: 'flags', id: 'visit-flags' },
-          v.flags.map((f) => h('li', { class: 'bad' }, `⚑ ${flagLine(f)}`)),
+          v.flags.map((f) =>
+            h('li', { class: 'bad' }, `⚑ ${flagLine(f)}`, f.kind === 'time_travel' ? ` ${timeRuleText(f)}` : ''),
+          ),
         )
       : null,
+    isHeld(v) ? await reviewBox(v.id) : null,
   );
   return leadScreen(
     h(
