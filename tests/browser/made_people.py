@@ -3,10 +3,7 @@ and stores, which other browser tests count, stay as they are), and retires afte
 
 from __future__ import annotations
 
-from datetime import date
-
 from tests.browser.conftest import PASSWORD
-from tests.browser.pwa_helpers import tokyo_today
 
 SUPERVISOR = "sup-east"
 
@@ -39,11 +36,9 @@ class Made:
         self.users[key] = self.admin("POST", "/api/users", body, expect=201)
         return self.users[key]
 
-    def store(self, key: str, rep: dict, code: str, name: str, at: tuple, open_today=True):
-        """A store of `rep` at `at` (lat, lng), open all day every day, or (not `open_today`)
-        closed on Tokyo's weekday today, so that today's plan drops it ("closed that day")."""
-        today = date.fromisoformat(tokyo_today()).weekday()
-        days = [d for d in range(7) if open_today or d != today]
+    def store(self, key: str, rep: dict, code: str, name: str, at: tuple, hours=("00:00", "23:59")):
+        """A store of `rep` at `at` (lat, lng), open every day `hours` (opens, closes): all day,
+        or e.g. only at night, outside any shift, so that a plan drops it."""
         body = {
             "code": code,
             "name": name,
@@ -53,7 +48,7 @@ class Made:
             "lng": at[1],
             "team_id": self.team_id,
             "rep_id": rep["id"],
-            "hours": [{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in days],
+            "hours": [{"weekday": d, "opens": hours[0], "closes": hours[1]} for d in range(7)],
         }
         self.stores[key] = self.admin("POST", "/api/stores", body, expect=201)
         return self.stores[key]
