@@ -18,6 +18,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .input_limits import limit_refusal
+
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 2  # a restart or a failover usually takes about this long
 
@@ -133,6 +135,9 @@ def error_body(
     reason: str | None = None,
     params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    if code == 422 and errors and not params and reason in (None, "invalid_input"):
+        # A field over its length limit: say which and the limit, whatever path the errors took.
+        reason, params = limit_refusal(errors) or (reason, params)
     body: dict[str, Any] = {
         "code": code,
         "status": HTTP_STATUS_CODES.get(code, "Error"),

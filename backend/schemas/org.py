@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import validate
+
+from .common import NAME, text
 
 
 class AreaSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+    name = text(NAME, min_length=1, required=True)
 
 
 class TeamSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+    name = text(NAME, min_length=1, required=True)
     area_id = ma.fields.Integer(required=True)
 
 

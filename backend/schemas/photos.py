@@ -7,11 +7,12 @@ from flask import url_for
 from marshmallow import validate
 
 from ..models import PhotoKind
+from .common import SHORT_NOTE, text
 
 
 class PhotoFormSchema(ma.Schema):
     kind = ma.fields.Enum(PhotoKind, by_value=True, required=True)
-    note = ma.fields.String(allow_none=True, validate=validate.Length(max=300))
+    note = text(SHORT_NOTE, allow_none=True)
 
 
 class PhotoSchema(ma.Schema):

@@ -11,10 +11,11 @@ from marshmallow import validate
 from ..models import REASON_LENGTH, DroppedReason, PlanStatus, RevisionKind, Tier
 from ..services import plan_history
 from ..services.plan_building import rep_shift, seconds_of, store_window, time_of
-from .common import Clock, PageArgs, page_schema
+from .common import SEARCH, BoundedList, Clock, PageArgs, page_schema, text
 
-REASON = ma.fields.String(
-    validate=validate.Length(max=REASON_LENGTH),
+PLAN_STOPS = 200  # stores on one plan
+REASON = text(
+    REASON_LENGTH,
     metadata={"description": "Why (kept in the plan's revision history)"},
 )
 
@@ -168,9 +169,10 @@ PlanPageSchema = page_schema(PlanSchema, "PlanPage")
 class PlanCreateSchema(ma.Schema):
     rep_id = ma.fields.Integer(required=True)
     plan_date = ma.fields.Date(required=True)
-    store_ids = ma.fields.List(
+    store_ids = BoundedList(
         ma.fields.Integer(),
-        validate=validate.Length(1, 200),
+        PLAN_STOPS,
+        validate=validate.Length(min=1),
         metadata={"description": "Stores to visit (all required); absent = the rep's due stores"},
     )
     seconds = ma.fields.Float(
@@ -189,7 +191,7 @@ class MoveSchema(ma.Schema):
     store_id = ma.fields.Integer(required=True)
     to_plan_id = ma.fields.Integer(required=True)
     position = ma.fields.Integer(
-        validate=validate.Range(1, 201),
+        validate=validate.Range(1, PLAN_STOPS + 1),
         metadata={"description": "1-based place on the other plan; default: where it fits best"},
     )
     locked = ma.fields.Boolean(load_default=False)
@@ -228,9 +230,7 @@ class CandidateSchema(ma.Schema):
 
 
 class CandidateArgs(PageArgs):
-    q = ma.fields.String(
-        validate=validate.Length(max=100), metadata={"description": "In code or name"}
-    )
+    q = text(SEARCH, metadata={"description": "In code or name"})
 
 
 CandidatePageSchema = page_schema(CandidateSchema, "PlanCandidatePage")
@@ -267,10 +267,10 @@ class StopEditSchema(ma.Schema):
 
 
 class PlanEditSchema(ma.Schema):
-    stops = ma.fields.List(
+    stops = BoundedList(
         ma.fields.Nested(StopEditSchema),
+        PLAN_STOPS,
         required=True,
-        validate=validate.Length(max=200),
         metadata={"description": "The new ordered stop list: reorder, add, remove, lock"},
     )
     reason = REASON
@@ -285,8 +285,9 @@ class ReplanSchema(ma.Schema):
     lat = ma.fields.Float(required=True, validate=validate.Range(-90, 90))
     lng = ma.fields.Float(required=True, validate=validate.Range(-180, 180))
     at = Clock(metadata={"description": "Local time to plan from; default now"})
-    done_store_ids = ma.fields.List(
+    done_store_ids = BoundedList(
         ma.fields.Integer(),
+        PLAN_STOPS,
         load_default=list,
         metadata={"description": "Stores already visited (besides those checked in)"},
     )

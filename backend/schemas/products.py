@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import validate
 
-from .common import PageArgs, page_schema, search_text
+from .common import CODE, KEY, LABEL, NAME, TITLE, Money, PageArgs, page_schema, search_text, text
 
 
 class BrandSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(1, 120))
+    name = text(NAME, min_length=1, required=True)
     is_own = ma.fields.Boolean(load_default=False, metadata={"description": "Our own brand"})
 
 
 class ProductSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    sku = ma.fields.String(required=True, validate=validate.Length(1, 64))
-    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    sku = text(KEY, min_length=1, required=True)
+    name = text(TITLE, min_length=1, required=True)
     brand_id = ma.fields.Integer(required=True)
     brand = ma.fields.Function(lambda p: p.brand.name, dump_only=True)
     is_own = ma.fields.Boolean(dump_only=True)
-    category = ma.fields.String(required=True, validate=validate.Length(1, 80))
-    pack_size = ma.fields.String(required=True, validate=validate.Length(1, 40))
-    unit_price = ma.fields.Decimal(
-        places=2,
-        as_string=True,
-        allow_none=True,
-        validate=validate.Range(min=0),
-        metadata={"minimum": 0, "type": "string", "format": "decimal", "example": "160.00"},
-    )
+    category = text(LABEL, min_length=1, required=True)
+    pack_size = text(CODE, min_length=1, required=True)
+    unit_price = Money(allow_none=True, metadata={"example": "160.00"})
     active = ma.fields.Boolean(dump_only=True)
 
 

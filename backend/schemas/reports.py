@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import Channel, FlagKind, ReviewStatus
-from .common import PageArgs, PageMetaSchema
+from .common import COMMENT, BoundedList, PageArgs, PageMetaSchema, text
 
 MAX_DAYS = 366
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
@@ -47,8 +47,9 @@ class KpiArgs(RangeArgs):
 
 
 class ExceptionArgs(RangeArgs, PageArgs):
-    kind = ma.fields.List(
+    kind = BoundedList(
         ma.fields.Enum(FlagKind, by_value=True),
+        len(FlagKind),
         metadata={"description": "Flag kinds (repeat the parameter for several)"},
     )
     sort = ma.fields.String(
@@ -296,7 +297,7 @@ class ExpiryReportSchema(ma.Schema):
 
 class PhotoReviewInSchema(ma.Schema):
     status = ma.fields.Enum(ReviewStatus, by_value=True, required=True)
-    comment = ma.fields.String(allow_none=True, validate=validate.Length(max=500))
+    comment = text(COMMENT, allow_none=True)
 
     @ma.validates_schema
     def _reason(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -8,7 +8,22 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import Channel, Tier
-from .common import Clock, PageArgs, page_schema, search_text
+from .common import (
+    CODE,
+    NAME,
+    NOTE,
+    SHORT_NOTE,
+    TITLE,
+    BoundedList,
+    Clock,
+    PageArgs,
+    page_schema,
+    search_text,
+    text,
+)
+
+HOURS_WINDOWS = 14  # two per weekday
+REASSIGN_MAX_STORES = 5000
 
 
 class StoreHoursSchema(ma.Schema):
@@ -43,11 +58,11 @@ class StoreSchema(ma.Schema):
     """A store as the API shows it."""
 
     id = ma.fields.Integer(dump_only=True)
-    code = ma.fields.String(required=True, validate=validate.Length(1, 40))
-    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    code = text(CODE, min_length=1, required=True)
+    name = text(TITLE, min_length=1, required=True)
     channel = ma.fields.Enum(Channel, by_value=True, required=True)
     tier = ma.fields.Enum(Tier, by_value=True, required=True)
-    address = ma.fields.String(validate=validate.Length(max=300), load_default="")
+    address = text(SHORT_NOTE, load_default="")
     lat = ma.fields.Float(required=True, validate=validate.Range(-90, 90))
     lng = ma.fields.Float(required=True, validate=validate.Range(-180, 180))
     visit_minutes = ma.fields.Integer(load_default=15, validate=validate.Range(1, 480))
@@ -56,16 +71,17 @@ class StoreSchema(ma.Schema):
         validate=validate.Range(1, 365),
         metadata={"description": "Days between visits; null = the tier's default"},
     )
-    contact_name = ma.fields.String(allow_none=True, validate=validate.Length(max=120))
-    contact_phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40))
-    notes = ma.fields.String(allow_none=True)
+    contact_name = text(NAME, allow_none=True)
+    contact_phone = text(CODE, allow_none=True)
+    notes = text(NOTE, allow_none=True)
     team_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "Defaults to the rep's or your team"}
     )
     rep_id = ma.fields.Integer(allow_none=True, metadata={"description": "Assigned rep"})
     active = ma.fields.Boolean(dump_only=True)
-    hours = ma.fields.List(
+    hours = BoundedList(
         ma.fields.Nested(StoreHoursSchema),
+        HOURS_WINDOWS,
         validate=check_hours,
         load_default=list,
         metadata={"description": "Opening or receiving windows; up to two per weekday"},
@@ -119,8 +135,8 @@ StorePageSchema = page_schema(StoreListItemSchema, "StorePage")
 
 
 class ReassignSchema(ma.Schema):
-    store_ids = ma.fields.List(
-        ma.fields.Integer(), required=True, validate=validate.Length(1, 5000)
+    store_ids = BoundedList(
+        ma.fields.Integer(), REASSIGN_MAX_STORES, required=True, validate=validate.Length(min=1)
     )
     rep_id = ma.fields.Integer(
         required=True, allow_none=True, metadata={"description": "New rep; null unassigns"}

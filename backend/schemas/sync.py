@@ -9,6 +9,8 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import validate
 
+from .common import SEARCH, BoundedList, text
+
 OPERATIONS = (
     "check_in",
     "check_out",
@@ -55,12 +57,17 @@ class SyncOperationSchema(ma.Schema):
             "CompetitorObservations or Order"
         },
     )
-    file = ma.fields.String(
-        validate=validate.Length(1, 100),
+    file = text(
+        SEARCH,
+        min_length=1,
         metadata={"description": "photo, multipart batch: the name of the part with the image"},
     )
     file_base64 = ma.fields.String(
-        metadata={"description": "photo, JSON batch: the image, base64-encoded"}
+        metadata={
+            "description": "photo, JSON batch: the image, base64-encoded (at most PHOTO_MAX_BYTES "
+            "once decoded: a larger one is that item's 413)",
+            "format": "byte",
+        }
     )
 
     @ma.validates_schema
@@ -78,10 +85,12 @@ class SyncOperationSchema(ma.Schema):
 
 
 def _check_operations(value: list[dict[str, Any]]) -> None:
-    """Runs once every operation is valid: the batch size, and one key per operation."""
-    limit = current_app.config["SYNC_MAX_OPERATIONS"]
-    if not 1 <= len(value) <= limit:
-        raise ma.ValidationError(f"Send 1 to {limit} operations.")
+    """Runs once every operation is valid (the list's length was checked before reading any):
+    at least one operation, and one key per operation."""
+    if not value:
+        raise ma.ValidationError(
+            f"Send 1 to {current_app.config['SYNC_MAX_OPERATIONS']} operations."
+        )
     keys = [op["key"] for op in value]
     if len(set(keys)) != len(keys):
         raise ma.ValidationError("Each operation needs its own key.")
@@ -91,8 +100,11 @@ class SyncBatchSchema(ma.Schema):
     sent_at = ma.fields.AwareDateTime(
         metadata={"description": "The device clock when sending: lets the server judge it"}
     )
-    operations = ma.fields.List(
-        ma.fields.Nested(SyncOperationSchema), required=True, validate=_check_operations
+    operations = BoundedList(
+        ma.fields.Nested(SyncOperationSchema),
+        "SYNC_MAX_OPERATIONS",
+        required=True,
+        validate=_check_operations,
     )
 
 

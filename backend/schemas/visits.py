@@ -10,27 +10,17 @@ from marshmallow import validate
 
 from ..models import FlagKind, VisitStatus
 from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
-from .common import PageArgs, page_schema
+from .common import NOTE, SHORT_NOTE, TITLE, BoundedList, Money, PageArgs, page_schema, text
 from .photos import PhotoSchema
 
-NOTE = validate.Length(max=2000)
-SHORT_NOTE = validate.Length(max=300)
 QUANTITY = validate.Range(1, 1_000_000)
 COUNT = validate.Range(0, 1_000_000)
 MAX_ITEMS = 500
-MONEY = {
-    "type": "string",
-    "format": "decimal",
-    "example": "158.00",
-    "minimum": 0,
-    "maximum": 10_000_000,
-}
+MAX_MONEY = 10_000_000
 
 
-def _money(**kwargs: Any) -> ma.fields.Decimal:
-    return ma.fields.Decimal(
-        places=2, as_string=True, validate=validate.Range(0, 10_000_000), metadata=MONEY, **kwargs
-    )
+def _money(**kwargs: Any) -> Money:
+    return Money(MAX_MONEY, metadata={"example": "158.00"}, **kwargs)
 
 
 class _Position(ma.Schema):
@@ -45,7 +35,7 @@ class _Position(ma.Schema):
         validate=validate.Range(0, 100_000),
         metadata={"description": "GPS accuracy radius, metres"},
     )
-    note = ma.fields.String(allow_none=True, validate=NOTE)
+    note = text(NOTE, allow_none=True)
 
     @ma.validates_schema
     def _lat_lng_together(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -127,11 +117,13 @@ def item_list(
     item: type[ma.Schema], name: str, *, unique_products: bool = False
 ) -> type[ma.Schema]:
     """`{items: [...]}`: the whole set of one kind of record of a visit (PUT replaces it)."""
-    validators: list[Callable[[Any], Any]] = [validate.Length(max=MAX_ITEMS)]
-    if unique_products:
-        validators.append(_unique_products)
+    validators: list[Callable[[Any], Any]] = [_unique_products] if unique_products else []
     return ma.Schema.from_dict(
-        {"items": ma.fields.List(ma.fields.Nested(item), required=True, validate=validators)},
+        {
+            "items": BoundedList(
+                ma.fields.Nested(item), MAX_ITEMS, required=True, validate=validators
+            )
+        },
         name=name,
     )
 
@@ -165,7 +157,7 @@ class DisplayCheckSchema(ma.Schema):
     shelf_clean = ma.fields.Boolean(allow_none=True)
     pop_present = ma.fields.Boolean(allow_none=True, metadata={"description": "POP material"})
     promo_display = ma.fields.Boolean(allow_none=True)
-    note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
+    note = text(SHORT_NOTE, allow_none=True)
 
     @ma.pre_load
     def _no_eye_level(self, data: Any, **kwargs: Any) -> Any:
@@ -213,23 +205,24 @@ class ReturnRequestSchema(ma.Schema):
     product_id = ma.fields.Integer(required=True)
     quantity = ma.fields.Integer(required=True, validate=QUANTITY)
     reason = ma.fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
-    note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
+    note = text(SHORT_NOTE, allow_none=True)
 
 
 class CompetitorObservationSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     brand_id = ma.fields.Integer(required=True, metadata={"description": "A competitor brand"})
     product_id = ma.fields.Integer(allow_none=True, metadata={"description": "Of that brand"})
-    product_name = ma.fields.String(
+    product_name = text(
+        TITLE,
+        min_length=1,
         allow_none=True,
-        validate=validate.Length(1, 200),
         metadata={"description": "A product not in the catalogue"},
     )
     regular_price = _money(allow_none=True)
     promo_price = _money(allow_none=True)
     promo_type = ma.fields.String(allow_none=True, validate=validate.OneOf(PROMO_TYPES))
     new_product = ma.fields.Boolean(load_default=False)
-    display_notes = ma.fields.String(allow_none=True, validate=NOTE)
+    display_notes = text(NOTE, allow_none=True)
     photo_id = ma.fields.Integer(allow_none=True, metadata={"description": "A photo of this visit"})
 
     @ma.validates_schema
@@ -249,13 +242,14 @@ class OrderLineSchema(ma.Schema):
 
 class OrderSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True, allow_none=True)
-    lines = ma.fields.List(
+    lines = BoundedList(
         ma.fields.Nested(OrderLineSchema),
+        MAX_ITEMS,
         required=True,
-        validate=[validate.Length(max=MAX_ITEMS), _unique_products],
+        validate=_unique_products,
         metadata={"description": "An empty list withdraws the order"},
     )
-    note = ma.fields.String(allow_none=True, validate=SHORT_NOTE)
+    note = text(SHORT_NOTE, allow_none=True)
     total = _money(dump_only=True)
 
 

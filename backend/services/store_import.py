@@ -30,7 +30,7 @@ from ..models import Role, Store, StoreHours, Team, User
 from ..schemas.stores import StoreSchema, check_hours
 from ..scoping import scoped_select
 from .store_table import COLUMNS, REQUIRED_COLUMNS, STORE_FIELDS, parse_hours
-from .stores import resolve_assignment
+from .stores import CODE_UNAVAILABLE, resolve_assignment
 
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n"}
@@ -208,7 +208,7 @@ def import_stores(
         seen.setdefault(code, number)
         existing = in_scope.get(code)
         if code in taken and existing is None:
-            errors.append(("code", "Used by a store outside your scope."))
+            errors.append(("code", CODE_UNAVAILABLE))
         data.update(_load_extras(actor, row, existing, teams, reps, errors))
         if errors:
             report.errors += [{"row": number, "column": c, "message": m} for c, m in errors]

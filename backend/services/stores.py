@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from ..errors import InvalidError, NotFoundError
+from ..errors import ConflictError, InvalidError, NotFoundError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
 from ..scoping import get_in_scope, ids_in_scope, scoped_select
@@ -18,6 +18,9 @@ from .plan_building import frequency_days
 
 EARTH_RADIUS_M = 6371008.8
 METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
+# A taken code is refused in these words whoever holds it: codes are unique over all stores, and
+# the refusal must tell nothing about a store outside the caller's scope (no id, name or area).
+CODE_UNAVAILABLE = "This store code cannot be used."
 
 
 def list_stores(actor: User, args: dict[str, Any]) -> tuple[list[Store], int]:
@@ -79,6 +82,7 @@ def get_store(actor: User, store_id: int) -> Store:
 def create_store(actor: User, data: dict[str, Any]) -> Store:
     """Create a store in the caller's scope (a supervisor: in their own team)."""
     data = dict(data)
+    check_code_free(data["code"])
     hours = data.pop("hours", [])
     team_id, rep_id = resolve_assignment(actor, data.pop("team_id", None), data.pop("rep_id", None))
     store = Store(**data, team_id=team_id, rep_id=rep_id, active=True)
@@ -92,6 +96,8 @@ def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
     """Change a store in scope; `active: False` deactivates it (stores are never deleted)."""
     store = get_in_scope(actor, Store, store_id)
     changes = dict(changes)
+    if changes.get("code", store.code) != store.code:
+        check_code_free(changes["code"])
     if "hours" in changes:
         store.hours = [StoreHours(**window) for window in changes.pop("hours")]
     if "team_id" in changes or "rep_id" in changes:
@@ -104,6 +110,12 @@ def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
         setattr(store, key, value)
     db.session.flush()
     return store
+
+
+def check_code_free(code: str) -> None:
+    """ConflictError on `code` if any store has it, in or out of the caller's scope."""
+    if db.session.scalar(select(Store.id).where(Store.code == code).limit(1)) is not None:
+        raise ConflictError(CODE_UNAVAILABLE, {"json": {"code": [CODE_UNAVAILABLE]}})
 
 
 def reassign_stores(
