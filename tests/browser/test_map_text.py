@@ -1,7 +1,8 @@
 """Names with markup are text on the maps (issue 15 item 5), in Chromium with the page's CSP
 switched off (bypass_csp), so that only the code stands between a name and the DOM: a store
 and a rep named with an <img onerror> show as typed in Leaflet's tooltips, on the rep's route
-map and on the supervisor's plan map, and no image is made, no script runs. Map tiles are
+map, on the supervisor's plan map and on the admin's territory map, and no image is made, no
+script runs. Map tiles are
 served here (the tests have no internet). Screenshots: artifacts/map-*.png."""
 
 from __future__ import annotations
@@ -123,5 +124,33 @@ def test_names_with_markup_are_text_on_the_supervisors_plan_map(browser, server,
         )
         == 1
     )
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+# Each store marker's tooltip, opened as a pointer over it opens it (Leaflet listens on the map).
+TERRITORY_TOOLTIPS = """[...document.querySelectorAll('#territory-map path.leaflet-interactive')]
+.map((p) => {
+  p.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+  const text = [...document.querySelectorAll('#territory-map .leaflet-tooltip')].pop()?.textContent;
+  p.dispatchEvent(new MouseEvent('mouseout', { bubbles: true }));
+  return text;
+})"""
+
+
+def test_a_store_named_with_markup_is_text_on_the_territory_map(browser, server, made):
+    ctx, page = context(browser, server, 1280)
+    sign_in(page, "admin")
+    page.wait_for_selector("#tabs a")
+    on_tiles(
+        page,
+        lambda: page.goto("/#/office/territory"),
+        "#territory-map[data-mode=tiles] .leaflet-tile-loaded",
+    )
+    page.wait_for_selector("#territory-map path.leaflet-interactive")
+    texts = page.evaluate(TERRITORY_TOOLTIPS)
+    assert f"MAP-OPEN {STORE}" in texts and f"MAP-NIGHT {NIGHT}" in texts
+    page.wait_for_timeout(300)
+    assert page.evaluate(INJECTED) == {"pwned": None, "images": 0}
     assert not page.errors, page.errors
     ctx.close()
