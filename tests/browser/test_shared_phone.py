@@ -272,3 +272,61 @@ def test_own_password_changes_and_signing_out_everywhere(server, phone, made, ar
     page.wait_for_selector("input[name=username]")
     assert me(server, fresh) == 401 and me(server, elsewhere) == 401
     assert not page.errors, page.errors
+
+
+# The phone as the previous version left it (IndexedDB version 1): an item queued before items
+# carried their owner, and nobody signed in any more.
+V1_PHONE = """new Promise((resolve, reject) => {
+  const req = indexedDB.open('terminus', 1);
+  req.onupgradeneeded = () => {
+    const db = req.result;
+    db.createObjectStore('meta');
+    db.createObjectStore('cache');
+    const o = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+    o.createIndex('status', 'status');
+    o.createIndex('key', 'key', { unique: true });
+    db.createObjectStore('visits', { keyPath: 'uuid' }).createIndex('day', 'day');
+  };
+  req.onerror = () => reject(req.error);
+  req.onsuccess = () => {
+    const db = req.result;
+    const t = db.transaction(['outbox', 'visits'], 'readwrite');
+    const uuid = '00000000-0000-4000-8000-000000000001';
+    t.objectStore('outbox').add({ key: 'k-1', op: 'check_in', status: 'pending', attempts: 0,
+      nextAt: 0, created: new Date().toISOString(), body: { uuid, store_id: 1 } });
+    t.objectStore('visits').put({ uuid, day: '2026-01-05', storeName: 'Old Mart',
+      checkedInAt: new Date().toISOString() });
+    t.oncomplete = () => { db.close(); resolve(true); };
+  };
+})"""
+
+
+def test_work_queued_before_owners_were_kept_is_set_aside_and_discarded_only_when_confirmed(
+    server, phone, made
+):
+    _, page = phone(background_sync=False)
+    page.goto("/api/health")  # the origin, before the app opens its database
+    page.evaluate(V1_PHONE)
+    sign_in(page, "phone-b")
+    page.wait_for_selector("#others-warning[open]")
+    assert page.text_content("#others-warning p").startswith("This phone holds 1 unsent item(s)")
+    held = page.evaluate(PHONE_ITEMS)
+    assert [(i["key"], i["user"], i["attempts"]) for i in held] == [("k-1", None, 0)]
+
+    # Discard asks again; kept, then discarded from More after the second warning.
+    answer(page, "others-warning", "discard")
+    page.wait_for_selector("#discard-warning[open]")
+    assert page.text_content("#discard-warning p").startswith(
+        "Discard 1 unsent item(s) of another user for good?"
+    )
+    answer(page, "discard-warning", "keep")
+    page.wait_for_selector("#tabs a[href='#/today'][aria-current=page]")
+    assert len(page.evaluate(PHONE_ITEMS)) == 1
+    page.goto("/#/more")
+    page.click("#others-work button")
+    answer(page, "discard-warning", "discard")
+    wait_until(page, "!document.querySelector('#others-work')")
+    assert page.evaluate(PHONE_ITEMS) == []
+    visits = page.evaluate("import('/app/js/db.js').then((m) => m.all('visits'))")
+    assert visits == []
+    assert not page.errors, page.errors
