@@ -144,14 +144,20 @@ _TIME_RULES = {
 def time_travel_rules(
     event: str, device_time: datetime, received_at: datetime, sent: datetime | None, day: date
 ) -> list[str]:
-    """The rules a device time breaks, judged against the server's first receipt of it: ahead
-    of the receipt or of the device's own send time (beyond the clock tolerance), received
+    """The rules a device time breaks, judged against the server's first receipt of it: in
+    the future, later than the device's own send time (beyond the clock tolerance), received
     after the visit's day closed (a check-in: the business day had ended, its plans frozen and
-    its end-of-day close due), or received longer after it than a phone stays offline."""
+    its end-of-day close due), or received longer after it than a phone stays offline.
+
+    "In the future" is a business day after the server's today, or, when the device's send time
+    is unknown, a time ahead of the receipt. With the send time known, a phone whose clock runs
+    fast sends times ahead of the server's that are not ahead of its own clock: that is a
+    clock-skew flag, not a visit to hold."""
     cfg = current_app.config
     tolerance = timedelta(minutes=cfg["CLOCK_SKEW_MINUTES"])
     rules = []
-    if device_time > received_at + tolerance:
+    ahead = sent is None and device_time > received_at + tolerance
+    if ahead or local_date(device_time) > local_date(received_at):
         rules.append("future")
     if sent is not None and device_time > sent + tolerance:
         rules.append("after_sent")

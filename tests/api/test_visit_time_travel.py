@@ -241,3 +241,30 @@ def test_a_check_in_sent_again_keeps_its_first_receipt(app, client, org, tokens)
         visit = db.session.get(Visit, first["id"])
         assert visit.checkin_received_at.isoformat() == first["checkin_received_at"]
         assert visit.review is None and [f.kind.value for f in visit.flags] == []
+
+
+def test_a_fast_clock_that_sends_its_own_time_is_skew_not_time_travel(app, client, org, tokens):
+    """A phone 15 min fast, sending at once with its send time: flagged clock skew, counted."""
+    rep, sup = tokens.headers("rep-n1a"), tokens.headers("sup-n1")
+    today, store = local_today(), org.store["n1-a"]
+    publish_plan(app, org.user["rep-n1a"], [store], today)
+    fast = minutes_ago(-15)
+    headers = {**rep, "X-Device-Time": fast.isoformat()}
+    body = check_in_body(store, store_position(app, store), fast, uuid=str(uuid.uuid4()))
+    visit = ok(client.post("/api/visits", json=body, headers=headers), 201)
+    assert time_flags(visit) == []
+    assert "clock_skew" in {f["kind"] for f in visit["flags"]}
+    assert kpis(client, sup, today, org.user["rep-n1a"])["completion_rate"]["numerator"] == 1
+
+
+def test_a_clock_set_to_tomorrow_is_held_even_with_its_send_time(app, client, org, tokens):
+    """Device and send times both a day ahead: the visit lands on tomorrow's plan, so it is
+    held whatever the phone says its clock reads."""
+    rep = tokens.headers("rep-n1a")
+    store = org.store["n1-a"]
+    tomorrow = minutes_ago(-24 * 60)
+    headers = {**rep, "X-Device-Time": tomorrow.isoformat()}
+    body = check_in_body(store, store_position(app, store), tomorrow, uuid=str(uuid.uuid4()))
+    visit = ok(client.post("/api/visits", json=body, headers=headers), 201)
+    (flag,) = time_flags(visit)
+    assert flag["detail"]["rule"] == "future"
