@@ -24,6 +24,14 @@ reports_cli = AppGroup("reports", help="The tables the reports read.")
 visits_cli = AppGroup("visits", help="Visits left open, and the idempotency keys of writes.")
 
 
+def _execute(use_case):
+    """Run a use case through the write path; a refusal is a one-line CLI error, not a traceback."""
+    try:
+        return execute(use_case)
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.message} {exc.errors or ''}".strip()) from None
+
+
 def _team_id(name: str | None) -> int | None:
     if name is None:
         return None
@@ -42,18 +50,15 @@ def _team_id(name: str | None) -> int | None:
 @click.password_option(help="Prompted for if not given.")
 def create_user(username, full_name, role, team, area_id, password):
     """Create a user."""
-    try:
-        data = {
-            "username": username,
-            "full_name": full_name,
-            "role": Role(role),
-            "team_id": _team_id(team),
-            "area_id": area_id,
-            "password": password,
-        }
-        user = execute(lambda: accounts.create_user(data))
-    except DomainError as exc:
-        raise click.ClickException(f"{exc.message} {exc.errors or ''}".strip()) from None
+    data = {
+        "username": username,
+        "full_name": full_name,
+        "role": Role(role),
+        "team_id": _team_id(team),
+        "area_id": area_id,
+        "password": password,
+    }
+    user = _execute(lambda: accounts.create_user(data))
     click.echo(f"Created {user.role.value} {user.username} (id {user.id}).")
 
 
@@ -67,7 +72,7 @@ def reset_password(username, password):
     ).first()
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    execute(lambda: accounts.set_password(user, password))
+    _execute(lambda: accounts.set_password(user, password))
     click.echo(f"Password of {user.username} reset; their tokens are revoked.")
 
 

@@ -172,6 +172,13 @@ def test_cli_creates_users_and_resets_passwords(app, client, org):
     assert login(client, "cli-rep", "second password!").status_code == 200
 
 
+def test_cli_refuses_a_common_password_in_one_line(app, org):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "reset-password", "rep-n1a", "--password", "password123"])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert "Error:" in result.output and "Traceback" not in result.output
+
+
 def test_cli_rejects_an_unknown_team(app, org):
     result = app.test_cli_runner().invoke(
         args=[
