@@ -9,6 +9,7 @@ from marshmallow import validate
 
 from ..models import Channel, FlagKind, ReviewStatus
 from .common import COMMENT, BoundedList, PageArgs, PageMetaSchema, text
+from .visits import review_state
 
 MAX_DAYS = 366
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
@@ -178,6 +179,7 @@ class ExceptionItemSchema(VisitRefSchema):
     message = ma.fields.String()
     photo_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.AwareDateTime()
+    review = review_state()
 
 
 class ExceptionReportSchema(ma.Schema):

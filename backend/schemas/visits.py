@@ -9,7 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import FlagKind, VisitStatus
-from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
+from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS, VisitReview
 from .common import NOTE, SHORT_NOTE, TITLE, BoundedList, Money, PageArgs, page_schema, text
 from .photos import PhotoSchema
 
@@ -21,6 +21,16 @@ MAX_MONEY = 10_000_000
 
 def _money(**kwargs: Any) -> Money:
     return Money(MAX_MONEY, metadata={"example": "158.00"}, **kwargs)
+
+
+def review_state() -> ma.fields.Enum:
+    """A visit's review: the lists show it without asking each held visit."""
+    return ma.fields.Enum(
+        VisitReview,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "null: never held; pending: held for review, out of the KPIs"},
+    )
 
 
 class _Position(ma.Schema):
@@ -100,6 +110,7 @@ class VisitSchema(ma.Schema):
         lambda v: not any(f.kind is FlagKind.OUTSIDE_GEOFENCE for f in v.flags)
     )
     successful = ma.fields.Boolean(metadata={"description": "An order was taken"})
+    review = review_state()
     note = ma.fields.String(allow_none=True)
     flags = ma.fields.List(ma.fields.Nested(FlagSchema))
     created_at = ma.fields.AwareDateTime()
