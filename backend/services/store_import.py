@@ -27,11 +27,15 @@ from sqlalchemy import select
 from ..errors import InvalidError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
+from ..schemas.common import LABEL, NAME, SHORT_NOTE, MaxLength
 from ..schemas.stores import StoreSchema, check_hours
 from ..scoping import scoped_select
 from .store_table import COLUMNS, REQUIRED_COLUMNS, STORE_FIELDS, parse_hours
 from .stores import CODE_UNAVAILABLE, resolve_assignment
 
+# The cells the store schema does not read, bounded like the fields they name (a team, a rep's
+# username, a week of hours, a flag): an over-long one is refused, neither looked up nor echoed.
+EXTRA_CELL_LIMITS = {"team": NAME, "rep": LABEL, "hours": SHORT_NOTE, "active": LABEL}
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n"}
 
@@ -229,6 +233,14 @@ def import_stores(
 
 
 def _load_row(schema: ma.Schema, row: dict[str, str], errors: list[tuple[str, str]]) -> dict:
+    """The row's store fields, loaded by the store schema; an over-long extra cell is an error
+    and is emptied in `row`, so nothing later reads it."""
+    for column, limit in EXTRA_CELL_LIMITS.items():
+        try:
+            MaxLength(limit)(row.get(column, ""))
+        except ma.ValidationError as exc:
+            errors.extend((column, m) for m in exc.messages)  # type: ignore[union-attr]
+            row[column] = ""
     raw = {k: v for k, v in row.items() if k in STORE_FIELDS and v != ""}
     try:
         return schema.load(raw)

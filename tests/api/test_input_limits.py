@@ -4,7 +4,6 @@ is a 422 naming the field and the limit in `params`, however it arrives."""
 
 from __future__ import annotations
 
-import io
 import time
 import uuid
 
@@ -16,6 +15,7 @@ from backend import models
 from backend.routes.visit_operations import OPERATIONS
 from backend.schemas import org, products, stores, visits
 from backend.schemas.common import NOTE, BoundedList
+from tests.api.test_store_import import upload
 
 # Strings whose shape the parser checks: a date, a uuid, or bytes bounded by the upload limits.
 FIXED_FORMATS = {"date", "date-time", "uuid", "binary", "byte"}
@@ -216,14 +216,20 @@ def test_an_over_long_text_in_a_sync_item_names_its_limit(client, org, tokens):
 def test_import_rows_have_the_same_limits(client, org, tokens):
     header = "code,name,channel,tier,lat,lng,team,notes"
     row = f"IMP-L,Long notes,modern,A,35.6,139.7,N1,{'n' * (NOTE + 1)}"
-    content = f"{header}\n{row}\n".encode()
-    response = client.post(
-        "/api/stores/import",
-        data={"file": (io.BytesIO(content), "stores.csv")},
-        headers=tokens.headers("admin"),
-    )
+    response = upload(client, tokens.headers("admin"), f"{header}\n{row}\n".encode())
     assert response.status_code == 422
     assert [(e["row"], e["column"]) for e in response.json["errors"]["rows"]] == [(2, "notes")]
+
+
+def test_an_over_long_lookup_cell_is_refused_not_echoed(client, org, tokens):
+    header = "code,name,channel,tier,lat,lng,team"
+    row = f"IMP-T,Team cell,modern,A,35.6,139.7,{'T' * 100_000}"
+    response = upload(client, tokens.headers("admin"), f"{header}\n{row}\n".encode())
+    assert response.status_code == 422
+    assert response.json["errors"]["rows"] == [
+        {"row": 2, "column": "team", "message": "Longer than maximum length 120."}
+    ]
+    assert len(response.data) < 2000
 
 
 def count_item_reads(monkeypatch):
