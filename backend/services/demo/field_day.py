@@ -93,12 +93,13 @@ def work_day(
             rng.uniform(1.5, 4) if short else call.store.visit_minutes * rng.uniform(0.75, 1.35)
         )
         leave = arrive + timedelta(minutes=minutes)
-        visit = _check_in(rep, call, arrive, skew, profile, rng)
+        late = form.synced_late and k == len(calls) - 1
+        visit = _check_in(rep, call, arrive, skew, profile, rng, late)
         at_store(visit, arrive)
         if leave_open and k == len(calls) - 1:
             _left_open(visit)
         else:
-            _check_out(visit, leave, skew, rng)
+            _check_out(visit, leave, skew, rng, late)
         done.append(visit)
         clock, here = leave, (call.store.lat, call.store.lng)
     return done
@@ -132,19 +133,31 @@ def _fix(store: Store, rng: random.Random, off_site: float, poor: float) -> Fix:
     return Fix(store.lat + north, store.lng + east, round(accuracy, 1), is_poor or is_off)
 
 
-def _received(device_time: datetime, skew: timedelta, rng: random.Random) -> datetime:
-    """When the server heard of it: seconds later, or (one in ten) after a stretch offline."""
+def _received(
+    device_time: datetime, skew: timedelta, rng: random.Random, next_morning: bool = False
+) -> datetime:
+    """When the server heard of it: seconds later, or (one in ten) after a stretch offline, or
+    (`next_morning`, a phone off overnight) when the rep starts the next day."""
     delay = rng.uniform(300, 2400) if rng.random() < 0.1 else rng.uniform(1, 25)
+    if next_morning:
+        day = visits.local_date(device_time) + timedelta(days=1)
+        return datetime.combine(day, time(7, 40), zone()) + timedelta(seconds=delay * 60)
     return device_time - skew + timedelta(seconds=delay)
 
 
 def _check_in(
-    rep: User, call: Call, at: datetime, skew: timedelta, profile: RepProfile, rng: random.Random
+    rep: User,
+    call: Call,
+    at: datetime,
+    skew: timedelta,
+    profile: RepProfile,
+    rng: random.Random,
+    late: bool,
 ) -> Visit:
-    """The visit `visits.check_in` opens, with its integrity checks; those run only for a fix
-    or clock that is off, since a fix near the store at walking pace raises no flag."""
+    """The visit `visits.check_in` opens, with its integrity checks; those run only for a fix,
+    clock or receipt that is off, since a fix near the store at walking pace raises no flag."""
     device_time, store, stop = at + skew, call.store, call.stop
-    received = _received(device_time, skew, rng)
+    received = _received(device_time, skew, rng, late)
     fix = _fix(store, rng, profile.off_site, profile.poor_gps)
     visit = Visit(
         uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -169,16 +182,18 @@ def _check_in(
     if stop is not None:
         stop.done_at = device_time
     db.session.add(visit)
-    if fix.odd or skew:
+    if fix.odd or skew or late:
         db.session.flush()  # the integrity checks compare with the rep's stored visits
         visit_integrity.on_check_in(visit, received, _sent(received, skew))
     return visit
 
 
-def _check_out(visit: Visit, leave: datetime, skew: timedelta, rng: random.Random) -> None:
+def _check_out(
+    visit: Visit, leave: datetime, skew: timedelta, rng: random.Random, late: bool
+) -> None:
     """What `visits.check_out` sets, and its integrity checks."""
     device_time = leave + skew
-    received = _received(device_time, skew, rng)
+    received = _received(device_time, skew, rng, late)
     fix = _fix(visit.store, rng, 0.02, 0.02)
     visit.status = VisitStatus.CLOSED
     visit.checked_out_at, visit.checkout_received_at = device_time, received

@@ -11,7 +11,7 @@ belong to visits added in the same transaction, so their rep-days are noted).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
@@ -19,6 +19,7 @@ from sqlalchemy import exists, select
 
 from ...extensions import db
 from ...models import PlanStatus, Role, RoutePlan, Store, User, Visit
+from ...models.visits import VisitReview
 from ..team_planning import working_days
 from . import routes, shelf_photos
 from .field_day import calls_of, work_day
@@ -27,6 +28,9 @@ from .records import Catalogue, Records
 
 # Photos of the last days wait for their review, as do a few older ones.
 PENDING_DAYS, PENDING_SHARE = 2, 0.12
+# Visits held for review (sent after their day closed) stay undecided this many days; the
+# supervisor accepted the earlier ones.
+REVIEW_DAYS = 7
 
 
 @dataclass
@@ -108,6 +112,11 @@ def _work(territory: Territory, rep: User, plan: RoutePlan, today: date) -> None
     form = day_form(profile, day, rng)
     if form.sick:
         return
+    # Its own draw, so the rest of the day is what it was without it. Only a day whose next
+    # morning is past can have been sent then.
+    seed = f"{territory.seed}/{rep.username}/{day.isoformat()}/late"
+    late = random.Random(seed).random() < profile.synced_late
+    form = replace(form, synced_late=late and day < today - timedelta(days=1))
     reviewer = territory.supervisors[rep.team_id]
     pending_day = day >= today - timedelta(days=PENDING_DAYS)
 
@@ -123,4 +132,13 @@ def _work(territory: Territory, rep: User, plan: RoutePlan, today: date) -> None
 
     calls = calls_of(plan, territory.stores[rep.id], profile, form, rng)
     # A visit left open is closed by the rep's next check-in: so never in the last days.
-    work_day(rep, plan, calls, profile, form, rng, at_store, day < today - timedelta(days=3))
+    done = work_day(rep, plan, calls, profile, form, rng, at_store, day < today - timedelta(days=3))
+    if day < today - timedelta(days=REVIEW_DAYS):
+        for visit in (v for v in done if v.review is VisitReview.PENDING):
+            _accept(visit, reviewer)
+
+
+def _accept(visit: Visit, supervisor: User) -> None:
+    """The supervisor accepted a held visit the morning it arrived."""
+    visit.review, visit.reviewed_by_id = VisitReview.ACCEPTED, supervisor.id
+    visit.reviewed_at = visit.checkin_received_at + timedelta(hours=2)

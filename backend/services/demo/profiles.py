@@ -25,6 +25,7 @@ class RepProfile:
     old_photos: float = 0.0  # per photo: one from the phone's gallery, hours old
     left_open: float = 0.0  # per day: the last visit not checked out
     clock_ahead: float = 0.0  # per day: the phone's clock a quarter of an hour fast
+    synced_late: float = 0.0  # per day: the phone off overnight, the last visit sent next morning
     sick_spells: bool = False  # off sick three days in every four weeks
 
 
@@ -35,7 +36,7 @@ PROFILES = {
     "rep-4": RepProfile(0.91, 0.70, poor_gps=0.15),  # basement shops
     "rep-5": RepProfile(0.84, 0.56, clock_ahead=0.2, sick_spells=True),
     "rep-6": RepProfile(0.93, 0.74, photos=0.1),
-    "rep-7": RepProfile(0.79, 0.60, off_site=0.12, photos=0.12, old_photos=0.3),
+    "rep-7": RepProfile(0.79, 0.60, off_site=0.12, photos=0.12, old_photos=0.3, synced_late=0.25),
     "rep-8": RepProfile(0.86, 0.52, left_open=0.25),
 }
 # Calendar days (by ordinal, in four-week cycles) of a sick spell: three running days always
@@ -49,6 +50,8 @@ class DayForm:
     success: float
     sick: bool
     clock_ahead_minutes: int
+    # The day's last visit reached the server the next morning: held for review (day closed).
+    synced_late: bool = False
 
 
 def day_form(profile: RepProfile, day: date, rng: random.Random) -> DayForm:
