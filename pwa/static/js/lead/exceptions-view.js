@@ -27,8 +27,6 @@ export async function view() {
   } catch {
     /* the list below is enough */
   }
-  // Held visits (time travel) get their review state and the buttons to decide it.
-  const boxes = new Map(await Promise.all(visits.filter(isHeld).map(async (v) => [v.id, await reviewBox(v.id)])));
   const rows = visits.length
     ? table(
         { id: 'exceptions', class: 'stack' },
@@ -44,7 +42,8 @@ export async function view() {
               h('li', { class: 'bad' }, f.kind === 'time_travel' ? `${flagLine(f)} ${timeRuleText(f)}` : flagLine(f)),
             ),
           ),
-          { content: boxes.get(v.id) || '—', label: t('review.visit.column') },
+          // Held visits (time travel): their review state and the buttons to decide it.
+          { content: isHeld(v) ? reviewBox(v) : '—', label: t('review.visit.column') },
         ]),
       )
     : h('p', { class: 'muted' }, t('exc.none'));

@@ -42,7 +42,7 @@ export async function view(id) {
           ),
         )
       : null,
-    isHeld(v) ? await reviewBox(v.id) : null,
+    isHeld(v) ? reviewBox(v) : null,
   );
   return leadScreen(
     h(

@@ -1,10 +1,11 @@
 // A visit held for review (flagged time_travel): which rule its time broke, its state, and the
 // supervisor's accept / reject buttons (POST /api/visits/<id>/review).
 import { t } from '../i18n.js';
-import { errorText, getJSON, request, session } from '../api.js';
+import { errorText, request, session } from '../api.js';
 import { h, toast } from '../ui.js';
 
-export const isHeld = (v) => v.flags.some((f) => f.kind === 'time_travel');
+// `review` is null for a visit never held, else pending / accepted / rejected.
+export const isHeld = (v) => Boolean(v.review);
 
 // The rule a time-travel flag names, in the screen's language, with the server's figures.
 export function timeRuleText(f) {
@@ -17,18 +18,15 @@ export function timeRuleText(f) {
 // Who decides: the supervisor of the visit's team, or an admin (the server checks the scope).
 const canDecide = () => Boolean(session.user && ['admin', 'supervisor'].includes(session.user.role));
 
-// The review state of the visit and, for those who decide, buttons to decide it.
-export async function reviewBox(visitId) {
+// The review state of a held visit and, for those who decide, buttons to decide it.
+export function reviewBox(visit) {
+  const visitId = visit.id;
   const state = h('span', { class: 'pill', id: `visit-review-${visitId}` });
   const show = (review) => {
     state.textContent = review ? t(`review.visit.${review}`) : '';
     state.className = `pill ${review === 'accepted' ? 'ok' : 'bad'}`;
   };
-  try {
-    show((await getJSON(`/api/visits/${visitId}/review`)).data.review);
-  } catch {
-    show('pending');
-  }
+  show(visit.review);
   const decide = (decision) => async (event) => {
     event.preventDefault();
     try {
