@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import Role
-from .common import Clock, PageArgs, page_schema
+from .common import CODE, LABEL, NAME, Clock, PageArgs, page_schema, text
 
 PASSWORD = validate.Length(min=10, max=256, error="Use 10 to 256 characters.")
 
@@ -30,18 +30,19 @@ class PasswordChangeSchema(ma.Schema):
 
 class UserSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    username = ma.fields.String(
+    username = text(
+        LABEL,
         required=True,
         validate=validate.Regexp(
             r"^[a-z0-9][a-z0-9._-]{1,79}$", error="Lower-case letters, digits, . _ -"
         ),
     )
-    full_name = ma.fields.String(required=True, validate=validate.Length(1, 160))
+    full_name = text(NAME, min_length=1, required=True)
     role = ma.fields.Enum(Role, by_value=True, required=True)
     team_id = ma.fields.Integer(allow_none=True, metadata={"description": "Reps and supervisors"})
     area_id = ma.fields.Integer(allow_none=True, metadata={"description": "Area managers"})
     active = ma.fields.Boolean(dump_only=True)
-    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40))
+    phone = text(CODE, allow_none=True)
     home_lat = ma.fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     home_lng = ma.fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     shift_start = Clock(allow_none=True)

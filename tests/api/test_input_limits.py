@@ -21,11 +21,6 @@ from tests.api.test_store_import import upload
 FIXED_FORMATS = {"date", "date-time", "uuid", "binary", "byte"}
 # The multipart batch's JSON text: read by the same schema as POST /api/sync's body, its fields.
 DOCUMENTS = {"post /api/sync/multipart multipart/form-data.batch"}
-# Bounded by its pattern (80 characters) only, in accounts.py (another change of issue 15 adds
-# the maxLength there); remove from here once it has.
-PATTERN_ONLY = {
-    f"{op} application/json.username" for op in ("post /api/users", "patch /api/users/{user_id}")
-}
 STORE = {"code": "LIM-1", "name": "Limits", "channel": "modern", "tier": "A",
          "lat": 35.6, "lng": 139.7}  # fmt: skip
 
@@ -79,7 +74,7 @@ def test_every_string_a_client_sends_has_a_max_length(client):
         path
         for path, prop in request_properties(document)
         if is_string(prop)
-        and path not in DOCUMENTS | PATTERN_ONLY
+        and path not in DOCUMENTS
         and "maxLength" not in prop
         and "enum" not in prop
         and prop.get("format") not in FIXED_FORMATS
