@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from ..models import Channel, FlagKind, ReviewStatus
 from .common import COMMENT, BoundedList, PageArgs, PageMetaSchema, text
-from .visits import review_state
+from .visit_reviews import review_state
 
 MAX_DAYS = 366
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}

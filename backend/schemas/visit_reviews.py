@@ -10,6 +10,17 @@ from ..models.visits import VisitReview
 DECISIONS = (VisitReview.ACCEPTED, VisitReview.REJECTED)
 
 
+def review_state() -> ma.fields.Enum:
+    """A visit's review, read-only (visit and exception lists carry it, so the lead screens
+    show it without asking each held visit)."""
+    return ma.fields.Enum(
+        VisitReview,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "null: never held; pending: held, out of the KPIs until decided"},
+    )
+
+
 class VisitReviewInSchema(ma.Schema):
     decision = ma.fields.Enum(
         VisitReview,
@@ -22,11 +33,6 @@ class VisitReviewInSchema(ma.Schema):
 
 class VisitReviewSchema(ma.Schema):
     visit_id = ma.fields.Integer(attribute="id")
-    review = ma.fields.Enum(
-        VisitReview,
-        by_value=True,
-        allow_none=True,
-        metadata={"description": "null: never held; pending: held, out of the KPIs until decided"},
-    )
+    review = review_state()
     reviewed_by_id = ma.fields.Integer(allow_none=True)
     reviewed_at = ma.fields.AwareDateTime(allow_none=True)

@@ -9,9 +9,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..models import FlagKind, VisitStatus
-from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS, VisitReview
+from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
 from .common import NOTE, SHORT_NOTE, TITLE, BoundedList, Money, PageArgs, page_schema, text
 from .photos import PhotoSchema
+from .visit_reviews import review_state
 
 QUANTITY = validate.Range(1, 1_000_000)
 COUNT = validate.Range(0, 1_000_000)
@@ -21,16 +22,6 @@ MAX_MONEY = 10_000_000
 
 def _money(**kwargs: Any) -> Money:
     return Money(MAX_MONEY, metadata={"example": "158.00"}, **kwargs)
-
-
-def review_state() -> ma.fields.Enum:
-    """A visit's review: the lists show it without asking each held visit."""
-    return ma.fields.Enum(
-        VisitReview,
-        by_value=True,
-        allow_none=True,
-        metadata={"description": "null: never held; pending: held for review, out of the KPIs"},
-    )
 
 
 class _Position(ma.Schema):

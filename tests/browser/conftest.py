@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.browser.pwa_helpers import watched_page
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -205,9 +207,7 @@ def phone(browser, server):
         )
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
-        page = ctx.new_page()
-        page.errors = []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page = watched_page(ctx)
         return ctx, page
 
     contexts: list = []

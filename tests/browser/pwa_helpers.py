@@ -41,6 +41,25 @@ def camera_photo(path, seed: int) -> str:
     return str(path)
 
 
+def watched_page(ctx):
+    """A new page of `ctx` whose uncaught script errors collect in `page.errors`."""
+    page = ctx.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
+def serve_blank_tiles(ctx) -> None:
+    """Answer the map's OpenStreetMap tile requests with a blank tile (tests have no internet)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (232, 238, 245)).save(buffer, "PNG")
+    png = buffer.getvalue()
+    ctx.route(
+        "https://tile.openstreetmap.org/**",
+        lambda route: route.fulfill(status=200, content_type="image/png", body=png),
+    )
+
+
 def sign_in(page, username: str) -> None:
     page.goto("/")
     page.fill("input[name=username]", username)
@@ -57,9 +76,7 @@ def open_lead(browser, server, username: str, width: int, locale: str = "en-US")
         timezone_id="Asia/Tokyo",
     )
     ctx.set_default_timeout(15000)
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page = watched_page(ctx)
     sign_in(page, username)
     page.wait_for_selector("#team-period")
     return ctx, page

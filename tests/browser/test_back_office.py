@@ -7,14 +7,12 @@ browser tests share the server)."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 
 import pytest
-from PIL import Image
 
-from tests.browser.pwa_helpers import sign_in, wait_until
+from tests.browser.pwa_helpers import serve_blank_tiles, sign_in, wait_until, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -41,14 +39,8 @@ def open_office(
     )
     ctx.set_default_timeout(15000)
     if tiles:
-        png = tile_png()
-        ctx.route(
-            "https://tile.openstreetmap.org/**",
-            lambda route: route.fulfill(status=200, content_type="image/png", body=png),
-        )
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+        serve_blank_tiles(ctx)
+    page = watched_page(ctx)
     sign_in(page, username)
     page.wait_for_selector("#tabs a")
     page.goto(f"/#/office{screen}")
@@ -343,12 +335,6 @@ def test_every_screen_at_phone_and_laptop_width(browser, server, artifacts, widt
     assert page.locator("#office-hub li").count() == 3
     shooter(page, artifacts, width)("hub-supervisor")
     ctx.close()
-
-
-def tile_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (256, 256), (232, 238, 245)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def test_territory_on_tiles_selects_by_drawn_area_too(browser, server, artifacts):

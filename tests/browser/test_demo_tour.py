@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.browser.pwa_helpers import watched_page
+
 pytestmark = pytest.mark.browser
 
 WIDTHS = (390, 1280)
@@ -24,9 +26,7 @@ def open_as(browser, server, username: str, width: int, timezone: str = "Asia/To
         permissions=["geolocation"],
     )
     ctx.set_default_timeout(20000)
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page = watched_page(ctx)
     page.goto("/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "terminus-demo")

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.made_people import SUPERVISOR, Made
-from tests.browser.pwa_helpers import sign_in, tokyo_today
-from tests.browser.test_back_office import tile_png
+from tests.browser.pwa_helpers import serve_blank_tiles, sign_in, tokyo_today, watched_page
 from tests.browser.test_plans_workbench import show_day
 
 pytestmark = pytest.mark.browser
@@ -50,14 +49,8 @@ def context(browser, server, width: int):
         permissions=["geolocation"],
     )
     ctx.set_default_timeout(15000)
-    png = tile_png()
-    ctx.route(
-        "https://tile.openstreetmap.org/**",
-        lambda route: route.fulfill(status=200, content_type="image/png", body=png),
-    )
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    serve_blank_tiles(ctx)
+    page = watched_page(ctx)
     return ctx, page
 
 

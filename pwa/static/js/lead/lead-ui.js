@@ -7,8 +7,22 @@ import { render } from '../router.js';
 import { h, field, select, toast } from '../ui.js';
 import { businessDay, addDays, weekdayOf } from '../clock.js';
 
-// `back`: the list a visit was opened from, so that the visit screen leads back to it.
-export const state = { day: businessDay(), period: 'day', teamId: '', back: 'team', review: 'pending' };
+// `back`: the list a visit was opened from, so that the visit screen leads back to it. Until a
+// day is chosen, `day` is the business today when read: this module may load before the
+// business settings (the time zone) have arrived after a first sign-in.
+export const state = {
+  chosenDay: null,
+  get day() {
+    return this.chosenDay || businessDay();
+  },
+  set day(day) {
+    this.chosenDay = day;
+  },
+  period: 'day',
+  teamId: '',
+  back: 'team',
+  review: 'pending',
+};
 
 // The chosen day, its week (Monday to Sunday), or the four weeks ending on it.
 function rangeOf() {
