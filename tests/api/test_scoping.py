@@ -74,7 +74,7 @@ def test_import_row_for_a_store_outside_scope_is_a_row_error(client, org, tokens
     )
     assert response.status_code == 422
     assert response.json["errors"]["rows"] == [
-        {"row": 2, "column": "code", "message": "Used by a store outside your scope."}
+        {"row": 2, "column": "code", "message": "This store code cannot be used."}
     ]
 
 

@@ -9,11 +9,21 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.browser.conftest import TOKYO
+from tests.browser.made_people import SUPERVISOR as SUP
+from tests.browser.made_people import Made
 from tests.browser.pwa_helpers import open_lead, wait_until
 
 pytestmark = pytest.mark.browser
 
-REP, SUP = "rep-5", "sup-east"
+
+@pytest.fixture(scope="module")
+def made(server):
+    """A rep of sup-east's with one store: no other test's visit is open for them."""
+    made = Made(server)
+    rep = made.rep("rep", "review-rep", "Ren Review")
+    made.store("store", rep, "REVIEW-1", "Review corner shop", (35.671, 139.765))
+    yield made
+    made.retire()
 
 
 def kpi_visits(server, day: str, rep_id: int) -> int:
@@ -23,19 +33,20 @@ def kpi_visits(server, day: str, rep_id: int) -> int:
     return body["total"]["visits"]
 
 
-def test_a_supervisor_accepts_a_visit_sent_after_its_day_closed(browser, server, artifacts):
+def test_a_supervisor_accepts_a_visit_sent_after_its_day_closed(browser, server, made, artifacts):
     """The rep's check-in at 17:00 yesterday reaches the server today (its day has closed):
     held out of yesterday's KPIs until the supervisor accepts it on the exceptions screen."""
-    rep_id = server.user(REP)["id"]
-    status, stores = server.call("GET", "/api/stores?per_page=1", user=REP)
-    assert status == 200, stores
-    store = stores["items"][0]
+    rep, store = made.users["rep"], made.stores["store"]
+    rep_id = rep["id"]
     yesterday = datetime.now(TOKYO).date() - timedelta(days=1)
     device_time = datetime.combine(yesterday, datetime.min.time(), TOKYO) + timedelta(hours=17)
     before = kpi_visits(server, yesterday.isoformat(), rep_id)
     body = {"store_id": store["id"], "lat": store["lat"], "lng": store["lng"], "accuracy_m": 10}
     status, visit = server.call(
-        "POST", "/api/visits", {**body, "device_time": device_time.isoformat()}, user=REP
+        "POST",
+        "/api/visits",
+        {**body, "device_time": device_time.isoformat()},
+        user=rep["username"],
     )
     assert status == 201, visit
     assert visit["review"] == "pending", visit["flags"]
