@@ -78,7 +78,8 @@ def check_in_with_a_photo(page, store: dict, photo: str) -> str:
 
 def answer(page, dialog: str, choice: str) -> None:
     page.click(f"#{dialog}[open] [data-answer={choice}]")
-    wait_until(page, f"!document.querySelector('#{dialog}')")
+    # Playwright's own wait outlives a navigation: signing out reloads the page.
+    page.wait_for_selector(f"#{dialog}", state="detached")
 
 
 def test_the_next_rep_on_a_phone_never_sees_sends_or_continues_the_last_ones_queue(
