@@ -42,20 +42,19 @@ def process_upload(
     if ref is None:
         return None  # the operation refuses a photo without its visit
     visit = visit_for_write(actor, ref)
-    if _same_file(visit.id, content) is not None:
+    if _same_file(visit.id, hashlib.sha256(content).hexdigest()) is not None:
         return None
     return _decode(actor, content)
 
 
 def _decode(actor: User, content: bytes) -> photo_images.ProcessedImage:
-    cfg = current_app.config
-    header = photo_images.inspect(content, limits())
+    cfg, bounds = current_app.config, limits()
+    header = photo_images.inspect(content, bounds)
     with photo_budget.claim(actor.id, header.decode_pixels, cfg["PHOTO_DECODE_USER_PIXELS"]):
-        return photo_images.decode(content, header, limits(), ZoneInfo(cfg["TIMEZONE"]))
+        return photo_images.decode(content, header, bounds, ZoneInfo(cfg["TIMEZONE"]))
 
 
-def _same_file(visit_id: int, content: bytes) -> Photo | None:
-    sha256 = hashlib.sha256(content).hexdigest()
+def _same_file(visit_id: int, sha256: str) -> Photo | None:
     return db.session.scalars(
         select(Photo).where(Photo.visit_id == visit_id, Photo.sha256 == sha256)
     ).first()
@@ -74,11 +73,11 @@ def add_photo(
     the upload already processed (`process_upload`), outside the transaction.
     """
     visit = visit_for_write(actor, ref)
-    existing = _same_file(visit.id, content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = _same_file(visit.id, sha256)
     if existing is not None:
         return existing, False
     image = image or _decode(actor, content)
-    sha256 = hashlib.sha256(content).hexdigest()
     photo_storage.save(sha256, image.full, image.thumbnail)
     photo = Photo(
         visit_id=visit.id,
