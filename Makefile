@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,roads]'
 	touch $@ $(VENV)/.installed
 
 # The PWA's lint and format tools, at the versions package-lock.json pins (npm ci starts from
