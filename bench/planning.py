@@ -1,14 +1,16 @@
 """Benchmark the route planner against PyVRP and VROOM on the benchmark instances.
 
-    python -m bench.planning [--seconds S | --budgets day=5,team=30,region=60,solomon=10]
-                             [--only PATTERN ...] [--solvers ours,pyvrp,vroom] [--seed N]
+    python -m bench.planning [--seconds S | --budgets day=5,team=30,region=60,solomon=10,...]
+                             [--only PATTERN|GROUP ...] [--solvers ours,pyvrp,vroom] [--seed N]
                              [--instances bench/instances] [--out bench/results/NAME.json]
 
 Every plan is scored by the benchmark scorer ``bench/instances/evaluate.py`` (loaded at bench
 time only; the app never reads it). The table shows, per instance and solver: feasibility,
 objective, the ratio to the better of the two peers (PyVRP, VROOM; < 1 is better), the gap to the
-Solomon best known distance-only solution, and wall time. Results are saved as JSON (and the
-table as text) under bench/results/.
+Solomon best known distance-only solution, and wall time. Instance groups (each with its budget):
+the field kinds day/team/region, solomon (C1/R1/RC1), solomon2 (the long-route classes
+C2/R2/RC2) and long (the generated long-route set, bench/instances/long/). Results are saved
+as JSON under bench/results/.
 
 Peers get the same wall-clock budget. Their models: integer travel and time (scaled by 1000 and
 rounded up for time when the data is fractional, as ours), optional stops with their penalty as
@@ -25,6 +27,7 @@ import fnmatch
 import importlib.util
 import json
 import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -42,7 +45,15 @@ from backend.planning import (
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCES = ROOT / "bench" / "instances"
-DEFAULT_BUDGETS = {"day": 5.0, "team": 30.0, "region": 60.0, "solomon": 10.0}
+DEFAULT_BUDGETS = {
+    "day": 5.0,
+    "team": 30.0,
+    "region": 60.0,
+    "solomon": 10.0,
+    "solomon2": 10.0,
+    "long": 10.0,
+}
+FIELD_KINDS = ("day", "team", "region")
 SCALE = 1000
 
 
@@ -53,9 +64,17 @@ def load_evaluator(instances: Path):
     return module.evaluate
 
 
+def solomon_class(name: str) -> str | None:
+    """C1, R1, RC1, C2, R2 or RC2 for a Solomon instance name (C101 -> C1), else None."""
+    match = re.fullmatch(r"(RC|C|R)([12])\d\d", name)
+    return match.group(1) + match.group(2) if match else None
+
+
 def instance_kind(path: Path) -> str:
     if path.parent.name == "solomon":
-        return "solomon"
+        return "solomon2" if solomon_class(path.stem).endswith("2") else "solomon"
+    if path.parent.name == "long":
+        return "long"
     for kind in ("day", "team", "region"):
         if f"-{kind}-" in path.name:
             return kind
@@ -262,6 +281,55 @@ def bks_table(instances: Path) -> dict[str, float]:
         return {row["instance"]: float(row["min_distance"]) for row in csv.DictReader(f)}
 
 
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def summary_lines(rows: list[dict], solvers: list[str]) -> list[str]:
+    """Per solver: feasible count, mean gap to the best known (C1/R1/RC1 as before, then the
+    long-route classes C2/R2/RC2, then by class), the worst field ratio; then ours ÷ PyVRP on
+    the long-route groups, per instance and mean."""
+    summary = []
+    for name in solvers:
+        mine = [r for r in rows if r["solver"] == name]
+        line = f"{name}: feasible {sum(r['feasible'] for r in mine)}/{len(mine)}"
+        for kind, label in (("solomon", "Solomon"), ("solomon2", "Solomon C2/R2/RC2")):
+            gaps = [
+                r["gap_bks_pct"] for r in mine if r["kind"] == kind and r["gap_bks_pct"] is not None
+            ]
+            if gaps:
+                line += f", {label} mean gap {_mean(gaps):.2f}% over {len(gaps)}"
+        ratios = [
+            r["ratio_to_peer"] for r in mine if r["ratio_to_peer"] and r["kind"] in FIELD_KINDS
+        ]
+        if ratios:
+            line += f", field ratio to better peer max {max(ratios):.4f}"
+        summary.append(line)
+        by_class: dict[str, list[float]] = {}
+        for r in mine:
+            if r["gap_bks_pct"] is not None:
+                by_class.setdefault(solomon_class(r["instance"]), []).append(r["gap_bks_pct"])
+        if by_class:
+            parts = [f"{c} {_mean(g):.2f}% ({len(g)})" for c, g in sorted(by_class.items())]
+            summary.append(f"{name}: gap BKS by class: " + ", ".join(parts))
+    if "ours" in solvers and "pyvrp" in solvers:
+        objective = {(r["instance"], r["solver"]): r for r in rows if r["feasible"]}
+        for kind in ("solomon2", "long"):
+            names = [r["instance"] for r in rows if r["solver"] == "ours" and r["kind"] == kind]
+            pairs = [
+                (n, objective[(n, "ours")]["objective"] / objective[(n, "pyvrp")]["objective"])
+                for n in names
+                if (n, "ours") in objective and (n, "pyvrp") in objective
+            ]
+            if pairs:
+                each = ", ".join(f"{n} {q:.4f}" for n, q in pairs)
+                summary.append(
+                    f"ours/pyvrp ({kind}): mean {_mean([q for _, q in pairs]):.4f} over "
+                    f"{len(pairs)} of {len(names)} (both feasible): {each}"
+                )
+    return summary
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--instances", type=Path, default=INSTANCES, help="benchmark instances")
@@ -269,9 +337,16 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--budgets",
         default="",
-        help="per kind, e.g. day=5,team=30,region=60,solomon=10 (the defaults)",
+        help="per group, e.g. day=5,team=30,region=60,solomon=10,solomon2=10,long=10 "
+        "(the defaults)",
     )
-    ap.add_argument("--only", nargs="*", default=[], help="instance name patterns (fnmatch)")
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        help="instance name patterns (fnmatch) or group names (day, team, region, solomon, "
+        "solomon2, long)",
+    )
     ap.add_argument("--solvers", default="ours,pyvrp,vroom")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
@@ -307,8 +382,13 @@ def main(argv=None) -> int:
     bks = bks_table(args.instances)
     paths = sorted(args.instances.glob("field/*.json"))
     paths += sorted(args.instances.glob("solomon/*.json"))
+    paths += sorted(args.instances.glob("long/*.json"))
     if args.only:
-        paths = [p for p in paths if any(fnmatch.fnmatch(p.stem, pat) for pat in args.only)]
+        paths = [
+            p
+            for p in paths
+            if any(fnmatch.fnmatch(p.stem, pat) or pat == instance_kind(p) for pat in args.only)
+        ]
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
     reused: dict[tuple[str, str], dict] = {}
     if args.peers_from:
@@ -390,18 +470,7 @@ def main(argv=None) -> int:
                 flush=True,
             )
 
-    summary = []
-    for name in solvers:
-        mine = [r for r in rows if r["solver"] == name]
-        gaps = [r["gap_bks_pct"] for r in mine if r["gap_bks_pct"] is not None]
-        feas = sum(r["feasible"] for r in mine)
-        line = f"{name}: feasible {feas}/{len(mine)}"
-        if gaps:
-            line += f", Solomon mean gap {sum(gaps) / len(gaps):.2f}% over {len(gaps)}"
-        ratios = [r["ratio_to_peer"] for r in mine if r["ratio_to_peer"] and r["kind"] != "solomon"]
-        if ratios:
-            line += f", field ratio to better peer max {max(ratios):.4f}"
-        summary.append(line)
+    summary = summary_lines(rows, solvers)
     if not args.only:
         summary += latency_checks(args.instances, evaluate)
     print("\n".join(summary))
