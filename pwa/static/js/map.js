@@ -1,5 +1,8 @@
 // Route maps: OpenStreetMap tiles through the vendored Leaflet when the tiles answer, else the
-// route drawn as SVG from lat/lng (works offline, no tiles needed).
+// route drawn as SVG from lat/lng (works offline, no tiles needed). A route follows the streets
+// where its legs carry road geometry (from the plan, kept offline with it), else goes straight.
+import { decode } from './polyline.js';
+
 const TILE = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const NS = 'http://www.w3.org/2000/svg';
 let tilesOk = null;
@@ -44,6 +47,84 @@ function loadLeaflet() {
   return leaflet;
 }
 
+// Road geometry comes from OpenStreetMap data (ODbL): shown with it, on tiles and on SVG alike.
+export const OSM_CREDIT = '© OpenStreetMap contributors';
+const ROUTE = '#0d47a1';
+const legs = new Map();
+
+// A leg's polyline6 decoded once (a workbench redraws every route on each change); a
+// malformed one is null, so that leg is drawn straight.
+function legPath(text) {
+  if (!text) return null;
+  if (!legs.has(text)) {
+    if (legs.size > 2000) legs.clear();
+    let path = null;
+    try {
+      path = decode(text);
+    } catch {
+      /* drawn straight */
+    }
+    legs.set(text, path && path.length > 1 ? path : null);
+  }
+  return legs.get(text);
+}
+
+// A route as drawn, from its stops in order ({lat, lng, geometry, access}) and the way back
+// home (`back`, polyline6): each stop's leg from the one before (from home for the first) along
+// the streets where it has geometry, else straight from the previous stop. Answers {path:
+// [[lat, lng]], roads: whether any leg follows streets, access: [[road point, store]] for the
+// stops the road reaches only at a point away from the store}.
+export function routeLine(stops, back = null) {
+  const path = [];
+  const access = [];
+  let roads = false;
+  for (const s of stops) {
+    const leg = legPath(s.geometry);
+    if (leg) for (const p of leg) path.push(p);
+    else path.push([s.lat, s.lng]);
+    roads ||= Boolean(leg);
+    if (s.access)
+      access.push([
+        [s.access.lat, s.access.lng],
+        [s.lat, s.lng],
+      ]);
+  }
+  const home = legPath(back);
+  if (home) for (const p of home) path.push(p);
+  return { path, access, roads: roads || Boolean(home) };
+}
+
+// The route on a Leaflet layer (or map): the line, and a short dashed one from a road point
+// to its store. Not interactive: the stops' markers are what a finger or pointer reaches.
+export function leafletRoute(L, layer, line, color) {
+  const options = { color, interactive: false, attribution: line.roads ? OSM_CREDIT : undefined };
+  if (line.path.length > 1) L.polyline(line.path, { ...options, weight: 4, className: 'route' }).addTo(layer);
+  for (const a of line.access)
+    L.polyline(a, { ...options, weight: 3, dashArray: '3 5', className: 'access' }).addTo(layer);
+}
+
+// The same on an SVG drawing (px: lat/lng → [x, y]), with the credit when it follows streets.
+export function svgRoute(svg, px, line, attrs) {
+  const at = (p) => px({ lat: p[0], lng: p[1] }).join(',');
+  if (line.path.length > 1) {
+    const points = line.path.map(at).join(' ');
+    node('polyline', { points, fill: 'none', 'stroke-linejoin': 'round', class: 'route', ...attrs }, svg);
+  }
+  for (const a of line.access) {
+    const [[x1, y1], [x2, y2]] = a.map((p) => px({ lat: p[0], lng: p[1] }));
+    node('line', { x1, y1, x2, y2, 'stroke-dasharray': '3 4', class: 'access', ...attrs }, svg);
+  }
+}
+
+// The OpenStreetMap credit under an SVG drawing of street geometry (Leaflet shows its own).
+export function svgCredit(el, line) {
+  if (line.roads)
+    el.append(Object.assign(document.createElement('small'), { className: 'map-credit', textContent: OSM_CREDIT }));
+}
+
+// Every point a route line passes through, as {lat, lng}, for fitting a drawing to them.
+export const linePoints = (line) => line.path.map(([lat, lng]) => ({ lat, lng }));
+
 // Leaflet reads a string tooltip or popup as HTML: names (a store's, a user's) go in as text.
 export const asText = (text) => document.createTextNode(String(text));
 
@@ -55,39 +136,43 @@ export async function tileMap(el) {
   if (!el.isConnected) return null;
   el.textContent = '';
   const map = L.map(el, { zoomControl: true, attributionControl: true });
-  L.tileLayer(TILE, { maxZoom: 19, attribution: '© OpenStreetMap contributors' }).addTo(map);
+  L.tileLayer(TILE, { maxZoom: 19, attribution: OSM_CREDIT }).addTo(map);
   return { L, map };
 }
 
-// points: [{lat, lng, label, done, kind}] in route order; `here`: {lat, lng} or null.
-export async function renderMap(el, points, { here = null, route = true, title = '' } = {}) {
+// points: [{lat, lng, label, done, kind, geometry, access}] in route order; `here`: {lat, lng}
+// or null; `back`: the polyline6 of the way home. data-travel says how the route was drawn.
+export async function renderMap(el, points, { here = null, route = true, back = null, title = '' } = {}) {
   el.classList.add('map');
   el.setAttribute('role', 'img');
   el.setAttribute('aria-label', title || `Map of ${points.length} stops`);
-  drawSvg(el, points, { here, route });
+  const line = route ? routeLine(points, back) : { path: [], access: [], roads: false };
+  el.dataset.travel = line.roads ? 'roads' : 'straight';
+  drawSvg(el, points, { here, line });
   if (!points.length) return 'svg';
   try {
     const tiles = await tileMap(el);
     if (!tiles) return 'svg';
     const { L, map } = tiles;
     const ll = points.map((p) => [p.lat, p.lng]);
-    if (route && ll.length > 1) L.polyline(ll, { color: '#0d47a1', weight: 4 }).addTo(map);
+    leafletRoute(L, map, line, ROUTE);
     points.forEach((p, i) => {
       L.circleMarker([p.lat, p.lng], {
         radius: 9,
         color: '#fff',
         weight: 2,
         fillOpacity: 1,
-        fillColor: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : '#0d47a1',
+        fillColor: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : ROUTE,
       })
         .bindTooltip(asText(p.label || i + 1))
         .addTo(map);
     });
     if (here) L.circleMarker([here.lat, here.lng], { radius: 7, color: '#ffab00', fillOpacity: 1 }).addTo(map);
-    map.fitBounds(L.latLngBounds(here ? [...ll, [here.lat, here.lng]] : ll), { padding: [20, 20] });
+    const all = [...ll, ...line.path, ...(here ? [[here.lat, here.lng]] : [])];
+    map.fitBounds(L.latLngBounds(all), { padding: [20, 20] });
     return 'tiles';
   } catch {
-    drawSvg(el, points, { here, route });
+    drawSvg(el, points, { here, line });
     return 'svg';
   }
 }
@@ -108,12 +193,12 @@ export function svgFrame(el, all, { W = 360, H = 260, pad = 24 } = {}) {
   if (!all.length) return { svg, px: () => [W / 2, H / 2] };
   const lat0 = all.reduce((a, p) => a + p.lat, 0) / all.length;
   const kx = Math.cos((lat0 * Math.PI) / 180);
-  const xs = all.map((p) => p.lng * kx);
-  const ys = all.map((p) => p.lat);
-  const minX = Math.min(...xs);
-  const maxX = Math.max(...xs);
-  const minY = Math.min(...ys);
-  const maxY = Math.max(...ys);
+  // Loops, not Math.min(...xs): a day's street geometry can be tens of thousands of points.
+  let [minX, maxX, minY, maxY] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const p of all) {
+    const x = p.lng * kx;
+    [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, p.lat), Math.max(maxY, p.lat)];
+  }
   const span = Math.max(maxX - minX, maxY - minY, 1e-4);
   const s = Math.min(
     (W - 2 * pad) / Math.max(maxX - minX, span * 0.2),
@@ -128,21 +213,13 @@ export function svgFrame(el, all, { W = 360, H = 260, pad = 24 } = {}) {
   return { svg, px };
 }
 
-export function drawSvg(el, points, { here = null, route = true } = {}) {
-  const { svg, px } = svgFrame(el, here ? [...points, here] : points);
+// line: routeLine()'s answer (none: no route line).
+export function drawSvg(el, points, { here = null, line = null } = {}) {
+  const { svg, px } = svgFrame(el, [...points, ...(line ? linePoints(line) : []), ...(here ? [here] : [])]);
   if (!points.length && !here) return svg;
-  if (route && points.length > 1) {
-    node(
-      'polyline',
-      {
-        points: points.map((p) => px(p).join(',')).join(' '),
-        fill: 'none',
-        stroke: '#0d47a1',
-        'stroke-width': 3,
-        'stroke-linejoin': 'round',
-      },
-      svg,
-    );
+  if (line) {
+    svgRoute(svg, px, line, { stroke: ROUTE, 'stroke-width': 3 });
+    svgCredit(el, line);
   }
   points.forEach((p, i) => {
     const [x, y] = px(p);
@@ -153,7 +230,7 @@ export function drawSvg(el, points, { here = null, route = true } = {}) {
         cx: x,
         cy: y,
         r: 10,
-        fill: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : '#0d47a1',
+        fill: p.done ? '#1b5e20' : p.kind === 'flag' ? '#b71c1c' : ROUTE,
         stroke: '#fff',
         'stroke-width': 2,
       },

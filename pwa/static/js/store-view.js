@@ -1,9 +1,10 @@
-// A store: its facts and today's hours, check-in (or back to the open visit), the last visit
-// and its open issues, the map.
+// A store: its facts and today's hours, check-in (or back to the open visit) and navigate, the
+// last visit and its open issues, the map.
 import { t, fmtDateTime, fmtMinutes, flagText } from './i18n.js';
-import { getJSON } from './api.js';
-import { localVisits, position, products, startVisit, store, today } from './data.js';
+import { getJSON, session } from './api.js';
+import { localVisits, position, products, startVisit, store, today, todayPlan } from './data.js';
 import { renderMap } from './map.js';
+import { navigateLink } from './navigate.js';
 import { setTitle } from './router.js';
 import { h, hoursToday, tierBadge } from './ui.js';
 
@@ -58,7 +59,7 @@ export async function view(idText) {
       },
       t('store.checkIn'),
     );
-    wrap.append(btn, err);
+    wrap.append(btn, err, navigateTo(s));
   }
   const last = h(
     'div',
@@ -74,6 +75,19 @@ export async function view(idText) {
   wrap.append(mapEl);
   renderMap(mapEl, [{ lat: s.lat, lng: s.lng, label: s.name, short: s.tier }], { route: false, title: s.name });
   return wrap;
+}
+
+// Navigate to the store by the rep's mode; once today's plan is read (offline too), by its mode
+// and the road point it reaches the store by, when the store is on it.
+function navigateTo(s) {
+  const slot = h('p', { class: 'next-stop' }, navigateLink(s, session.user?.travel_mode, t('nav.toStore')));
+  todayPlan()
+    .then(({ plan }) => {
+      const stop = plan?.stops.find((x) => x.store_id === s.id);
+      if (stop) slot.replaceChildren(navigateLink(stop, plan.travel_mode, t('nav.toStore')));
+    })
+    .catch(() => {});
+  return slot;
 }
 
 async function lastVisit(storeId, el) {

@@ -5,6 +5,7 @@ import { request, ApiError, errorText } from './api.js';
 import { localVisits, position, stores, today, todayPlan } from './data.js';
 import { addDays } from './clock.js';
 import { renderMap } from './map.js';
+import { navigateLink } from './navigate.js';
 import { render, setTitle } from './router.js';
 import { h, hoursToday, toast, tierBadge, hm } from './ui.js';
 
@@ -69,6 +70,11 @@ export async function view(which) {
       t('today.summary', { done: doneCount, total: stops.length, km: (plan.distance_m / 1000).toFixed(1) }),
     ),
   );
+  const next = tomorrow ? null : stops.find((s) => !(s.done_at || doneStores.has(s.store_id)));
+  if (next) {
+    const label = t('nav.toStop', { n: next.sequence, store: next.store_name });
+    wrap.append(h('p', { class: 'next-stop' }, navigateLink(next, plan.travel_mode, label)));
+  }
   const mapEl = h('div', { id: 'route-map' });
   wrap.append(mapEl);
   const list = h('ol', { class: 'stops', 'aria-label': t('today.stops') });
@@ -135,8 +141,10 @@ export async function view(which) {
       label: `${s.sequence}. ${s.store_name}`,
       done: doneStores.has(s.store_id) || Boolean(s.done_at),
       short: String(s.sequence),
+      geometry: s.geometry,
+      access: s.access,
     })),
-    { title: t('today.mapLabel', { n: stops.length }) },
+    { back: plan.return_geometry, title: t('today.mapLabel', { n: stops.length }) },
   );
   return wrap;
 }

@@ -46,6 +46,7 @@ function mapData(board) {
     routes.push({
       key: rep.id,
       color: board.colour.get(rep.id),
+      back: p.return_geometry,
       stops: stops.map((s) => ({
         ...s,
         id: s.store_id,

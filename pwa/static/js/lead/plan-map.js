@@ -1,8 +1,19 @@
-// The team's routes on one map: a colour per rep, numbered stops in order, the route line, and
-// the dropped stores (a red cross, their reason in the tooltip). Leaflet on OpenStreetMap tiles
-// when they answer, else SVG (offline, or no internet): the same marks, titles and clicks.
+// The team's routes on one map: a colour per rep, numbered stops in order, the route line (along
+// the streets where the plan has road geometry, else straight), and the dropped stores (a red
+// cross, their reason in the tooltip). Leaflet on OpenStreetMap tiles when they answer, else SVG
+// (offline, or no internet): the same marks, titles and clicks.
 import { t } from '../i18n.js';
-import { asText, svgFrame, svgNode, tileMap } from '../map.js';
+import {
+  asText,
+  leafletRoute,
+  linePoints,
+  routeLine,
+  svgCredit,
+  svgFrame,
+  svgNode,
+  svgRoute,
+  tileMap,
+} from '../map.js';
 import { h } from '../ui.js';
 
 export const COLOURS = ['#0d47a1', '#c62828', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f', '#ad1457', '#4e342e'];
@@ -10,15 +21,22 @@ const DROPPED = '#b71c1c';
 const SVG_W = 480;
 const SVG_H = 360;
 
-// routes: [{key, color, stops: [{lat, lng, short, label, id}]}]; dropped: [{lat, lng, label}];
-// onPick(key, id) when a stop is clicked. Answers 'tiles' or 'svg'.
+// routes: [{key, color, back, stops: [{lat, lng, short, label, id, geometry, access}]}] (back:
+// the way home, polyline6); dropped: [{lat, lng, label}]; onPick(key, id) when a stop is
+// clicked. Answers 'tiles' or 'svg'; data-lines counts the routes drawn, data-roads those on
+// streets.
 export function drawPlans(el, routes, dropped, { onPick = () => {}, title = '' } = {}) {
   el.classList.add('map', 'plan-map');
   el.setAttribute('role', 'region');
   el.setAttribute('aria-label', title);
-  const drawn = el.leafletDraw ? el.leafletDraw(routes, dropped) : drawSvgPlans(el, routes, dropped, onPick);
+  const lines = new Map(routes.map((r) => [r.key, routeLine(r.stops, r.back)]));
+  const drawn = el.leafletDraw
+    ? el.leafletDraw(routes, dropped, lines)
+    : drawSvgPlans(el, routes, dropped, lines, onPick);
+  const drawnLines = [...lines.values()].filter((l) => l.path.length > 1);
   el.dataset.markers = String(routes.reduce((n, r) => n + r.stops.length, 0));
-  el.dataset.lines = String(routes.filter((r) => r.stops.length > 1).length);
+  el.dataset.lines = String(drawnLines.length);
+  el.dataset.roads = String(drawnLines.filter((l) => l.roads).length);
   el.dataset.dropped = String(dropped.length);
   return drawn;
 }
@@ -32,13 +50,15 @@ export async function upgradeToTiles(el, routes, dropped, onPick) {
     if (!tiles) return 'svg';
     const { L, map } = tiles;
     const layer = L.layerGroup().addTo(map);
-    el.leafletDraw = (rs, ds) => {
+    el.leafletDraw = (rs, ds, lines) => {
       layer.clearLayers();
-      drawLeaflet(L, layer, rs, ds, onPick);
+      drawLeaflet(L, layer, rs, ds, lines, onPick);
       return 'tiles';
     };
-    el.leafletDraw(routes, dropped);
-    map.fitBounds(L.latLngBounds(all.map((p) => [p.lat, p.lng])), { padding: [20, 20] });
+    const lines = new Map(routes.map((r) => [r.key, routeLine(r.stops, r.back)]));
+    el.leafletDraw(routes, dropped, lines);
+    const paths = [...lines.values()].flatMap((l) => l.path);
+    map.fitBounds(L.latLngBounds([...all.map((p) => [p.lat, p.lng]), ...paths]), { padding: [20, 20] });
     el.dataset.mode = 'tiles';
     return 'tiles';
   } catch {
@@ -46,13 +66,9 @@ export async function upgradeToTiles(el, routes, dropped, onPick) {
   }
 }
 
-function drawLeaflet(L, layer, routes, dropped, onPick) {
+function drawLeaflet(L, layer, routes, dropped, lines, onPick) {
   for (const r of routes) {
-    if (r.stops.length > 1)
-      L.polyline(
-        r.stops.map((p) => [p.lat, p.lng]),
-        { color: r.color, weight: 4 },
-      ).addTo(layer);
+    leafletRoute(L, layer, lines.get(r.key), r.color);
     for (const p of r.stops) {
       const icon = L.divIcon({ className: 'plan-pin', html: '', iconSize: [22, 22] });
       const m = L.marker([p.lat, p.lng], { icon, title: p.label });
@@ -72,17 +88,15 @@ function drawLeaflet(L, layer, routes, dropped, onPick) {
   }
 }
 
-function drawSvgPlans(el, routes, dropped, onPick) {
-  const all = [...routes.flatMap((r) => r.stops), ...dropped];
+function drawSvgPlans(el, routes, dropped, lines, onPick) {
+  const all = [...routes.flatMap((r) => r.stops), ...[...lines.values()].flatMap(linePoints), ...dropped];
   const { svg, px } = svgFrame(el, all, { W: SVG_W, H: SVG_H, pad: 20 });
   el.dataset.mode = 'svg';
   zoomable(el, svg);
-  for (const r of routes) {
-    if (r.stops.length < 2) continue;
-    const points = r.stops.map((p) => px(p).join(',')).join(' ');
-    const line = { points, fill: 'none', stroke: r.color, 'stroke-width': 2.5, 'stroke-linejoin': 'round' };
-    svgNode('polyline', { ...line, class: 'route', 'data-route': r.key }, svg);
-  }
+  for (const r of routes)
+    svgRoute(svg, px, lines.get(r.key), { stroke: r.color, 'stroke-width': 2.5, 'data-route': r.key });
+  const onRoads = [...lines.values()].find((l) => l.roads);
+  if (onRoads) svgCredit(el, onRoads);
   for (const d of dropped) {
     const [x, y] = px(d);
     const g = svgNode('g', { class: 'dropped' }, svg);
