@@ -21,7 +21,7 @@ from ...extensions import db
 from ...models import PlanStatus, Role, RoutePlan, Store, User, Visit
 from ...models.visits import VisitReview
 from ..team_planning import working_days
-from . import routes, shelf_photos
+from . import market, routes, shelf_photos
 from .field_day import calls_of, work_day
 from .profiles import PROFILES, day_form
 from .records import Catalogue, Records
@@ -44,7 +44,7 @@ class Territory:
     records: Records
 
     @classmethod
-    def load(cls, seed: int, first_day: date) -> Territory:
+    def load(cls, seed: int, first_day: date, prices: market.Market) -> Territory:
         reps = db.session.scalars(
             select(User)
             .where(User.role == Role.REP, User.username.in_(PROFILES))
@@ -57,7 +57,8 @@ class Territory:
             s.team_id: s
             for s in db.session.scalars(select(User).where(User.role == Role.SUPERVISOR))
         }
-        return cls(seed, list(reps), stores, supervisors, Records(Catalogue.load(seed), first_day))
+        records = Records(Catalogue.load(seed, prices), first_day)
+        return cls(seed, list(reps), stores, supervisors, records)
 
 
 def add_days(territory: Territory, past: list[date], today: date) -> None:

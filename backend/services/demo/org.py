@@ -80,11 +80,11 @@ def is_empty() -> bool:
     return (db.session.scalar(select(func.count()).select_from(User)) or 0) == 0
 
 
-def is_demo() -> bool:
-    """True when the database holds the demo organisation (its area, its first store, rep-1)."""
+def is_demo(area: str = AREA_NAME, first_store: str = FIRST_STORE) -> bool:
+    """True when the database holds a demo organisation (its area, its first store, rep-1)."""
     found = select(func.count()).where(
-        select(Area.id).where(Area.name == AREA_NAME).exists(),
-        select(Store.id).where(Store.code == FIRST_STORE).exists(),
+        select(Area.id).where(Area.name == area).exists(),
+        select(Store.id).where(Store.code == first_store).exists(),
         select(User.id).where(User.username == "rep-1").exists(),
     )
     return bool(db.session.scalar(found))
@@ -95,52 +95,80 @@ def create_organisation() -> list[DemoLogin]:
 
     Every demo user's password is `DEMO_PASSWORD`.
     """
-    password_hash = hash_password(DEMO_PASSWORD)
-    area = Area(name=AREA_NAME)
-    homes = _read_csv("tokyo_rep_homes.csv")
+    homes = read_csv("tokyo_rep_homes.csv")
     median_lng = sorted(float(h["lng"]) for h in homes)[len(homes) // 2]
-    teams = {"west": Team(name="Tokyo West", area=area), "east": Team(name="Tokyo East", area=area)}
-    logins = [
-        DemoLogin("admin", "admin", "everything"),
-        DemoLogin("manager", "area_manager", "area Tokyo Central"),
-    ]
-    users = [
-        User(username="admin", full_name="Aiko Admin", role=Role.ADMIN),
-        User(username="manager", full_name="Kenji Morita", role=Role.AREA_MANAGER, area=area),
-    ]
-    for side, full_name in (("west", "Yuki Sato"), ("east", "Haruto Tanaka")):
-        users.append(
-            User(
-                username=f"sup-{side}", full_name=full_name, role=Role.SUPERVISOR, team=teams[side]
-            )
-        )
-        logins.append(DemoLogin(f"sup-{side}", "supervisor", f"team {teams[side].name}"))
+    staff = Staff.create(
+        AREA_NAME, {"west": "Tokyo West", "east": "Tokyo East"},
+        ("Aiko Admin", "Kenji Morita", {"west": "Yuki Sato", "east": "Haruto Tanaka"}),
+    )  # fmt: skip
     rep_names = ["Mei Ito", "Sota Kato", "Rin Suzuki", "Ren Yamada", "Hina Kobayashi",
                  "Daiki Nakamura", "Yui Watanabe", "Kaito Shimizu"]  # fmt: skip
     reps = []
     for home, full_name in zip(homes, rep_names, strict=True):
         side = "east" if float(home["lng"]) >= median_lng else "west"
-        rep = User(
-            username=home["rep"],
-            full_name=full_name,
-            role=Role.REP,
-            team=teams[side],
-            home_lat=float(home["lat"]),
-            home_lng=float(home["lng"]),
-            shift_start=parse_clock(home["shift_start"]),
-            shift_end=parse_clock(home["shift_end"]),
-        )
+        rep = staff.rep(home["rep"], full_name, side, (float(home["lat"]), float(home["lng"])))
+        rep.shift_start = parse_clock(home["shift_start"])
+        rep.shift_end = parse_clock(home["shift_end"])
         reps.append(rep)
-        logins.append(DemoLogin(rep.username, "rep", f"own stores, team {teams[side].name}"))
-    for user in [*users, *reps]:
-        user.password_hash = password_hash
-        user.active = True
-    db.session.add_all([area, *teams.values(), *users, *reps])
-    rows = _read_csv("tokyo_stores.csv")
-    for row, rep in zip(rows, _balanced_assignment(rows, reps), strict=True):
+    staff.add()
+    rows = read_csv("tokyo_stores.csv")
+    points = [(float(row["lat"]), float(row["lng"])) for row in rows]
+    for row, rep in zip(rows, balanced_assignment(points, reps), strict=True):
         db.session.add(_store(row, rep))
-    for brand_name, items in PRODUCTS.items():
-        brand = Brand(name=brand_name, is_own=brand_name == OWN_BRAND)
+    add_catalogue(PRODUCTS, OWN_BRAND)
+    db.session.flush()
+    return staff.logins
+
+
+@dataclass
+class Staff:
+    """A demo organisation's people: admin, area manager, a supervisor per team, then reps."""
+
+    area: Area
+    teams: dict[str, Team]
+    users: list[User]
+    logins: list[DemoLogin]
+
+    @classmethod
+    def create(
+        cls, area_name: str, teams: dict[str, str], names: tuple[str, str, dict[str, str]]
+    ) -> Staff:
+        """The area, its teams (by side: name) and the managers' `names` (admin, area manager,
+        supervisor by side)."""
+        area = Area(name=area_name)
+        admin, manager, supervisors = names
+        staff = cls(area, {side: Team(name=n, area=area) for side, n in teams.items()}, [], [])
+        staff._user("admin", admin, Role.ADMIN, "everything")
+        staff._user("manager", manager, Role.AREA_MANAGER, f"area {area_name}").area = area
+        for side, full_name in supervisors.items():
+            team = staff.teams[side]
+            staff._user(f"sup-{side}", full_name, Role.SUPERVISOR, f"team {team.name}").team = team
+        return staff
+
+    def rep(self, username: str, full_name: str, side: str, home: tuple[float, float]) -> User:
+        team = self.teams[side]
+        rep = self._user(username, full_name, Role.REP, f"own stores, team {team.name}")
+        rep.team, (rep.home_lat, rep.home_lng) = team, home
+        return rep
+
+    def _user(self, username: str, full_name: str, role: Role, scope: str) -> User:
+        user = User(username=username, full_name=full_name, role=role, active=True)
+        self.users.append(user)
+        self.logins.append(DemoLogin(username, role.value, scope))
+        return user
+
+    def add(self) -> None:
+        """Add everyone (one password hash for all: `DEMO_PASSWORD`)."""
+        password_hash = hash_password(DEMO_PASSWORD)
+        for user in self.users:
+            user.password_hash = password_hash
+        db.session.add_all([self.area, *self.teams.values(), *self.users])
+
+
+def add_catalogue(products: dict[str, list[tuple[str, ...]]], own_brand: str) -> None:
+    """The brands (ours is `own_brand`) and their products (sku, name, category, pack, price)."""
+    for brand_name, items in products.items():
+        brand = Brand(name=brand_name, is_own=brand_name == own_brand)
         db.session.add(brand)
         for sku, name, category, pack, price in items:
             db.session.add(
@@ -154,21 +182,20 @@ def create_organisation() -> list[DemoLogin]:
                     active=True,
                 )
             )
-    db.session.flush()
-    return logins
 
 
-def _read_csv(name: str) -> list[dict[str, str]]:
+def read_csv(name: str) -> list[dict[str, str]]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-def _balanced_assignment(rows: list[dict[str, str]], reps: list[User]) -> list[User]:
-    """Each store to the nearest rep home that still has room (at most ⌈stores/reps⌉ each)."""
-    capacity = {id(r): math.ceil(len(rows) / len(reps)) for r in reps}
+def balanced_assignment(points: list[tuple[float, float]], reps: list[User]) -> list[User]:
+    """Each store (at `points`) to the nearest rep home that still has room (at most
+    ⌈stores/reps⌉ each)."""
+    capacity = {id(r): math.ceil(len(points) / len(reps)) for r in reps}
     pairs = sorted(
-        (_squared_km(float(row["lat"]), float(row["lng"]), rep), i, j)
-        for i, row in enumerate(rows)
+        (_squared_km(lat, lng, rep), i, j)
+        for i, (lat, lng) in enumerate(points)
         for j, rep in enumerate(reps)
     )
     chosen: dict[int, User] = {}
@@ -176,7 +203,7 @@ def _balanced_assignment(rows: list[dict[str, str]], reps: list[User]) -> list[U
         if i not in chosen and capacity[id(reps[j])] > 0:
             chosen[i] = reps[j]
             capacity[id(reps[j])] -= 1
-    return [chosen[i] for i in range(len(rows))]
+    return [chosen[i] for i in range(len(points))]
 
 
 def _squared_km(lat: float, lng: float, rep: User) -> float:

@@ -57,15 +57,16 @@ class Catalogue:
     rivals: list[Product]
     launch_brand_id: int
     seed: int
+    prices: market.Market
     ranges: dict[int, Range] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, seed: int) -> Catalogue:
+    def load(cls, seed: int, prices: market.Market) -> Catalogue:
         products = db.session.scalars(select(Product).order_by(Product.sku)).all()
-        brand = db.session.scalars(select(Brand).where(Brand.name == market.LAUNCH[0])).one()
+        brand = db.session.scalars(select(Brand).where(Brand.name == prices.launch[0])).one()
         own = [p for p in products if p.brand.is_own]
         rivals = [p for p in products if not p.brand.is_own]
-        return cls(own, rivals, brand.id, seed)
+        return cls(own, rivals, brand.id, seed, prices)
 
     def range_of(self, store: Store) -> Range:
         if store.id not in self.ranges:
@@ -186,17 +187,17 @@ class Records:
             )
 
     def _competitors(self, visit: Visit, store_range: Range, rng: random.Random) -> None:
-        day, channel = visit.visit_date, visit.store.channel
+        day, channel, prices = visit.visit_date, visit.store.channel, self.catalogue.prices
         seen: list[tuple[int, int | None, str | None, market.ShelfPrice]] = []
         if rng.random() < 0.55:
             for product in rng.sample(store_range.rivals, rng.randint(1, 2)):
-                price = market.shelf_price(
+                price = prices.shelf_price(
                     product.sku, product.unit_price, channel, day, self.first_day
                 )
                 seen.append((product.brand_id, product.id, None, price))
-        launch = market.launched(day, self.first_day)
+        launch = prices.launched(day, self.first_day)
         if launch is not None and rng.random() < 0.35:
-            seen.append((self.catalogue.launch_brand_id, None, market.LAUNCH[1], launch))
+            seen.append((self.catalogue.launch_brand_id, None, prices.launch[1], launch))
         for brand_id, product_id, name, price in seen:
             self._add(
                 CompetitorObservation,

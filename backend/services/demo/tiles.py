@@ -1,0 +1,48 @@
+"""The road tiles a demo territory is planned on: built from its extract (`TerritorySpec.pbf`)
+with `backend.planning.roads.build_tiles`, into the folder the app reads them from (setting
+ROAD_TILES: a path; empty = `<instance>/roads`; "none" = straight lines, so nothing to build).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+
+from ...errors import InvalidError
+
+ROADS_EXTRA = "The {name} demo needs the roads extra (Valhalla and osmium): pip install '.[roads]'"
+
+
+def tiles_dir() -> Path | None:
+    """Where the app reads road tiles from; None when it is set to straight lines."""
+    setting = current_app.config.get("ROAD_TILES", "")
+    if setting == "none":
+        return None
+    return Path(setting) if setting else Path(current_app.instance_path) / "roads"
+
+
+def ensure_tiles(
+    name: str, pbf: Path, rebuild: bool, progress: Callable[[str], None]
+) -> Path | None:
+    """Build the tiles of `pbf` (with `rebuild`, or when none can be opened); returns their
+    folder, or None when the app plans on straight lines. Without the roads extra: InvalidError."""
+    from ...planning import roads  # imports Valhalla only when a tile is read or built
+
+    target = tiles_dir()
+    if importlib.util.find_spec("osmium") is None:
+        raise InvalidError(ROADS_EXTRA.format(name=name))
+    if target is None:
+        return None
+    if not rebuild:
+        try:
+            roads.RoadNetwork(target)
+            return target
+        except roads.RoadsUnavailable:
+            pass
+    try:
+        return roads.build_tiles(pbf, target, progress=progress)
+    except roads.RoadsUnavailable as exc:
+        raise InvalidError(f"{ROADS_EXTRA.format(name=name)} ({exc})") from None
