@@ -78,6 +78,15 @@ def reset_password(username, password):
 
 @demo_cli.command("load")
 @click.option(
+    "--territory",
+    type=click.Choice(sorted(demo.TERRITORIES)),
+    default="tokyo",
+    show_default=True,
+    help="tokyo: 300 convenience stores; helsinki: about 420 shops, cafés, restaurants, bars "
+    "and hotels from the OpenStreetMap extract, planned on its streets (builds the road tiles; "
+    "needs TIMEZONE Europe/Helsinki and CURRENCY EUR).",
+)
+@click.option(
     "--if-empty",
     is_flag=True,
     help="If the database has data: bring the demo up to today (add the missing days); "
@@ -88,21 +97,32 @@ def reset_password(username, password):
     "--organisation-only", is_flag=True, help="Only the organisation, stores and catalogue."
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)  # for tests
-def load_demo(if_empty, seed, organisation_only, today):
-    """Create the demo: organisation, 300 Tokyo stores, catalogue, four weeks of plans and visits
-    and today's published plans."""
+def load_demo(territory, if_empty, seed, organisation_only, today):
+    """Create the demo: organisation, stores, catalogue, four weeks of plans and visits and
+    today's published plans."""
     started, day = time.perf_counter(), today.date() if today else None
-    if not demo.is_empty():
+    spec, fresh = demo.TERRITORIES[territory], demo.is_empty()
+    if not fresh:
         if not if_empty:
             raise click.ClickException("The database is not empty; demo data goes in a fresh one.")
-        if not demo.is_demo():
-            click.echo("Database already has data; demo not loaded.")
+        loaded = demo.loaded_territory()
+        if loaded is not spec:
+            held = "data" if loaded is None else f"the {loaded.name} demo"
+            click.echo(f"Database already has {held}; {territory} demo not loaded.")
             return
-        added = execute(lambda: demo.top_up(seed, day))
+    if refusal := demo.wrong_settings(spec, if_empty):
+        raise click.ClickException(refusal)
+    if spec.pbf is not None:
+        try:
+            demo.ensure_tiles(spec.name, spec.pbf, fresh, click.echo)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+    if not fresh:
+        added = execute(lambda: demo.top_up(seed, day, spec))
         done = f"{len(added)} days added up to {added[-1]}" if added else "already up to date"
         click.echo(f"Demo {done} ({time.perf_counter() - started:.1f} s).")
         return
-    logins = execute(lambda: demo.load_demo(seed, day, history=not organisation_only))
+    logins = execute(lambda: demo.load_demo(seed, day, not organisation_only, spec))
     click.echo(f"Demo loaded in {time.perf_counter() - started:.1f} s.")
     click.echo(f"Every demo user's password is: {demo.DEMO_PASSWORD}")
     for login in logins:
