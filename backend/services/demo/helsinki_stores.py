@@ -14,7 +14,8 @@
 - **Code** `HEL-0001`… in OSM id order (nodes, then ways), so the same extract gives the same
   codes on every run.
 - **Name, address, phone** from the tags, cleaned (control characters out, spaces collapsed)
-  and cut to their columns; they are stored as text and escaped where shown. A name two places
+  and cut to their columns (the town is always Helsinki: the extract's `addr:city` tags hold
+  the odd slip); they are stored as text and escaped where shown. A name two places
   share gets the address's street after a dash; a place without `addr:street` is addressed by
   its nearest named street.
 """
@@ -144,7 +145,7 @@ def _address(place: Place, streets: list[Street]) -> str:
     tags = place.tags
     street = tags.get("addr:street") or _nearest_street(place, streets)
     line = " ".join(filter(None, (street, tags.get("addr:housenumber"))))
-    town = " ".join(filter(None, (tags.get("addr:postcode"), tags.get("addr:city") or CITY)))
+    town = " ".join(filter(None, (tags.get("addr:postcode"), CITY)))
     return clean(", ".join(filter(None, (line, town))), ADDRESS_MAX)
 
 

@@ -28,7 +28,7 @@ NAMED_STREETS = RESIDENTIAL | {
 }  # fmt: skip
 # The tags a store is made from; the rest of an element's tags are not kept.
 KEPT_TAGS = ("name", "brand", "opening_hours", "phone", "contact:phone", "addr:street",
-             "addr:housenumber", "addr:postcode", "addr:city")  # fmt: skip
+             "addr:housenumber", "addr:postcode")  # fmt: skip
 
 
 @dataclass(frozen=True)
