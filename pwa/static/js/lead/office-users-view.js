@@ -1,5 +1,6 @@
 // User accounts (the admin's): the list by role and status, a new account (role, team or area,
-// password), and for one user: move to another team, reset the password, disable or enable.
+// password, a rep's travel mode), and for one user: move to another team, a rep's travel mode,
+// reset the password, disable or enable.
 import { t } from '../i18n.js';
 import { getJSON, request } from '../api.js';
 import { render } from '../router.js';
@@ -8,12 +9,16 @@ import { table } from './lead-ui.js';
 import { apiForm, failed, isAdmin, officeScreen, options, pager, teams } from './office-ui.js';
 
 const ROLES = ['rep', 'supervisor', 'area_manager', 'admin'];
+// How a rep gets from store to store (plans use its road network); none: the organisation's.
+const TRAVEL_MODES = ['car', 'scooter', 'bicycle', 'foot'];
+const travelOptions = () => [['', t('office.travelDefault')], ...TRAVEL_MODES.map((m) => [m, t(`travel.${m}`)])];
 const PER_PAGE = 25;
 const state = { role: '', page: 1 };
 
 const patch = (user, json) => request('PATCH', `/api/users/${user.id}`, { json });
 
-function createForm(teamList, areaList) {
+// withTravel: the API carries travel modes (it lists them with the users).
+function createForm(teamList, areaList, withTravel) {
   const specs = [
     ['username', t('office.username')],
     ['full_name', t('office.fullName')],
@@ -22,6 +27,7 @@ function createForm(teamList, areaList) {
     ['area_id', t('office.area'), { number: true, options: options(areaList, (x) => x.name, t('office.noArea')) }],
     ['password', t('office.password'), { type: 'password', autocomplete: 'new-password' }],
   ];
+  if (withTravel) specs.push(['travel_mode', t('office.travelMode'), { options: travelOptions(), nullable: true }]);
   const create = async (data) => {
     const user = await request('POST', '/api/users', { json: data });
     toast(t('office.userCreated', { name: user.username }));
@@ -65,6 +71,13 @@ function userActions(user, teamList) {
       .then(done('office.moved'))
       .catch(failed),
   );
+  const travel = select(travelOptions(), { 'aria-label': t('office.travelMode'), class: 'travel-mode' });
+  travel.value = user.travel_mode || '';
+  travel.addEventListener('change', () =>
+    patch(user, { travel_mode: travel.value || null })
+      .then(done('office.travelSaved'))
+      .catch(failed),
+  );
   const reset = () => passwordDialog(user, done('office.passwordReset'));
   const flip = () =>
     patch(user, { active: !user.active })
@@ -74,6 +87,7 @@ function userActions(user, teamList) {
     'div',
     { class: 'row user-actions' },
     ['rep', 'supervisor'].includes(user.role) ? team : null,
+    user.role === 'rep' && 'travel_mode' in user ? travel : null,
     h('button', { type: 'button', class: 'reset', onclick: reset }, t('office.resetPassword')),
     h(
       'button',
@@ -116,7 +130,16 @@ export function view() {
       ),
     );
     return [
-      h('details', { class: 'card-details' }, h('summary', {}, t('office.createUser')), createForm(teamList, areaList)),
+      h(
+        'details',
+        { class: 'card-details' },
+        h('summary', {}, t('office.createUser')),
+        createForm(
+          teamList,
+          areaList,
+          data.items.some((u) => 'travel_mode' in u),
+        ),
+      ),
       field(t('office.role'), role),
       table(
         { class: 'stack', id: 'user-table' },
