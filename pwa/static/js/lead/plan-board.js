@@ -177,15 +177,23 @@ function totals(plan) {
   const figures = [
     plural('plans.stops', plan.stops.length),
     t('plans.travelTotal', { time: fmtMinutes((plan.travel_seconds || 0) / 60), km: km(plan.distance_m) }),
+    travelWay(plan),
     `${t('plans.dayEnd', { at: hm(plan.end_time) })}${shift ? ` (${shift})` : ''}`,
     t('plans.droppedCount', { n: (plan.dropped || []).length }),
-  ];
+  ].filter(Boolean);
   return h(
     'p',
     { class: `plan-totals${over ? ' bad' : ''}` },
     figures.join(' · '),
     over ? ` · ${t('plans.overShift', { n: plan.over_shift_minutes })}` : '',
   );
+}
+
+// How the plan's travel was reckoned: the rep's mode, along the streets or on straight lines.
+function travelWay(plan) {
+  if (!plan.travel_source) return null;
+  const source = t(`plans.source.${plan.travel_source}`);
+  return plan.travel_mode ? `${t(`travel.${plan.travel_mode}`)}, ${source}` : source;
 }
 
 // After an optimise (or any change): the minutes and km saved (a negative change) or lost.
