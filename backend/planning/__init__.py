@@ -9,10 +9,10 @@
 Modules: ``problem`` (data model, JSON in/out, validation with field paths), ``travel`` (matrices),
 ``params`` (``SolveParams``), ``solver`` (``solve``: the search as named phases), ``model`` (the
 OR-Tools routing model), ``nodes`` (node numbering and speed groups), ``lns`` (ruin-and-recreate
-improvement), ``parallel`` (independent searches in forked processes), ``solution`` (schedules,
-scoring like the benchmark scorer, JSON out), ``replan`` (rest-of-day problems), ``cycles``
-(visit days over a period), ``__main__`` (CLI). This package imports nothing from the rest of
-``backend``.
+improvement) and ``kernel`` (its compiled core, numba), ``parallel`` (independent searches in
+forked processes), ``solution`` (schedules, scoring like the benchmark scorer, JSON out),
+``replan`` (rest-of-day problems), ``cycles`` (visit days over a period), ``__main__`` (CLI,
+``--warm`` compiles the kernel ahead). This package imports nothing from the rest of ``backend``.
 
 For the app (visit cycles, plans):
 - one rep or a team: a Problem with one or several ``Rep``; each ``Stop`` is required

@@ -1,5 +1,7 @@
 """Command line: ``python -m backend.planning PROBLEM.json [--params planner.toml] [--seconds S]
-[--seed N] [--workers K]`` (the options override the file's ``[planner]`` table).
+[--seed N] [--workers K]`` (the options override the file's ``[planner]`` table), or
+``python -m backend.planning --warm`` (compile the search kernel into numba's cache ahead of the
+first plan; an install or CI step).
 
 Prints the solution JSON on stdout. An invalid problem exits with status 2 and a message naming the
 bad field on stderr.
@@ -21,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m backend.planning", description="Plan routes for a planning problem (JSON)."
     )
-    ap.add_argument("problem", help="problem JSON file ('-' for stdin)")
+    ap.add_argument("problem", nargs="?", help="problem JSON file ('-' for stdin)")
+    ap.add_argument(
+        "--warm", action="store_true", help="compile (or load) the search kernel, then exit"
+    )
     ap.add_argument("--params", help="TOML file with a [planner] table (SolveParams)")
     ap.add_argument("--seconds", type=float, help="time budget (default 5)")
     ap.add_argument("--seed", type=int, help="random seed (default 0)")
@@ -32,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--indent", type=int, default=None, help="pretty-print the JSON")
     args = ap.parse_args(argv)
+    if args.warm:
+        from .lns import warm
+
+        print(f"search kernel ready in {warm():.2f} s")
+        return 0
+    if args.problem is None:
+        ap.error("a problem file is needed (or --warm)")
     if args.seconds is not None and args.seconds <= 0:
         ap.error("--seconds must be positive")
     try:
