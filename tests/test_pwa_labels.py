@@ -10,6 +10,7 @@ import pytest
 
 from backend.models import (
     Channel,
+    DroppedReason,
     FlagKind,
     PhotoKind,
     PlanStatus,
@@ -37,6 +38,7 @@ LABELS = {
     # A photo without a review is "pending" (the reports API says so), not a stored status.
     "review": ["pending", *(r.value for r in ReviewStatus)],
     "status": list(OUTBOX_STATUSES),
+    "plans.dropped": [r.value for r in DroppedReason],
 }
 
 
