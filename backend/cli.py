@@ -4,6 +4,7 @@ idempotency keys and the job worker. Each change runs through the write executor
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -14,7 +15,8 @@ from .errors import DomainError
 from .extensions import db
 from .job_runner import queue
 from .models import Role, Team, User
-from .services import accounts, demo, visits
+from .planning import roads
+from .services import accounts, demo, road_travel, visits
 from .services.reports import rep_days
 from .writes import execute, idempotency
 
@@ -22,6 +24,9 @@ users_cli = AppGroup("users", help="Create users and reset passwords.")
 demo_cli = AppGroup("demo", help="The demo territory.")
 reports_cli = AppGroup("reports", help="The tables the reports read.")
 visits_cli = AppGroup("visits", help="Visits left open, and the idempotency keys of writes.")
+
+
+roads_cli = AppGroup("roads", help="Routing tiles for road travel (docs/roads.md).")
 
 
 def _execute(use_case):
@@ -175,9 +180,44 @@ def prune_keys():
     click.echo(f"Pruned {execute(idempotency.prune)} idempotency key(s).")
 
 
+@roads_cli.command("build")
+@click.argument("pbf", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False),
+    help="Tiles folder (default: the instance folder's roads, which ROAD_TILES='' uses).",
+)
+def build_roads(pbf, into):
+    """Build routing tiles from an OpenStreetMap extract (.osm.pbf)."""
+    target = Path(into) if into else Path(current_app.instance_path) / "roads"
+    try:
+        roads.build_tiles(pbf, target, progress=click.echo)
+    except (roads.RoadsUnavailable, roads.RoadsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    used = road_travel.tiles_dir()
+    if used is None or used.resolve() != target.resolve():
+        click.echo(f"Note: ROAD_TILES points elsewhere ({used or 'none'}); set it to {target}.")
+
+
+@roads_cli.command("status")
+def roads_status():
+    """Which tiles plans use, their version, the default travel mode and the matrix cache."""
+    where = road_travel.tiles_dir()
+    net = road_travel.network()
+    if net is None:
+        found = "off" if where is None else f"no tiles at {where}"
+        click.echo(f"Road travel: {found}: straight lines.")
+    else:
+        click.echo(f"Road travel: on, tiles {net.tiles_dir} (version {net.version}).")
+    mode = road_travel.rep_mode(User(travel_mode=None))
+    click.echo(f"Default travel mode (PLAN_TRAVEL_MODE): {mode or 'none (straight lines)'}.")
+    click.echo(f"Cached matrices: {road_travel.cache_entries()}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(visits_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(roads_cli)

@@ -3,10 +3,10 @@
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .idempotency import IdempotencyKey
 from .jobs import Job, JobStatus
-from .org import Area, Role, Team, User
+from .org import Area, Role, Team, TravelMode, User
 from .photos import Photo, PhotoKind
 from .plan_history import REASON_LENGTH, PlanBaselineStop, PlanRevision, RevisionKind
-from .plans import DroppedReason, DroppedStore, PlannedStop, PlanStatus, RoutePlan
+from .plans import ACCESS_METRES, DroppedReason, DroppedStore, PlannedStop, PlanStatus, RoutePlan
 from .products import Brand, Product
 from .reviews import PhotoReview, ReviewStatus
 from .rollups import DISPLAY_COUNTS, REP_DAY_COUNTS, RepDayDisplay, RepDayKpi
@@ -27,6 +27,7 @@ from .visits import (
 )
 
 __all__ = [
+    "ACCESS_METRES",
     "DISPLAY_COUNTS",
     "REASON_LENGTH",
     "REP_DAY_COUNTS",
@@ -66,6 +67,7 @@ __all__ = [
     "Team",
     "Tier",
     "TimestampMixin",
+    "TravelMode",
     "UTCDateTime",
     "User",
     "Visit",

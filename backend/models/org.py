@@ -19,6 +19,16 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class TravelMode(enum.StrEnum):
+    """How a rep gets between stores: it picks the road network's costing (car: Valhalla's auto,
+    scooter: motor_scooter, bicycle, foot: pedestrian) or the straight-line speed."""
+
+    CAR = "car"
+    SCOOTER = "scooter"
+    BICYCLE = "bicycle"
+    FOOT = "foot"
+
+
 class Area(TimestampMixin, db.Model):
     __tablename__ = "areas"
 
@@ -58,6 +68,8 @@ class User(TimestampMixin, db.Model):
     home_lng: Mapped[float | None] = mapped_column(Float)
     shift_start: Mapped[time | None] = mapped_column(Time)
     shift_end: Mapped[time | None] = mapped_column(Time)
+    # NULL: the organisation's default (setting PLAN_TRAVEL_MODE).
+    travel_mode: Mapped[TravelMode | None] = mapped_column(value_enum(TravelMode, "travel_mode"))
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team | None] = relationship(back_populates="members")

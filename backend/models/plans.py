@@ -9,10 +9,12 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Integer,
     SmallInteger,
     String,
+    Text,
     Time,
     UniqueConstraint,
 )
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin, UTCDateTime, value_enum
-from .org import User
+from .org import TravelMode, User
 from .plan_history import PlanBaselineStop, PlanRevision
 from .stores import Store
 
@@ -59,6 +61,14 @@ class RoutePlan(TimestampMixin, db.Model):
     violations: Mapped[list[str]] = mapped_column(JSON, default=list)
     # A published plan changed after its day began (see `services.plan_history`).
     amended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How travel was measured at the last solve or retime: the mode (NULL: straight lines at the
+    # plan speed, no mode), "roads" (the road network's times) or "straight" (lines).
+    travel_mode: Mapped[TravelMode | None] = mapped_column(value_enum(TravelMode, "travel_mode"))
+    travel_source: Mapped[str] = mapped_column(
+        String(16), default="straight", server_default="straight"
+    )
+    # The street geometry of the leg back home (Valhalla's polyline, precision 6); NULL on lines.
+    return_geometry: Mapped[str | None] = mapped_column(Text)
 
     rep: Mapped[User] = relationship(foreign_keys=[rep_id], lazy="joined")
     stops: Mapped[list[PlannedStop]] = relationship(
@@ -77,6 +87,10 @@ class RoutePlan(TimestampMixin, db.Model):
     baseline: Mapped[list[PlanBaselineStop]] = relationship(
         cascade="all, delete-orphan", order_by="PlanBaselineStop.sequence"
     )
+
+
+# A road point nearer the store than this is the store's own (GPS and map offsets).
+ACCESS_METRES = 25
 
 
 class PlannedStop(db.Model):
@@ -99,6 +113,13 @@ class PlannedStop(db.Model):
     # Set when the stop is done (checked in); done stops stay fixed on re-planning.
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(String(300))
+    # The street geometry of the leg arriving here (polyline, precision 6); NULL on lines.
+    geometry: Mapped[str | None] = mapped_column(Text)
+    # Where the mode meets the road network, when that is more than ACCESS_METRES from the
+    # store (a car parks in the street beside a pedestrian zone): the point and how far it is.
+    access_lat: Mapped[float | None] = mapped_column(Float)
+    access_lng: Mapped[float | None] = mapped_column(Float)
+    access_m: Mapped[int | None] = mapped_column(Integer)
 
     plan: Mapped[RoutePlan] = relationship(back_populates="stops")
     store: Mapped[Store] = relationship(lazy="joined")
@@ -108,6 +129,7 @@ class DroppedReason(enum.StrEnum):
     NO_ROOM = "no_room"  # open and reachable in the shift, but the day is full
     CLOSED = "closed"  # no opening window long enough for a visit that day
     OUTSIDE_WINDOWS = "outside_windows"  # every window that day lies outside the rep's shift
+    UNREACHABLE = "unreachable"  # the rep's travel mode has no road to it (see `detail`)
 
 
 class DroppedStore(db.Model):
@@ -126,5 +148,7 @@ class DroppedStore(db.Model):
     )
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     reason: Mapped[DroppedReason] = mapped_column(value_enum(DroppedReason, "dropped_reason"))
+    # Why, in words, when the reason needs them (unreachable: which road is missing).
+    detail: Mapped[str | None] = mapped_column(String(200))
 
     store: Mapped[Store] = relationship(lazy="joined")

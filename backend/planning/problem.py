@@ -5,6 +5,7 @@ The JSON format (the benchmark instances' format, ``bench/instances/README.md``,
     {"name": "...", "objective": "duration" | "distance", "date": "2026-12-07",
      "locations": [{"id": "H1", "lat": 35.68, "lng": 139.76}, {"id": "L1", "x": 40, "y": 50}],
      "matrix": {"duration": [[...]], "distance": [[...]]},       # optional, over locations
+     "matrices": {"car": {"duration": [[...]], "distance": [[...]]}},  # optional, per mode
      "travel": {"speed_kmh": 20, "detour_factor": 1.3},          # used without a matrix
      "reps": [{"id": "r1", "start": "H1", "end": "H1", "shift": [30600, 63000],
                "capacity": 200, "max_stops": 12, "locked": ["S3"],
@@ -19,7 +20,9 @@ a stop's windows (arriving early means waiting); a break is taken whole inside i
 objective is total travel (duration or distance) plus the ``penalty`` of every stop left out;
 ``"penalty": null`` means the stop must be visited. Everything but ``locations``, ``reps`` and
 ``stops`` is optional; ``date``, per-rep ``travel``, ``max_stops`` and ``locked`` (stop ids the
-rep does first, in this order) are this planner's extensions.
+rep does first, in this order) are this planner's extensions; so is ``matrices``: one table pair
+per travel mode (e.g. from a road network), used by the reps whose ``travel.mode`` names it
+(the others use ``matrix`` or the straight-line ``travel`` model). Tables may be numpy arrays.
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ import numpy as np
 
 OBJECTIVES = ("duration", "distance")
 # default speeds (km/h) for a rep's travel mode, used when the rep gives a mode but no speed
-MODE_SPEEDS = {"walk": 4.5, "bicycle": 12.0, "scooter": 20.0, "car": 20.0, "transit": 15.0}
+MODE_SPEEDS = {
+    "walk": 4.5,
+    "foot": 4.5,
+    "bicycle": 12.0,
+    "scooter": 20.0,
+    "car": 20.0,
+    "transit": 15.0,
+}
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -110,6 +120,9 @@ class Problem:
     matrix: dict[str, Any] | None = None  # {"duration": [[...]], "distance": [[...]]}
     name: str = ""
     date: dt.date | None = None
+    matrices: dict[str, dict[str, Any]] | None = None  # {mode: {"duration", "distance"}}
+    # What the caller keeps with the problem (the app: its road context); never read here.
+    extras: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         validate(self)
@@ -284,6 +297,7 @@ def problem_from_dict(data: Any) -> Problem:
             raise ProblemError("date", f"expected an ISO date, got {date!r}") from None
     travel = _travel(_object(data.get("travel", {}), "travel"), "travel")
     matrix = data.get("matrix") or None
+    matrices = _object(data.get("matrices") or {}, "matrices") or None
     return Problem(
         locations=tuple(
             _location(x, f"locations[{k}]") for k, x in enumerate(_list(data, "locations", ""))
@@ -293,6 +307,7 @@ def problem_from_dict(data: Any) -> Problem:
         objective=objective,
         travel=travel,
         matrix=matrix,
+        matrices=matrices,
         name=str(data.get("name", "")),
         date=date,
     )
@@ -312,6 +327,10 @@ def validate(problem: Problem) -> None:
         raise ProblemError("locations", "mixes lat/lng and x/y coordinates")
     if problem.matrix is not None:
         _check_matrix(problem.matrix, n)
+    for mode, table in (problem.matrices or {}).items():
+        if mode not in MODE_SPEEDS:
+            raise ProblemError(f"matrices.{mode}", f"expected a mode of {sorted(MODE_SPEEDS)}")
+        _check_matrix(table, n, f"matrices.{mode}")
     stop_ids: dict[str, int] = {}
     for k, stop in enumerate(problem.stops):
         if stop.id in stop_ids:
@@ -341,18 +360,25 @@ def validate(problem: Problem) -> None:
             locked.add(sid)
 
 
-def _check_matrix(matrix: Any, n: int) -> None:
+def _check_matrix(matrix: Any, n: int, where: str = "matrix") -> None:
     if not isinstance(matrix, dict) or "duration" not in matrix:
-        raise ProblemError("matrix", "expected an object with a 'duration' table")
+        raise ProblemError(where, "expected an object with a 'duration' table")
     for key in ("duration", "distance"):
         table = matrix.get(key)
         if table is None:
             continue
+        path = f"{where}.{key}"
+        if isinstance(table, np.ndarray):
+            if table.shape != (n, n):
+                raise ProblemError(path, f"expected a {n} x {n} table, got {table.shape}")
+            if table.dtype.kind in "iuf" and np.all(np.isfinite(table)) and np.all(table >= 0):
+                continue
+            table = table.tolist()  # the loop below finds the bad entry
         if not isinstance(table, list) or len(table) != n:
-            raise ProblemError(f"matrix.{key}", f"expected {n} rows (one per location)")
+            raise ProblemError(path, f"expected {n} rows (one per location)")
         for i, row in enumerate(table):
             if not isinstance(row, list) or len(row) != n:
-                raise ProblemError(f"matrix.{key}[{i}]", f"expected {n} values")
+                raise ProblemError(f"{path}[{i}]", f"expected {n} values")
         values = np.asarray(table)  # fast path; the loop below finds the bad entry
         if values.dtype.kind in "iuf" and np.all(np.isfinite(values)) and np.all(values >= 0):
             continue
@@ -364,7 +390,7 @@ def _check_matrix(matrix: Any, n: int) -> None:
                     or not (math.isfinite(x) and x >= 0)
                 ):
                     raise ProblemError(
-                        f"matrix.{key}[{i}][{j}]", f"expected a finite number >= 0, got {x!r}"
+                        f"{path}[{i}][{j}]", f"expected a finite number >= 0, got {x!r}"
                     )
 
 
@@ -393,7 +419,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
             d["break"] = {"window": list(r.break_.window), "duration": r.break_.duration}
         if r.max_stops is not None:
             d["max_stops"] = r.max_stops
-        if r.speed_kmh is not None:
+        if r.speed_kmh is not None or r.mode is not None:
             d["travel"] = {"speed_kmh": r.speed_kmh}
             if r.mode is not None:
                 d["travel"]["mode"] = r.mode
@@ -425,6 +451,11 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
     out["locations"] = [loc(x) for x in problem.locations]
     if problem.matrix is not None:
         out["matrix"] = problem.matrix
+    if problem.matrices:
+        out["matrices"] = {
+            mode: {k: np.asarray(v).tolist() for k, v in table.items()}
+            for mode, table in problem.matrices.items()
+        }
     out["reps"] = [rep(r) for r in problem.reps]
     out["stops"] = [stop(s) for s in problem.stops]
     return out

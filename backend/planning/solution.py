@@ -115,7 +115,7 @@ class _Walk:
     def __init__(self, problem: Problem, tables: Tables, rep_index: int, stops: dict):
         self.rep = problem.reps[rep_index]
         self.stops = stops
-        self.duration, self.dist = tables.durations[rep_index], tables.distance
+        self.duration, self.dist = tables.durations[rep_index], tables.distance_of(rep_index)
         self.t = self.rep.shift[0]
         self.travel = self.distance = self.service = self.wait = self.load = 0.0
         self.visits: list[Visit] = []

@@ -44,13 +44,19 @@ def _round_half_even(a: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Tables:
-    """Distance matrix and one duration matrix per rep (reps with equal speed share it)."""
+    """Distance matrix and one duration matrix per rep (reps with equal speed, or of the same
+    mode with a mode matrix, share one array). ``distances``: each rep's distance table when
+    they differ (mode matrices); ``distance`` is the first rep's."""
 
     distance: np.ndarray
     durations: tuple[np.ndarray, ...]
+    distances: tuple[np.ndarray, ...] = ()
 
     def duration(self, rep: int) -> np.ndarray:
         return self.durations[rep]
+
+    def distance_of(self, rep: int) -> np.ndarray:
+        return self.distances[rep] if self.distances else self.distance
 
 
 def location_matrices(
@@ -81,8 +87,19 @@ def location_matrices(
 
 
 def build_tables(problem: Problem) -> Tables:
-    """Travel tables over ``problem.locations`` with per-rep speed overrides applied."""
-    speeds = {r.speed_kmh for r in problem.reps if r.speed_kmh is not None}
+    """Travel tables over ``problem.locations`` with per-rep speed overrides applied; a rep
+    whose mode has a table in ``problem.matrices`` uses that mode's tables (one array per mode)."""
+    matrices = problem.matrices or {}
+    by_mode = {
+        mode: (np.asarray(table["duration"], dtype=float), _distance(table))
+        for mode, table in matrices.items()
+        if any(r.mode == mode for r in problem.reps)
+    }
+    straight = [r for r in problem.reps if r.mode not in by_mode]
+    if not straight:
+        first = by_mode[problem.reps[0].mode]
+        return _tables(problem, by_mode, first[1], {})
+    speeds = {r.speed_kmh for r in straight if r.speed_kmh is not None}
     if problem.matrix is not None:
         base = np.asarray(problem.matrix["duration"], dtype=float)
         dist = np.asarray(problem.matrix.get("distance", problem.matrix["duration"]), dtype=float)
@@ -94,8 +111,25 @@ def build_tables(problem: Problem) -> Tables:
                 by_speed[s] = _round_half_even(base * (problem.travel.speed_kmh / s))
     else:
         dist, by_speed = location_matrices(problem.locations, problem.travel, speeds)
-    durations = tuple(
-        by_speed[r.speed_kmh if r.speed_kmh is not None else problem.travel.speed_kmh]
-        for r in problem.reps
-    )
-    return Tables(dist, durations)
+    return _tables(problem, by_mode, dist, by_speed)
+
+
+def _distance(table: dict) -> np.ndarray:
+    return np.asarray(table.get("distance", table["duration"]), dtype=float)
+
+
+def _tables(problem: Problem, by_mode: dict, dist: np.ndarray, by_speed: dict) -> Tables:
+    """Each rep's tables: its mode's, else the straight-line (or `matrix`) ones at its speed."""
+    durations, distances = [], []
+    for r in problem.reps:
+        if r.mode in by_mode:
+            durations.append(by_mode[r.mode][0])
+            distances.append(by_mode[r.mode][1])
+        else:
+            durations.append(
+                by_speed[problem.travel.speed_kmh if r.speed_kmh is None else r.speed_kmh]
+            )
+            distances.append(dist)
+    first = distances[0]
+    mixed = any(d is not first for d in distances)
+    return Tables(first, tuple(durations), tuple(distances) if mixed else ())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from ..models import Role
+from ..models import Role, TravelMode
 from .common import CODE, LABEL, NAME, Clock, PageArgs, page_schema, text
 
 PASSWORD = validate.Length(min=10, max=256, error="Use 10 to 256 characters.")
@@ -47,6 +47,15 @@ class UserSchema(ma.Schema):
     home_lng = ma.fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     shift_start = Clock(allow_none=True)
     shift_end = Clock(allow_none=True)
+    travel_mode = ma.fields.Enum(
+        TravelMode,
+        by_value=True,
+        allow_none=True,
+        metadata={
+            "description": "Reps: car, scooter, bicycle or foot (the road network's costing); "
+            "null = the organisation's default (PLAN_TRAVEL_MODE)"
+        },
+    )
     created_at = ma.fields.AwareDateTime(dump_only=True)
 
 

@@ -8,7 +8,15 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from ..models import REASON_LENGTH, DroppedReason, PlanStatus, RevisionKind, Tier
+from ..models import (
+    ACCESS_METRES,
+    REASON_LENGTH,
+    DroppedReason,
+    PlanStatus,
+    RevisionKind,
+    Tier,
+    TravelMode,
+)
 from ..services import plan_history
 from ..services.plan_building import rep_shift, seconds_of, store_window, time_of
 from .common import SEARCH, BoundedList, Clock, PageArgs, page_schema, text
@@ -25,6 +33,12 @@ _CLOCK = Clock()
 
 def _clock(value: time | None) -> str | None:
     return _CLOCK.serialize("value", {"value": value})
+
+
+def _access(stop: Any) -> dict[str, float] | None:
+    if stop.access_lat is None:
+        return None
+    return {"lat": stop.access_lat, "lng": stop.access_lng, "distance_m": stop.access_m}
 
 
 def _window(stop: Any, end: int) -> str | None:
@@ -66,6 +80,24 @@ class PlannedStopSchema(ma.Schema):
     )
     window_close = ma.fields.Function(lambda s: _window(s, 1), dump_only=True)
     address = ma.fields.Function(lambda s: s.store.address, dump_only=True)
+    geometry = ma.fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Street geometry of the leg arriving here (from the previous stop or "
+            "the start): encoded polyline, precision 6, [lat, lng]; null on straight lines"
+        },
+    )
+    access = ma.fields.Function(
+        _access,
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Where the rep's mode meets the road, when more than "
+            f"{ACCESS_METRES} m from the store (e.g. a car beside a pedestrian street): "
+            "{lat, lng, distance_m}; else null"
+        },
+    )
 
 
 class DroppedStoreSchema(ma.Schema):
@@ -77,7 +109,13 @@ class DroppedStoreSchema(ma.Schema):
     reason = ma.fields.Enum(
         DroppedReason,
         by_value=True,
-        metadata={"description": "no_room, closed (that day), outside_windows (of the shift)"},
+        metadata={
+            "description": "no_room, closed (that day), outside_windows (of the shift), "
+            "unreachable (by the rep's travel mode: see detail)"
+        },
+    )
+    detail = ma.fields.String(
+        allow_none=True, metadata={"description": "Why, in words (unreachable: which road)"}
     )
 
 
@@ -122,6 +160,19 @@ class PlanSchema(ma.Schema):
     dropped = ma.fields.List(
         ma.fields.Nested(DroppedStoreSchema),
         metadata={"description": "Stores the last solve left out, and why"},
+    )
+    travel_mode = ma.fields.Enum(
+        TravelMode,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "The rep's mode the plan was timed for; null: none (lines)"},
+    )
+    travel_source = ma.fields.String(
+        metadata={"description": "roads (the road network's times) or straight (lines)"}
+    )
+    return_geometry = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Street geometry of the leg back home (polyline6) or null"},
     )
 
 

@@ -7,21 +7,35 @@ that weekday, so each window's end is moved earlier by the visit duration.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import func, select
 
 from ..clock import parse_clock
 from ..errors import InvalidError
 from ..extensions import db
-from ..models import DroppedReason, PlannedStop, RoutePlan, Store, Tier, User, Visit
+from ..models import (
+    ACCESS_METRES,
+    DroppedReason,
+    PlannedStop,
+    RoutePlan,
+    Store,
+    Tier,
+    TravelMode,
+    User,
+    Visit,
+)
 from ..planning.problem import Break, Location, Problem, Rep, Stop, Travel
-from ..planning.solution import Solution
-from ..planning.travel import build_tables
+from ..planning.solution import Route, Solution, make_solution
+from ..planning.travel import Tables, build_tables
+from . import road_travel
+from .road_travel import RoadContext
 
 HOME = "home"
 HERE = "here"
@@ -107,10 +121,17 @@ def drop_reason(store: Store, day: date, shift: tuple[float, float]) -> DroppedR
 def drop_reasons(
     problem: Problem, stores: Iterable[Store], dropped: list[int]
 ) -> dict[int, DroppedReason]:
-    """Why each of `dropped` (store ids among `stores`) was left out of the problem's rep-day."""
+    """Why each of `dropped` (store ids among `stores`) was left out of the problem's rep-day:
+    unreachable by the rep's mode, else as `drop_reason` says."""
     by_id = {s.id: s for s in stores}
     shift = problem.reps[0].shift
-    return {i: drop_reason(by_id[i], problem.date, shift) for i in dropped}
+    unreachable = road_context(problem).unreachable
+    return {
+        i: DroppedReason.UNREACHABLE
+        if i in unreachable
+        else drop_reason(by_id[i], problem.date, shift)
+        for i in dropped
+    }
 
 
 @dataclass(frozen=True)
@@ -160,6 +181,9 @@ def build_problem(
     if start is not None and start.seconds is not None:
         shift = (max(shift[0], start.seconds), max(shift[1], start.seconds))
     locations += [_place(f"L{s.id}", s.lat, s.lng) for s in stores]
+    mode = road_travel.rep_mode(rep)
+    locations, matrices, context = _travel(rep, mode, locations)
+    stores = [s for s in stores if s.id not in context.unreachable]
     stops = _stops(day, stores, set(required), overdue_days or {}, penalty_scale)
     planned_rep = Rep(
         id=str(rep.id),
@@ -167,7 +191,9 @@ def build_problem(
         end=HOME,
         shift=(float(shift[0]), float(shift[1])),
         break_=_lunch_break(shift, start is not None and start.break_taken),
-        locked=tuple(str(i) for i in locked),
+        speed_kmh=None if mode is None else road_travel.straight_speed(mode),
+        locked=tuple(str(i) for i in locked if i not in context.unreachable),
+        mode=mode,
     )
     return Problem(
         locations=tuple(locations),
@@ -177,7 +203,59 @@ def build_problem(
         travel=Travel(float(cfg["PLAN_SPEED_KMH"]), float(cfg["PLAN_DETOUR_FACTOR"])),
         name=f"rep-{rep.id}-{day.isoformat()}",
         date=day,
+        matrices=matrices,
+        extras=context,
     )
+
+
+def warm_road_matrix(rep: User, stores: Sequence[Store]) -> None:
+    """Compute (and cache) the road matrix of the rep's home and all `stores`, so that each
+    day's plan over a subset of them is cut from it without asking Valhalla again."""
+    mode = road_travel.rep_mode(rep)
+    net = road_travel.network() if mode is not None else None
+    if net is not None and rep.home_lat is not None and stores:
+        points = [(rep.home_lat, rep.home_lng), *((s.lat, s.lng) for s in stores)]
+        road_travel.road_matrix(net, points, mode)
+
+
+def _travel(
+    rep: User, mode: str | None, locations: list[Location]
+) -> tuple[list[Location], dict | None, RoadContext]:
+    """On roads (a mode and tiles): the locations the mode reaches, their road matrix, and the
+    context (road points; stores it cannot reach, why); else the locations as they are."""
+    net = road_travel.network() if mode is not None else None
+    if net is None:
+        return locations, None, RoadContext(mode)
+    m = road_travel.road_matrix(net, [(x.lat, x.lng) for x in locations], mode)
+    limit = current_app.config["ROAD_SNAP_METRES"]
+    context = RoadContext(mode, "roads", net)
+    keep = []
+    for k, loc in enumerate(locations):
+        reason = m.reasons.get(k)
+        if reason is None and m.snap_m[k] > limit and loc.id.startswith("L"):
+            reason = (
+                f"The nearest road a {mode} may use is {m.snap_m[k]:.0f} m away "
+                f"(more than {limit} m)."
+            )
+        if reason is not None and not loc.id.startswith("L"):
+            where = "home" if loc.id == HOME else "position"
+            raise InvalidError(
+                f"The rep's {where} cannot be reached by {mode}: {reason}",
+                {"json": {"travel_mode": [reason]}},
+                reason="unreachable",
+                params={"mode": mode},
+            )
+        if reason is not None:
+            context.unreachable[int(loc.id[1:])] = reason
+            continue
+        keep.append(k)
+        context.snapped[loc.id] = m.snapped[k]
+        if m.snap_m[k] > ACCESS_METRES:
+            lat, lng = m.snapped[k]
+            context.access[loc.id] = (lat, lng, round(m.snap_m[k]))
+    cut = np.ix_(keep, keep)
+    matrices = {mode: {"duration": m.duration[cut], "distance": m.distance[cut]}}
+    return [locations[k] for k in keep], matrices, context
 
 
 def _place(location_id: str, lat, lng) -> Location:
@@ -226,19 +304,27 @@ def apply_solution(
     keep: int = 0,
     keep_dropped: bool = False,
 ) -> list[int]:
-    """Write the rep's route into `plan` after its first `keep` stops; returns dropped store ids.
+    """Write the rep's route into `plan` after its first `keep` stops; returns dropped store ids
+    (with the stores the rep's mode cannot reach).
 
-    Dropped stores leave the plan, or with `keep_dropped` stay at its end without times (a re-plan
-    shows what no longer fits today rather than silently losing it).
+    On roads the schedule is the route's: each leg's time and street geometry come from one
+    Valhalla route call over the day (the matrix only chose the order; its times can differ
+    from the route's by a few seconds, and for bicycles by minutes), so the stops' ETAs are the
+    times the rep's map shows. Dropped stores leave the plan, or with `keep_dropped` stay at its
+    end without times (a re-plan shows what no longer fits today rather than silently losing it).
     """
+    context = road_context(problem)
     route = next((r for r in solution.routes if r.rep == str(plan.rep_id)), None)
     tables = build_tables(problem)
+    geometry: list[str | None] = []
+    if route is not None and context.source == "roads":
+        route, tables, geometry = _on_route_legs(problem, route, tables, context)
     index = problem.location_index
     kept = plan.stops[:keep]
     previous = index[problem.reps[0].start]
     by_store = {s.store_id: s for s in plan.stops}
     new_stops = list(kept)
-    for visit in route.visits if route else ():
+    for k, visit in enumerate(route.visits if route else ()):
         store_id = int(visit.stop)
         here = index[f"L{store_id}"]
         stop = by_store.get(store_id) or PlannedStop(store_id=store_id)
@@ -247,8 +333,10 @@ def apply_solution(
             time_of(visit.start),
             time_of(visit.end),
         )
-        stop.travel_seconds = int(tables.duration(0)[previous, here])
-        stop.distance_m = int(tables.distance[previous, here])
+        stop.travel_seconds = round(tables.duration(0)[previous, here])
+        stop.distance_m = round(tables.distance_of(0)[previous, here])
+        stop.geometry = geometry[k] if geometry else None
+        _set_access(stop, context.access.get(f"L{store_id}"))
         new_stops.append(stop)
         previous = here
     if route is not None:
@@ -258,15 +346,58 @@ def apply_solution(
         plan.travel_seconds = sum(s.travel_seconds for s in kept) + round(route.travel)
         plan.distance_m = sum(s.distance_m for s in kept) + round(route.distance)
         plan.break_after = None if route.break_after is None else keep + route.break_after
+        plan.return_geometry = geometry[-1] if geometry else None
+    plan.travel_mode = None if context.mode is None else TravelMode(context.mode)
+    plan.travel_source = context.source
     planned = {s.store_id for s in new_stops}
     dropped = [int(s.id) for s in problem.stops if int(s.id) not in planned]
+    dropped += [i for i in context.unreachable if i not in planned]
     if keep_dropped:
         for store_id in dropped:
             stop = by_store.get(store_id) or PlannedStop(store_id=store_id)
             stop.arrival = stop.start = stop.departure = None
             stop.travel_seconds = stop.distance_m = 0
+            stop.geometry = None
+            _set_access(stop, None)
             new_stops.append(stop)
     for sequence, stop in enumerate(new_stops, start=1):
         stop.sequence = sequence
     plan.stops = new_stops
     return dropped
+
+
+def road_context(problem: Problem) -> RoadContext:
+    """How the problem's travel is measured (straight lines when it was built without one)."""
+    extras = problem.extras
+    return extras if isinstance(extras, RoadContext) else RoadContext(None)
+
+
+def final_violations(problem: Problem, violations: Sequence[str]) -> Sequence[str]:
+    """What the written schedule breaks: on roads, the route legs' schedule's findings."""
+    found = road_context(problem).violations
+    return violations if found is None else found
+
+
+def _on_route_legs(problem: Problem, route: Route, tables: Tables, context: RoadContext):
+    """The route re-timed on Valhalla's legs over it (one route call): its new schedule, the
+    tables with those legs' times and lengths, and each leg's geometry (the last: back home).
+    A leg Valhalla cannot route keeps the matrix's figures and has no geometry."""
+    rep = problem.reps[0]
+    index = problem.location_index
+    places = [rep.start, *(f"L{int(v.stop)}" for v in route.visits), rep.end]
+    by_id = {x.id: x for x in problem.locations}
+    legs = road_travel.route_legs(context, [(by_id[x].lat, by_id[x].lng) for x in places])
+    duration, distance = tables.duration(0).copy(), tables.distance_of(0).copy()
+    for (a, b), leg in zip(itertools.pairwise(places), legs, strict=True):
+        if leg is not None and a != b:
+            duration[index[a], index[b]] = round(leg.duration)
+            distance[index[a], index[b]] = round(leg.distance)
+    timed = Tables(distance, (duration,))
+    hint = {} if route.break_after is None else {rep.id: route.break_after}
+    solution = make_solution(problem, {rep.id: list(route.stops)}, timed, hint)
+    context.violations = list(solution.violations)
+    return solution.routes[0], timed, [None if leg is None else leg.polyline for leg in legs]
+
+
+def _set_access(stop: PlannedStop, access: tuple[float, float, int] | None) -> None:
+    stop.access_lat, stop.access_lng, stop.access_m = access or (None, None, None)

@@ -15,7 +15,15 @@ from ..models import PlannedStop, RevisionKind, RoutePlan, Store, User
 from ..planning.solution import make_solution
 from ..planning.solver import solve
 from . import plan_history
-from .plan_building import Start, apply_solution, build_problem, local_now, seconds_of
+from .plan_building import (
+    Start,
+    apply_solution,
+    build_problem,
+    final_violations,
+    local_now,
+    road_context,
+    seconds_of,
+)
 from .plan_history import Snapshot
 from .plans import PlanOutcome, plan_to_change, settle, stores_in_scope
 
@@ -106,9 +114,17 @@ def retime(plan: RoutePlan, stores: list[Store], before: Snapshot) -> PlanOutcom
     """Recompute ETAs and totals for the plan's current order (`stores`) without reordering."""
     rep = db.session.get(User, plan.rep_id)
     problem = build_problem(rep, plan.plan_date, stores, required=[s.id for s in stores])
-    solution = make_solution(problem, {str(rep.id): [str(s.id) for s in stores]})
-    apply_solution(plan, problem, solution)
-    return settle(plan, before, solution.violations)
+    context = road_context(problem)
+    ids = [str(s.id) for s in stores if s.id not in context.unreachable]
+    solution = make_solution(problem, {str(rep.id): ids})
+    # A store the rep's mode cannot reach stays where the supervisor put it, last, untimed.
+    apply_solution(plan, problem, solution, keep_dropped=True)
+    names = {s.id: s.name for s in stores}
+    cannot = [
+        f"{rep.id}: {names[i]} cannot be reached by {context.mode}. {why}"
+        for i, why in context.unreachable.items()
+    ]
+    return settle(plan, before, [*final_violations(problem, solution.violations), *cannot])
 
 
 def move_stop(

@@ -36,9 +36,11 @@ from .plan_building import (
     apply_solution,
     build_problem,
     drop_reasons,
+    final_violations,
     frequency_days,
     is_open,
     last_visit_dates,
+    road_context,
 )
 from .plan_history import Snapshot
 from .reports.ranges import today
@@ -188,16 +190,22 @@ def settle(
     on_plan = {s.store_id for s in plan.stops}
     # New stops may not have their store loaded yet; the session holds the solved stores.
     names = {str(s.store_id): db.session.get(Store, s.store_id).name for s in plan.stops}
+    if dropped is not None:
+        violations = final_violations(dropped[0], violations)
     violations = plan_violations.describe(violations, names)
     plan.violations = violations
     if dropped is None:
-        reasons = {d.store_id: d.reason for d in plan.dropped if d.store_id not in on_plan}
+        old = [d for d in plan.dropped if d.store_id not in on_plan]
+        reasons = {d.store_id: d.reason for d in old}
+        details = {d.store_id: d.detail for d in old}
     else:
         reasons = drop_reasons(*dropped)
+        details = road_context(dropped[0]).unreachable
     rows = {d.store_id: d for d in plan.dropped}  # reused: (plan, store) is unique
     plan.dropped = [rows.get(i) or DroppedStore(store_id=i) for i in reasons]
     for row in plan.dropped:
         row.reason = reasons[row.store_id]
+        row.detail = details.get(row.store_id)
     change = NO_CHANGE if before is None else plan_history.change(before, plan)
     return PlanOutcome(plan, list(dropped[2]) if dropped else [], list(violations), dict(change))
 

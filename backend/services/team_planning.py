@@ -28,6 +28,7 @@ from .plan_building import (
     last_visit_dates,
     open_weekdays,
     rep_shift,
+    warm_road_matrix,
 )
 from .plans import delete_plan, new_draft, optimise_into
 from .reports.ranges import today
@@ -126,6 +127,7 @@ def _team_days(team_id: int, days: list[date], result: dict[str, Any]) -> list[R
             for s in db.session.scalars(select(Store).where(Store.rep_id == rep.id, Store.active))
         }
         cycle = cycle_plan(rep, list(stores.values()), days)
+        warm_road_matrix(rep, list(stores.values()))
         result["unplaced"] += [int(i) for i in cycle.unplaced]
         plans = db.session.scalars(
             select(RoutePlan).where(RoutePlan.rep_id == rep.id, RoutePlan.plan_date.in_(days))

@@ -1,0 +1,458 @@
+"""Road-network travel from an embedded Valhalla: routing tiles, matrices and legs per travel mode.
+
+    build_tiles("helsinki.osm.pbf", "instance/roads")     # tiles + valhalla.json + version stamp
+    net = RoadNetwork("instance/roads")
+    m = net.matrix([(60.17, 24.94), (60.16, 24.95)], "car")   # seconds, metres (float arrays)
+    legs = net.legs([(60.17, 24.94), (60.16, 24.95), (60.17, 24.94)], "foot")  # polyline6 shapes
+
+Every point is first snapped (Valhalla's ``locate``) to the nearest edge the mode may use (with
+Valhalla's minimum reachability, so never onto a tiny island); matrices and routes then run
+between the snapped points, so both see the same edges. Valhalla's matrix may miss pairs a route
+finds: those pairs are routed one by one, a point no route reaches is reported unreachable (with
+a reason), and a pair still missing goes through the nearest intermediate point; a missing pair
+never becomes 0 s. Valhalla is imported lazily: without the ``[roads]`` extra this module still
+imports and `RoadsUnavailable` says why. One Actor per process, used under a lock (Valhalla's
+actor is not thread-safe; gunicorn threads and the in-process job thread share it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+MODES = ("car", "scooter", "bicycle", "foot")
+COSTING = {"car": "auto", "scooter": "motor_scooter", "bicycle": "bicycle", "foot": "pedestrian"}
+# What a pair no route connects costs: a week, so no plan ever uses it.
+UNREACHABLE_S = 7 * 86400.0
+UNREACHABLE_M = 10_000_000.0
+CONFIG_FILE = "valhalla.json"
+VERSION_FILE = "version"
+# Route calls spent filling pairs the matrix missed: one per point of the matrix, at most this
+# many (about 6 ms each); the pairs left go through an intermediate point.
+ROUTE_FILLS_MAX = 200
+# Valhalla's default service limits are for a public server (20 route locations, 2,500 matrix
+# pairs); here the caller is the app itself, planning a day of up to a few hundred stops.
+_LIMITS = {"max_locations": 1000, "max_matrix_location_pairs": 4_000_000}
+
+Point = tuple[float, float]  # (lat, lng) in degrees
+
+
+class RoadsUnavailable(RuntimeError):
+    """The roads extra is not installed, or no tiles are built where they were looked for."""
+
+
+class RoadsError(RuntimeError):
+    """Valhalla refused a request or a tile build failed."""
+
+
+@dataclass(frozen=True)
+class RoadMatrix:
+    """Travel between points for one mode. ``duration`` (s) and ``distance`` (m) are float
+    arrays; rows and columns of ``unreachable`` points hold UNREACHABLE_S / UNREACHABLE_M.
+    ``snapped[i]`` is the road point used for point i (None: none found), ``snap_m[i]`` its
+    distance from the point, ``reasons[i]`` why an unreachable point is."""
+
+    duration: np.ndarray
+    distance: np.ndarray
+    snapped: list[Point | None]
+    unreachable: list[int]
+    snap_m: list[float] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Leg:
+    duration: float  # seconds
+    distance: float  # metres
+    polyline: str  # Valhalla's shape: encoded polyline, precision 6
+
+
+@dataclass(frozen=True)
+class Snap:
+    point: Point | None  # the road point the mode uses (None: no usable road near)
+    metres: float  # from the input point to it (inf when none)
+
+
+def _valhalla():
+    try:
+        import valhalla
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RoadsUnavailable(
+            f"Road travel needs the roads extra (pip install '.[roads]'): {exc}"
+        ) from None
+    return valhalla
+
+
+def haversine_m(a: Point, b: Point) -> float:
+    """Great-circle metres between two (lat, lng) points."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((la2 - la1) / 2) ** 2
+        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    )
+    return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _config(valhalla, graph_dir: Path) -> dict:
+    cfg = valhalla.get_config(tile_extract="", tile_dir=str(graph_dir))
+    # Dijkstra one-to-many matrices: their times equal the route's within a second for every
+    # costing here (the bidirectional cost matrix was up to 90 s off on foot, and missed pairs).
+    cfg["thor"]["source_to_target_algorithm"] = "timedistancematrix"
+    cfg["thor"]["costmatrix"]["allow_second_pass"] = True
+    for costing in COSTING.values():
+        cfg["service_limits"][costing].update(_LIMITS)
+    cfg["mjolnir"]["logging"]["type"] = ""
+    for section in ("loki", "thor", "odin", "meili"):
+        if "logging" in cfg.get(section, {}):
+            cfg[section]["logging"]["type"] = ""
+    return cfg
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def build_tiles(
+    pbf: str | Path, tiles_dir: str | Path, progress: Callable[[str], None] = print
+) -> Path:
+    """Build routing tiles from an OpenStreetMap extract into ``tiles_dir``; returns it.
+
+    The tiles go to a new ``tiles-<version>`` folder; ``valhalla.json`` and ``version`` are
+    swapped in only when the build succeeded, and the build before stays (a running process may
+    still read it) until the next one. A progress line per stage: config, build, done.
+    """
+    valhalla = _valhalla()
+    pbf, tiles_dir = Path(pbf), Path(tiles_dir)
+    if not pbf.is_file():
+        raise RoadsError(f"No OpenStreetMap extract at {pbf}.")
+    started = time.perf_counter()
+    tiles_dir.mkdir(parents=True, exist_ok=True)
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    graph = tiles_dir / f"tiles-{version}"
+    graph.mkdir()
+    cfg = _config(valhalla, graph)
+    build_cfg = graph / CONFIG_FILE
+    build_cfg.write_text(json.dumps(cfg))
+    progress(f"[1/3] config: {build_cfg}")
+    exe = Path(valhalla.__file__).parent / "bin" / "valhalla_build_tiles"
+    # Valhalla writes scratch files into the working directory: the graph folder.
+    run = subprocess.run(
+        [str(exe), "-c", str(build_cfg), str(pbf.resolve())],
+        cwd=graph,
+        capture_output=True,
+        text=True,
+    )
+    if run.returncode != 0:
+        shutil.rmtree(graph, ignore_errors=True)
+        tail = (run.stderr or run.stdout).strip().splitlines()[-5:]
+        raise RoadsError(f"valhalla_build_tiles failed ({run.returncode}): {' | '.join(tail)}")
+    progress(
+        f"[2/3] parse and build: {pbf.name} ({pbf.stat().st_size / 1e6:.1f} MB) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    _write_atomic(tiles_dir / CONFIG_FILE, json.dumps(cfg))
+    _write_atomic(tiles_dir / VERSION_FILE, version)
+    _prune(tiles_dir, keep=2)
+    tiles = sum(1 for _ in graph.rglob("*.gph"))
+    progress(
+        f"[3/3] done: {tiles} tiles, {_size(graph) / 1e6:.1f} MB in "
+        f"{time.perf_counter() - started:.1f} s -> {tiles_dir} (version {version})"
+    )
+    return tiles_dir
+
+
+def _prune(tiles_dir: Path, keep: int) -> None:
+    """Remove all but the newest `keep` tile builds."""
+    builds = sorted(tiles_dir.glob("tiles-*"), reverse=True)
+    for old in builds[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def tiles_version(tiles_dir: str | Path) -> str | None:
+    """The version stamp of the tiles in `tiles_dir`, or None when none are built there."""
+    path = Path(tiles_dir) / VERSION_FILE
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
+
+
+class RoadNetwork:
+    """The tiles of one build, queried through one Valhalla Actor per process."""
+
+    def __init__(self, tiles_dir: str | Path):
+        self.tiles_dir = Path(tiles_dir)
+        self.config = self.tiles_dir / CONFIG_FILE
+        version = tiles_version(self.tiles_dir)
+        if version is None or not self.config.is_file():
+            raise RoadsUnavailable(
+                f"No routing tiles in {self.tiles_dir}: run `flask roads build PBF`."
+            )
+        self.version = version
+        self._valhalla = _valhalla()
+        self._lock = threading.Lock()
+        self._actor = None
+        self._pid = None
+
+    def _call(self, action: str, request: dict) -> dict | list:
+        """One Actor call under the lock; a new Actor after a fork (not shared with a parent)."""
+        with self._lock:
+            if self._actor is None or self._pid != os.getpid():
+                self._actor = self._valhalla.Actor(str(self.config))
+                self._pid = os.getpid()
+            return getattr(self._actor, action)(request)
+
+    def snap(self, points: Sequence[Point], mode: str) -> list[Snap]:
+        """The nearest point of each the mode may use (Valhalla's locate)."""
+        if not points:
+            return []
+        found = self._call(
+            "locate",
+            {"locations": [_loc(p) for p in points], "costing": _costing(mode)},
+        )
+        snaps = []
+        for p, item in zip(points, found, strict=True):
+            edges = item.get("edges") or []
+            if not edges:
+                snaps.append(Snap(None, math.inf))
+                continue
+            q = (edges[0]["correlated_lat"], edges[0]["correlated_lon"])
+            snaps.append(Snap(q, haversine_m(p, q)))
+        return snaps
+
+    def block(
+        self, sources: Sequence[Point], targets: Sequence[Point], mode: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds and metres from each source to each target (road points); NaN = none found."""
+        dur = np.full((len(sources), len(targets)), np.nan)
+        dist = dur.copy()
+        if not sources or not targets:
+            return dur, dist
+        answer = self._call(
+            "matrix",
+            {
+                "sources": [_loc(p) for p in sources],
+                "targets": [_loc(p) for p in targets],
+                "costing": _costing(mode),
+            },
+        )
+        for i, row in enumerate(answer["sources_to_targets"]):
+            for j, cell in enumerate(row):
+                if cell.get("time") is not None:
+                    dur[i, j] = float(cell["time"])
+                    dist[i, j] = float(cell["distance"]) * 1000.0
+        return dur, dist
+
+    def route(self, points: Sequence[Point], mode: str) -> list[Leg]:
+        """One route call through `points` (road points) in order: a leg between each pair."""
+        answer = self._call(
+            "route",
+            {
+                "locations": [_loc(p) for p in points],
+                "costing": _costing(mode),
+                "directions_type": "none",
+            },
+        )
+        return [
+            Leg(
+                float(leg["summary"]["time"]),
+                float(leg["summary"]["length"]) * 1000.0,
+                leg["shape"],
+            )
+            for leg in answer["trip"]["legs"]
+        ]
+
+    def matrix(self, points: Sequence[Point], mode: str) -> RoadMatrix:
+        """Travel between all `points` by `mode`: snapped, matrix, missing pairs completed."""
+        snaps = self.snap(points, mode)
+        ok = [k for k, s in enumerate(snaps) if s.point is not None]
+        road = [snaps[k].point for k in ok]
+        dur = np.full((len(points), len(points)), np.nan)
+        dist = dur.copy()
+        sub_dur, sub_dist = self.block(road, road, mode)
+        dur[np.ix_(ok, ok)], dist[np.ix_(ok, ok)] = sub_dur, sub_dist
+        return self.complete(snaps, dur, dist, mode, points)
+
+    def complete(
+        self,
+        snaps: Sequence[Snap],
+        dur: np.ndarray,
+        dist: np.ndarray,
+        mode: str,
+        points: Sequence[Point] | None = None,
+        fill: bool = True,
+    ) -> RoadMatrix:
+        """A RoadMatrix from raw tables (NaN = missing). With `fill`, missing pairs are routed
+        one by one (one call per point, ROUTE_FILLS_MAX in all); points still cut off from most
+        others are unreachable; what is left goes through the best intermediate point."""
+        dur, dist = dur.copy(), dist.copy()
+        n = len(snaps)
+        np.fill_diagonal(dur, 0.0)
+        np.fill_diagonal(dist, 0.0)
+        reasons = {k: _no_road(mode) for k, s in enumerate(snaps) if s.point is None}
+        if fill:
+            self._confirm_cut_off(snaps, dur, dist, reasons, mode)
+            self._route_missing(snaps, dur, dist, mode, set(reasons))
+        _cut_off(dur, reasons, mode)
+        live = [k for k in range(n) if k not in reasons]
+        _through_intermediates(dur, dist, live)
+        dead = sorted(reasons)
+        dur[dead, :] = dur[:, dead] = UNREACHABLE_S
+        dist[dead, :] = dist[:, dead] = UNREACHABLE_M
+        still = np.isnan(dur)
+        dur[still], dist[still] = UNREACHABLE_S, UNREACHABLE_M
+        np.fill_diagonal(dur, 0.0)
+        np.fill_diagonal(dist, 0.0)
+        return RoadMatrix(
+            dur,
+            dist,
+            [s.point for s in snaps],
+            dead,
+            [s.metres for s in snaps],
+            reasons,
+        )
+
+    def _confirm_cut_off(self, snaps, dur, dist, reasons: dict[int, str], mode: str) -> None:
+        """Points the matrix leaves cut off, confirmed by a route to (or from) the best connected
+        point: a point a route serves stays live, with that route as its way to the others."""
+        suspects: dict[int, str] = dict(reasons)
+        _cut_off(dur, suspects, mode)
+        live = [k for k in range(len(dur)) if k not in suspects]
+        if not live:
+            return
+        hub = live[int(np.argmin(np.isnan(dur[np.ix_(live, live)]).sum(axis=0)))]
+        for k, reason in suspects.items():
+            if k in reasons:
+                continue
+            i, j = (k, hub) if " from " in reason else (hub, k)
+            try:
+                (leg,) = self.route([snaps[i].point, snaps[j].point], mode)
+            except RuntimeError:
+                reasons[k] = reason
+                continue
+            dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
+
+    def _route_missing(self, snaps, dur, dist, mode: str, skip: set[int]) -> None:
+        """Route the missing pairs of points that have a road point, the pairs of the points
+        missing least first, within the budget."""
+        missing = np.isnan(dur)
+        for k in skip:
+            missing[k, :] = missing[:, k] = False
+        pairs = np.argwhere(missing)
+        if not len(pairs):
+            return
+        per_point = missing.sum(axis=0) + missing.sum(axis=1)
+        order = np.argsort(per_point[pairs[:, 0]] + per_point[pairs[:, 1]], kind="stable")
+        budget = min(len(snaps), ROUTE_FILLS_MAX)
+        for i, j in pairs[order][:budget]:
+            try:
+                (leg,) = self.route([snaps[i].point, snaps[j].point], mode)
+            except RuntimeError:
+                continue
+            dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
+
+    def legs(self, points: Sequence[Point], mode: str) -> list[Leg | None]:
+        """The legs of a day through `points` in order (start, stops..., end), snapped as in
+        `matrix`: one route call; when Valhalla finds no path for the whole list, a call per
+        leg, and None for a leg no route serves (or whose end has no road near)."""
+        snaps = self.snap(points, mode)
+        road = [s.point for s in snaps]
+        if len(road) < 2:
+            return []
+        if all(p is not None for p in road):
+            try:
+                return list(self.route(road, mode))
+            except RuntimeError:
+                pass
+        legs: list[Leg | None] = []
+        for a, b in itertools.pairwise(road):
+            try:
+                legs += self.route([a, b], mode) if a is not None and b is not None else [None]
+            except RuntimeError:
+                legs.append(None)
+        return legs
+
+
+def decode_polyline(text: str, precision: int = 6) -> list[Point]:
+    """The (lat, lng) points of an encoded polyline (Valhalla's shapes: precision 6)."""
+    points, values, shift, result = [], [0, 0], 0, 0
+    axis = 0
+    for ch in text:
+        b = ord(ch) - 63
+        result |= (b & 0x1F) << shift
+        shift += 5
+        if b >= 0x20:
+            continue
+        values[axis] += ~(result >> 1) if result & 1 else result >> 1
+        shift = result = 0
+        axis = 1 - axis
+        if axis == 0:
+            points.append((values[0] / 10**precision, values[1] / 10**precision))
+    return points
+
+
+def _loc(p: Point) -> dict:
+    return {"lat": float(p[0]), "lon": float(p[1])}
+
+
+def _costing(mode: str) -> str:
+    if mode not in COSTING:
+        raise ValueError(f"travel mode must be one of {MODES}, got {mode!r}")
+    return COSTING[mode]
+
+
+def _no_road(mode: str) -> str:
+    return f"No road a {mode} may use near it."
+
+
+def _cut_off(dur: np.ndarray, reasons: dict[int, str], mode: str) -> None:
+    """Mark unreachable, worst first, the points that still cannot reach, or be reached from,
+    more than half of the other live points (an island, or a one-way trap, for this mode)."""
+    while True:
+        live = [k for k in range(len(dur)) if k not in reasons]
+        if len(live) < 2:
+            return
+        sub = np.isnan(dur[np.ix_(live, live)])
+        out, into = sub.sum(axis=1), sub.sum(axis=0)
+        worst = int(np.argmax(np.maximum(out, into)))
+        if max(out[worst], into[worst]) * 2 <= len(live) - 1:
+            return
+        way = "from" if out[worst] >= into[worst] else "to"
+        reasons[live[worst]] = f"No {mode} route {way} it."
+
+
+def _through_intermediates(dur: np.ndarray, dist: np.ndarray, live: list[int]) -> None:
+    """Fill pairs among `live` still missing with the best two-step path through another live
+    point (repeated while it helps)."""
+    if len(live) < 3:
+        return
+    sub_d, sub_m = dur[np.ix_(live, live)], dist[np.ix_(live, live)]
+    for _ in range(3):
+        holes = np.argwhere(np.isnan(sub_d))
+        if not len(holes):
+            break
+        for i, j in holes:
+            via = sub_d[i, :] + sub_d[:, j]
+            if np.all(np.isnan(via)):
+                continue
+            k = int(np.nanargmin(via))
+            sub_d[i, j], sub_m[i, j] = via[k], sub_m[i, k] + sub_m[k, j]
+    dur[np.ix_(live, live)], dist[np.ix_(live, live)] = sub_d, sub_m
