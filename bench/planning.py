@@ -27,6 +27,7 @@ import fnmatch
 import importlib.util
 import json
 import math
+import os
 import re
 import sys
 import time
@@ -397,6 +398,7 @@ def main(argv=None) -> int:
                 reused[(row["instance"], row["solver"])] = row
         solvers += [p for p in ("pyvrp", "vroom") if p not in solvers]
 
+    load_start = os.getloadavg()
     rows = []
     header = (
         f"{'instance':<20} {'solver':<6} {'feas':<5} {'objective':>12} {'vs peer':>8} "
@@ -471,6 +473,9 @@ def main(argv=None) -> int:
             )
 
     summary = summary_lines(rows, solvers)
+    load_end = os.getloadavg()
+    loads = [" ".join(f"{x:.2f}" for x in la) for la in (load_start, load_end)]
+    summary.append(f"load average (1, 5, 15 min): start {loads[0]}, end {loads[1]}")
     if not args.only:
         summary += latency_checks(args.instances, evaluate)
     print("\n".join(summary))
