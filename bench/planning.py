@@ -73,7 +73,7 @@ def solomon_class(name: str) -> str | None:
 
 def instance_kind(path: Path) -> str:
     if path.parent.name == "solomon":
-        return "solomon2" if solomon_class(path.stem).endswith("2") else "solomon"
+        return "solomon2" if (solomon_class(path.stem) or "").endswith("2") else "solomon"
     if path.parent.name == "long":
         return "long"
     for kind in ("day", "team", "region"):
