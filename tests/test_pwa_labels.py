@@ -19,6 +19,7 @@ from backend.models import (
     Tier,
     VisitStatus,
 )
+from backend.planning.roads import MODES
 from backend.schemas.visits import PROMO_TYPES
 
 I18N = Path(__file__).resolve().parents[1] / "pwa" / "static" / "i18n"
@@ -39,6 +40,7 @@ LABELS = {
     "review": ["pending", *(r.value for r in ReviewStatus)],
     "status": list(OUTBOX_STATUSES),
     "plans.dropped": [r.value for r in DroppedReason],
+    "travel": list(MODES),
 }
 
 
