@@ -1,7 +1,7 @@
 """Migration 0011 on a database at 0010 holding a plan: afterwards the plan was made on straight
 lines (no mode, no geometry), a rep can take a travel mode and a plan a store dropped as
-`unreachable`; the downgrade drops both again and keeps the rest. SQLite, or PostgreSQL with
-TERMINUS_TEST_DATABASE_URL (a scratch schema of its own, as in the display-check migration)."""
+`unreachable`; the downgrade drops both again and keeps the rest. Runs on PostgreSQL too when
+TERMINUS_TEST_DATABASE_URL names one (`scratch_app`: an empty schema of its own)."""
 
 from __future__ import annotations
 
