@@ -3,7 +3,6 @@
 // iOS in Google Maps when installed, else maps in the browser, where the directions still work.
 // It is the one scheme that carries all four modes (Apple's maps URLs have no scooter mode and
 // `geo:` no mode at all). A link, not a fetch: it works offline; the maps app has its own data.
-import { t } from './i18n.js';
 import { h } from './ui.js';
 
 const TRAVEL = { car: 'driving', scooter: 'two-wheeler', bicycle: 'bicycling', foot: 'walking' };
@@ -26,7 +25,7 @@ export function navigateUrl(place, mode) {
   return `https://www.google.com/maps/dir/?${query}`;
 }
 
-// The button: a link out of the app (a new window, so the PWA stays where it was).
+// The button saying `label`: a link out of the app (a new window, so the PWA stays where it was).
 export function navigateLink(stop, mode, label) {
   return h(
     'a',
@@ -38,6 +37,6 @@ export function navigateLink(stop, mode, label) {
       rel: 'noopener',
       dataset: { mode: mode || '' },
     },
-    label || t('nav.navigate'),
+    label,
   );
 }
