@@ -156,7 +156,9 @@ def _windows(manager, time_dim, problem: Problem, time_scale: int) -> None:
         if not s.windows:
             continue
         wins = sorted((math.ceil(a * time_scale), math.floor(b * time_scale)) for a, b in s.windows)
-        wins = [w for w in wins if w[0] <= w[1]] or [(horizon, horizon)]
+        # a window past the horizon (a bar opening after the shift ends) is cut to it or dropped
+        wins = [(a, min(b, horizon)) for a, b in wins if a <= min(b, horizon)]
+        wins = wins or [(horizon, horizon)]
         var = time_dim.CumulVar(manager.NodeToIndex(k))
         var.SetRange(wins[0][0], min(wins[-1][1], horizon))
         for (_, b), (a, _) in itertools.pairwise(wins):

@@ -319,3 +319,14 @@ def test_deterministic_greedy_start_with_work_limit():
     assert a.stats["start"] == "greedy"
     assert [r.stops for r in a.routes] == [r.stops for r in b.routes]
     assert a.feasible and a.objective == b.objective
+
+
+def test_window_after_the_shift_is_dropped_not_a_solver_failure():
+    data = line_problem(
+        [(10, 0), (20, 0)],
+        stops={1: {"penalty": 100, "windows": [["16:30", "20:00"]]}, 2: {"penalty": 100}},
+        reps=[{"id": "r1", "start": "D", "end": "D", "shift": ["08:00", "16:00"]}],
+    )
+    sol = solve(problem_from_dict(data), 5, iterations=50)
+    assert sol.feasible and sol.dropped == ("S1",)
+    assert sol.routes[0].stops == ("S2",)
