@@ -37,6 +37,7 @@ pytestmark = pytest.mark.browser
 
 CREDIT = "© OpenStreetMap contributors"
 TILES = "https://tile.openstreetmap.org/**"
+TRAVEL = {"car": "driving", "scooter": "two-wheeler", "bicycle": "bicycling", "foot": "walking"}
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,7 @@ def assert_on_svg(page, map_sel: str, line_sel: str, pins_sel: str, plan: dict) 
     assert page.text_content(f"{map_sel} .map-credit") == CREDIT
 
 
-def test_the_decoder_reads_googles_example_and_refuses_a_truncated_string(browser, streets):
+def test_the_decoder_and_the_maps_link(browser, streets):
     ctx, page = browser_page(browser, streets["server"], 360, tiles=False)
     page.goto("/")
     decode = "(args) => import('/app/js/polyline.js').then((m) => m.decode(...args))"
@@ -129,9 +130,14 @@ def test_the_decoder_reads_googles_example_and_refuses_a_truncated_string(browse
     geometry = ordered(streets["plan"])[1]["geometry"]
     assert page.evaluate(decode, [geometry]) == [list(p) for p in decode_polyline(geometry)]
     refused = f"import('/app/js/polyline.js').then((m) => m.decode({example[:-3]!r}, 5))"
-    assert (
-        page.evaluate(f"{refused}.then(() => 'decoded', (e) => e.message)") == "truncated polyline"
-    )
+    refusal = page.evaluate(f"{refused}.then(() => 'decoded', (e) => e.message)")
+    assert refusal == "truncated polyline"
+    # Navigate names each travel mode as Google's maps URLs do; no mode: the maps app chooses.
+    link = "import('/app/js/navigate.js').then((m) => m.navigateUrl({lat: 1, lng: 2}, mode))"
+    url = f"(mode) => {link}"
+    modes = {m: parse_qs(urlsplit(page.evaluate(url, m)).query).get("travelmode") for m in TRAVEL}
+    assert modes == {m: [v] for m, v in TRAVEL.items()}
+    assert "travelmode" not in page.evaluate(url, None)
     ctx.close()
 
 
