@@ -6,19 +6,28 @@ export FLASK_APP := backend
 # PostgreSQL for the second test run; `make test` skips it locally when unreachable, CI never does.
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-dev lint test-sqlite test-postgres clean
+.PHONY: run test install install-roads install-dev lint test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Each install ends by compiling the planner's search kernel (numba) into its cache, so the
+# first plan after an install does not spend its time budget compiling.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m backend.planning --warm
 	touch $@
+
+$(VENV)/.installed-roads: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[roads]'
+	$(BIN)/python -m backend.planning --warm
+	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,roads]'
-	touch $@ $(VENV)/.installed
+	$(BIN)/python -m backend.planning --warm
+	touch $@ $(VENV)/.installed $(VENV)/.installed-roads
 
 # The PWA's lint and format tools, at the versions package-lock.json pins (npm ci starts from
 # an empty node_modules, so a changed lock file installs exactly what it says).
@@ -27,13 +36,27 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed
+install-roads: $(VENV)/.installed-roads
 install-dev: $(VENV)/.installed-dev
 
 # `make run PORT=8080` serves elsewhere. The demo is loaded once, then topped up to today.
+# `make run TERRITORY=helsinki`: the central Helsinki demo on its streets (the roads extra, its
+# own database file, the organisation's time zone and currency).
 PORT ?= 5000
-run: install
-	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load --if-empty
+TERRITORY ?= tokyo
+ifeq ($(TERRITORY),helsinki)
+RUN_ENV := TERMINUS_TIMEZONE=Europe/Helsinki TERMINUS_CURRENCY=EUR \
+	TERMINUS_DATABASE_URL=sqlite:///$(CURDIR)/instance/helsinki.db
+RUN_INSTALL := install-roads
+else
+RUN_ENV :=
+RUN_INSTALL := install
+endif
+
+run: $(RUN_INSTALL)
+	mkdir -p instance
+	$(RUN_ENV) $(BIN)/flask db upgrade
+	$(RUN_ENV) $(BIN)/flask demo load --if-empty --territory $(TERRITORY)
 	@echo
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in (password terminus-demo) as:"
 	@echo "  rep-1     the field app: today's route, a visit, the outbox"
@@ -41,7 +64,7 @@ run: install
 	@echo "  manager   the area reports: competitor prices, display compliance, near-expiry"
 	@echo "  admin     everything; the API at http://127.0.0.1:$(PORT)/api/docs"
 	@echo
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(RUN_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: install-dev node_modules/.installed
 	$(BIN)/ruff check .
