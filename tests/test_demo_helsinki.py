@@ -18,6 +18,7 @@ from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS, helsinki, opening
 from backend.services.demo.helsinki_stores import clean, store_rows
 from backend.services.demo.osm_places import read_extract
 from backend.services.reports.ranges import today as business_today
+from tests.roads.conftest import helsinki_tiles  # noqa: F401
 
 pytest.importorskip("osmium")
 
@@ -116,16 +117,10 @@ def test_rep_homes_are_on_residential_streets(extract, rows):
 # --- the territory in a database --------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def tiles(tmp_path_factory):
-    """Road tiles of the extract, built once for the session (about a second)."""
-    roads = pytest.importorskip("backend.planning.roads")
-    return roads.build_tiles(helsinki.PBF, tmp_path_factory.mktemp("roads"), progress=print)
-
-
 @pytest.fixture
-def helsinki_cli(database, tiles, tmp_path, monkeypatch):
-    for key, value in {**HELSINKI, "ROAD_TILES": str(tiles)}.items():
+def helsinki_cli(database, helsinki_tiles, tmp_path, monkeypatch):  # noqa: F811
+    settings = {**HELSINKI, "ROAD_TILES": str(helsinki_tiles), "ROAD_CACHE_DIR": str(tmp_path)}
+    for key, value in settings.items():
         monkeypatch.setitem(database.config, key, value)
     monkeypatch.setitem(database.config, "PHOTO_DIR", str(tmp_path / "photos"))
     runner = database.test_cli_runner()

@@ -3,8 +3,9 @@ the odd unplanned call, each checked in and out as `services.visits` does (the p
 counts for, done_at, the local date, distances) with the integrity service's flags.
 
 Times follow the plan (a rep early for a stop waits for its planned start), the travel between
-stores at the planner's speed, and a lunch break; positions scatter around the store, now and
-then outside the geofence or with poor accuracy, as the rep's profile says.
+stores at the planner's straight-line speed for the rep's travel mode, and a lunch break;
+positions scatter around the store, now and then outside the geofence or with poor accuracy, as
+the rep's profile says.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from flask import current_app
 
 from ...extensions import db
 from ...models import PlannedStop, RoutePlan, Store, User, Visit, VisitStatus
-from .. import visit_integrity, visits
+from .. import road_travel, visit_integrity, visits
 from ..plan_building import DEFAULT_SHIFT, is_open, zone
 from .profiles import DayForm, RepProfile
 
@@ -79,7 +80,7 @@ def work_day(
     skew = timedelta(minutes=form.clock_ahead_minutes)
     for k, call in enumerate(calls):
         arrive = clock + timedelta(
-            seconds=_travel_seconds(here, call.store) * rng.uniform(0.9, 1.3)
+            seconds=_travel_seconds(rep, here, call.store) * rng.uniform(0.9, 1.3)
         )
         if call.stop is not None and call.stop.start is not None:
             planned = datetime.combine(day, call.stop.start, tz)
@@ -105,13 +106,14 @@ def work_day(
     return done
 
 
-def _travel_seconds(here: tuple[float, float], store: Store) -> float:
-    """At the planner's speed and detour factor, over the straight (equirectangular) line."""
-    cfg = current_app.config
+def _travel_seconds(rep: User, here: tuple[float, float], store: Store) -> float:
+    """At the planner's straight-line speed of the rep's travel mode and its detour factor,
+    over the straight (equirectangular) line."""
+    speed = road_travel.straight_speed(road_travel.rep_mode(rep))
     north = (store.lat - here[0]) * METRES_PER_DEGREE
     east = (store.lng - here[1]) * METRES_PER_DEGREE * math.cos(math.radians(store.lat))
     metres = math.hypot(north, east)
-    return metres * cfg["PLAN_DETOUR_FACTOR"] / (cfg["PLAN_SPEED_KMH"] / 3.6)
+    return metres * current_app.config["PLAN_DETOUR_FACTOR"] / (speed / 3.6)
 
 
 @dataclass(frozen=True)

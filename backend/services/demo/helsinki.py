@@ -7,8 +7,8 @@ Stores: `helsinki_stores`. Reps live on real residential streets of the extract:
 fall into eight neighbourhoods (k-means on their positions), and each rep's home is the
 residential street point nearest one of them, one street per rep. The four western homes belong
 to team Helsinki West (rep-2, 3, 4, 6), the eastern ones to Helsinki East (rep-1, 5, 7, 8),
-south to north. Each store goes to the nearest home with room. The reps whose stores lie
-closest walk, the next cycle, then ride scooters, and the two with the widest beats drive.
+south to north. Each store goes to the nearest home with room. Two reps walk, two cycle, two
+ride scooters and two drive: those whose stores a car reaches best (`_travel_modes`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ...extensions import db
-from ...models import Store, StoreHours, Tier, User
+from ...models import Store, StoreHours, Tier, TravelMode, User
+from .. import road_travel
 from .helsinki_stores import StoreRow, store_rows
 from .org import DATA_DIR, DemoLogin, Staff, add_catalogue, balanced_assignment, read_csv
 from .osm_places import Street, read_extract
@@ -40,10 +41,11 @@ REP_NAMES = {
     "rep-4": "Juho Heikkinen", "rep-5": "Emilia Koskinen", "rep-6": "Ville Järvinen",
     "rep-7": "Noora Lehtonen", "rep-8": "Onni Salminen",
 }  # fmt: skip
-# From the most compact beat to the widest, two reps each.
+# Two reps each, from the beat a car serves worst to the one it serves best (`_travel_modes`).
 MODES_BY_SPREAD = ("foot", "foot", "bicycle", "bicycle", "scooter", "scooter", "car", "car")
-SHIFTS = {"foot": (time(9), time(17)), "bicycle": (time(8, 30), time(16, 30)),
-          "scooter": (time(8), time(16)), "car": (time(8), time(16))}  # fmt: skip
+# Restaurants, most of the beat, receive from about ten: the day starts late on foot.
+SHIFTS = {"foot": (time(10), time(18)), "bicycle": (time(9, 30), time(17, 30)),
+          "scooter": (time(9), time(17)), "car": (time(9), time(17))}  # fmt: skip
 KMEANS_ROUNDS = 25
 OSM_TYPES = {"n": "node", "w": "way"}
 
@@ -139,16 +141,22 @@ def _seats(homes: list[Home]) -> list[tuple[str, str, Home]]:
 
 
 def _travel_modes(reps: list[User], rows: list[StoreRow], owners: list[User]) -> None:
-    """Modes by the spread of each rep's stores (mean metres from home), and shifts by mode."""
+    """Modes, and shifts by mode. On roads, the reps with the most stores a car cannot get to
+    (the pedestrian core, one-way streets out of the extract) walk, the next cycle, then
+    scooters; those a car reaches best drive. Each by the spread of their stores (mean metres
+    from home) where that ties, and alone on straight lines: the widest beats drive."""
+    net = road_travel.network()
 
-    def spread(rep: User) -> float:
-        own = [r for r, owner in zip(rows, owners, strict=True) if owner is rep]
-        metres = [math.sqrt(_squared_m(rep.home_lat, rep.home_lng, r.lat, r.lng)) for r in own]
-        return sum(metres) / len(metres)
+    def key(rep: User) -> tuple[int, float, str]:
+        own = [(r.lat, r.lng) for r, owner in zip(rows, owners, strict=True) if owner is rep]
+        home = (rep.home_lat, rep.home_lng)
+        metres = [math.sqrt(_squared_m(*home, lat, lng)) for lat, lng in own]
+        # The car's matrix is cached: the reps who drive plan from it.
+        blocked = len(road_travel.road_matrix(net, [home, *own], "car").unreachable) if net else 0
+        return -blocked, sum(metres) / len(metres), rep.username
 
-    for rep, mode in zip(sorted(reps, key=lambda r: (spread(r), r.username)), MODES_BY_SPREAD,
-                         strict=True):  # fmt: skip
-        rep.travel_mode = mode
+    for rep, mode in zip(sorted(reps, key=key), MODES_BY_SPREAD, strict=True):
+        rep.travel_mode = TravelMode(mode)
         rep.shift_start, rep.shift_end = SHIFTS[mode]
 
 

@@ -9,8 +9,9 @@
   tag, or when its name is another place's name in the extract, or starts with it and a space
   ("Robert's Coffee Netcup" beside "Robert's Coffee").
 - **Hours** from `opening_hours` where `opening_hours.parse` reads it and it gives at least an
-  hour before 17:00 on some day; else the kind's default (a place open only in the evening
-  receives reps in the afternoon).
+  hour before 17:00 on some day; else the kind's default receiving hours (`DEFAULT_HOURS`: a
+  restaurant takes deliveries and reps from nine, a place open only in the evening receives
+  them in the afternoon).
 - **Code** `HEL-0001`… in OSM id order (nodes, then ways), so the same extract gives the same
   codes on every run.
 - **Name, address, phone** from the tags, cleaned (control characters out, spaces collapsed)
@@ -55,7 +56,7 @@ DEFAULT_HOURS = {
     "convenience": (EVERY_DAY, time(7), time(22)),
     "kiosk": (EVERY_DAY, time(7), time(21)),
     "cafe": (MON_SAT, time(8), time(18)),
-    "restaurant": (MON_SAT, time(10), time(22)),
+    "restaurant": (MON_SAT, time(9), time(17)),
     "bar": (MON_FRI, time(11), time(17)),
     "pub": (MON_FRI, time(11), time(17)),
     "hotel": (EVERY_DAY, time(8), time(20)),

@@ -20,6 +20,7 @@ from sqlalchemy import exists, select
 from ...extensions import db
 from ...models import PlanStatus, Role, RoutePlan, Store, User, Visit
 from ...models.visits import VisitReview
+from ..plan_building import warm_road_matrix
 from ..team_planning import working_days
 from . import market, routes, shelf_photos
 from .field_day import calls_of, work_day
@@ -62,7 +63,10 @@ class Territory:
 
 
 def add_days(territory: Territory, past: list[date], today: date) -> None:
-    """Plan and work the `past` days (sorted, before today) for every rep, then plan today."""
+    """Plan and work the `past` days (sorted, before today) for every rep, then plan today.
+    On roads, each rep's matrix over all their stores is made first: every day's is cut from it."""
+    for rep in territory.reps:
+        warm_road_matrix(rep, territory.stores[rep.id])
     for _, week in groupby([*past, today], key=lambda d: d.isocalendar()[:2]):
         week = list(week)
         for rep in territory.reps:

@@ -9,19 +9,10 @@ import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app
-
 from ...errors import InvalidError
+from ..road_travel import tiles_dir
 
 ROADS_EXTRA = "The {name} demo needs the roads extra (Valhalla and osmium): pip install '.[roads]'"
-
-
-def tiles_dir() -> Path | None:
-    """Where the app reads road tiles from; None when it is set to straight lines."""
-    setting = current_app.config.get("ROAD_TILES", "")
-    if setting == "none":
-        return None
-    return Path(setting) if setting else Path(current_app.instance_path) / "roads"
 
 
 def ensure_tiles(
