@@ -50,7 +50,11 @@ class Plans(MethodView):
     @blp.response(201, PlanOutcomeSchema)
     @blp.errors(409)
     def post(self, data):
-        """Plan a rep's day as a draft, optimised by the route planner."""
+        """Plan a rep's day as a draft, optimised by the route planner.
+
+        With routing tiles (docs/roads.md) a rep with a travel mode is planned on that mode's
+        road times, each stop timed on the route's leg with its street geometry; stores the mode
+        cannot reach are dropped as `unreachable` (a home it cannot reach: 422)."""
         outcome = plans.create_plan(
             current_user(),
             data["rep_id"],
@@ -180,7 +184,9 @@ class Replan(MethodView):
     @blp.response(200, PlanOutcomeSchema)
     @blp.errors(404, 409)
     def post(self, data, plan_id):
-        """Re-plan the rest of the day from the rep's position and time (done stops stay)."""
+        """Re-plan the rest of the day from the rep's position and time (done stops stay).
+
+        On roads the first leg's geometry runs from the rep's position along the streets."""
         at = data.get("at")
         outcome = plan_edits.replan_rest_of_day(
             current_user(),

@@ -275,9 +275,12 @@ def cache_entries() -> int:
 
 
 def route_legs(ctx: RoadContext, points: list[Point]) -> list[Leg | None]:
-    """The legs through `points` on the context's network (all None when it answers nothing)."""
+    """The legs through `points` on the context's network (all None when it answers nothing,
+    or not a leg per pair of points)."""
+    want = max(0, len(points) - 1)
     try:
-        return ctx.network.legs(points, ctx.mode)
+        legs = ctx.network.legs(points, ctx.mode)
     except RuntimeError as exc:
         log.warning("no route legs (%s): %s", ctx.mode, exc)
-        return [None] * max(0, len(points) - 1)
+        return [None] * want
+    return legs if len(legs) == want else [None] * want
