@@ -13,7 +13,8 @@ speed, PLAN_SPEED_KMH_<MODE>) and once on the tiles (the mode's road matrix). Bo
 home, the stops in the planned order, home — are scheduled on the mode's road matrix by the
 app's own scheduler: travel minutes, the stops reached, what the schedule then breaks (a window
 missed, the shift overrun: "late") and the stops the straight-line plan holds that the mode
-cannot reach at all ("unreach", left out of its score).
+cannot reach at all ("unreach", left out of its score). A rep-day the app refuses on roads (the
+rep's home unreachable by the mode) is counted apart ("refused") and left out of the means.
 
 Then times the mode's road matrix (`RoadNetwork.matrix`, a new network each time, no cache) for
 100, 500 and 1,000 points on the extract's streets. Prints the machine's load average with the
@@ -38,6 +39,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from backend import create_app
+from backend.errors import InvalidError
 from backend.extensions import db
 from backend.models import Role, Store, TravelMode, User
 from backend.planning import roads
@@ -137,14 +139,18 @@ def _rep_day(app, tiles: Path, rep: User, day, stores: list[Store], mode: str) -
     app.config["ROAD_TILES"] = "none"
     straight = build_problem(rep, day, stores)
     app.config["ROAD_TILES"] = str(tiles)
-    on_roads = build_problem(rep, day, stores)  # its matrix: the app's road times for the mode
+    row = {"rep": rep.username, "day": day.isoformat(), "mode": mode, "stores": len(stores)}
+    try:
+        on_roads = build_problem(rep, day, stores)  # its matrix: the app's road times
+    except InvalidError as exc:  # the rep's home judged unreachable: the app refuses the day
+        return {**row, "refused": exc.message}
     tables = build_tables(on_roads)
     scores = {}
     for label, problem in (("straight", straight), ("roads", on_roads)):
         solution = solve(problem, routes.PLAN_SECONDS_CAP, iterations=routes.PLAN_ITERATIONS)
         scores[label] = _score(on_roads, tables, solution)
     return {
-        "rep": rep.username, "day": day.isoformat(), "mode": mode, "stores": len(stores),
+        **row,
         **{f"{k}_{field}": getattr(s, field) for k, s in scores.items()
            for field in ("travel_s", "stops", "late", "unreachable")},
     }  # fmt: skip
@@ -171,7 +177,8 @@ def _score(on_roads: Problem, tables, solution) -> Scored:
 def _summary(rep_days: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     summary = {}
     for mode in roads.MODES:
-        rows = [r for r in rep_days if r["mode"] == mode]
+        refused = sum(1 for r in rep_days if r["mode"] == mode and "refused" in r)
+        rows = [r for r in rep_days if r["mode"] == mode and "refused" not in r]
         if not rows:
             continue
         straight = mean(r["straight_travel_s"] for r in rows) / 60
@@ -186,6 +193,7 @@ def _summary(rep_days: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "late_straight": sum(r["straight_late"] for r in rows),
             "late_roads": sum(r["roads_late"] for r in rows),
             "unreachable_straight": sum(r["straight_unreachable"] for r in rows),
+            "refused_on_roads": refused,
         }
     return summary
 
@@ -193,12 +201,13 @@ def _summary(rep_days: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def _print_summary(summary: dict[str, dict[str, Any]]) -> None:
     print(f"\nrep-days planned straight and on roads, both scored on road times; load {_load()}")
     header = ("mode", "days", "straight min", "roads min", "saving %", "stops s/r", "late s/r",
-              "unreach s")  # fmt: skip
+              "unreach s", "refused")  # fmt: skip
     print("".join(f"{h:>14}" for h in header))
     for mode, s in summary.items():
         cells = (mode, s["days"], s["straight_plan_min"], s["road_plan_min"], s["saving_pct"],
                  f"{s['stops_straight']}/{s['stops_roads']}",
-                 f"{s['late_straight']}/{s['late_roads']}", s["unreachable_straight"])  # fmt: skip
+                 f"{s['late_straight']}/{s['late_roads']}", s["unreachable_straight"],
+                 s["refused_on_roads"])  # fmt: skip
         print("".join(f"{c:>14}" for c in cells))
 
 
