@@ -136,3 +136,16 @@ def test_team_reps_of_one_mode_share_a_duration_table(net):
     if walked.stops:
         first = int(walked.stops[0]) + 1
         assert walked.visits[0].arrival == 30600.0 + foot.duration[0, first]
+
+
+def test_threads_share_the_actor_one_call_at_a_time(net):
+    """gunicorn threads and the job thread call one Actor: under its lock their answers are the
+    ones a single thread gets."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sets = [[HOME, *STREET_STORES[k:]] for k in range(4)]
+    alone = [net.matrix(points, "foot").duration for points in sets]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda points: net.matrix(points, "foot").duration, sets * 3))
+    for k, table in enumerate(together):
+        assert np.array_equal(table, alone[k % 4])
