@@ -8,10 +8,10 @@
   C — and a chain moves up one tier (C → B, B → A). A place is a chain when it has a `brand`
   tag, or when its name is another place's name in the extract, or starts with it and a space
   ("Robert's Coffee Netcup" beside "Robert's Coffee").
-- **Hours** from `opening_hours` where `opening_hours.parse` reads it and it gives at least an
-  hour before 17:00 on some day; else the kind's default receiving hours (`DEFAULT_HOURS`: a
-  restaurant takes deliveries and reps from nine, a place open only in the evening receives
-  them in the afternoon).
+- **Hours** from `opening_hours` where `opening_hours.parse` reads it, else the kind's default
+  receiving hours (`DEFAULT_HOURS`: a restaurant takes deliveries and reps from nine, a bar in
+  the afternoon); a day the place opens only in the evening (less than an hour before 17:00)
+  takes the kind's default hours too, when the kind opens that day (reps call in the day).
 - **Code** `HEL-0001`… in OSM id order (nodes, then ways), so the same extract gives the same
   codes on every run.
 - **Name, address, phone** from the tags, cleaned (control characters out, spaces collapsed)
@@ -61,7 +61,7 @@ DEFAULT_HOURS = {
     "pub": (MON_FRI, time(11), time(17)),
     "hotel": (EVERY_DAY, time(8), time(20)),
 }
-# A parsed week is used when some day has this much open time before EVENING.
+# A parsed day is used when it has this much open time before EVENING.
 DAYTIME_MINUTES, EVENING = 60, time(17)
 NAME_MAX, ADDRESS_MAX, PHONE_MAX = 200, 300, 40
 
@@ -164,18 +164,26 @@ def _nearest_street(place: Place, streets: list[Street]) -> str | None:
 
 
 def _week(place: Place) -> opening_hours.Week | None:
-    """The parsed opening hours when they leave daytime for a visit, else None."""
+    """The parsed opening hours, or None. A day open only in the evening (less than an hour
+    before EVENING) takes the kind's default receiving hours instead: reps call in the day."""
     value = place.tags.get("opening_hours")
     week = opening_hours.parse(value) if value else None
     if week is None:
         return None
+    default = _default_week(place.kind)
+    return {
+        day: windows if _daytime(windows) >= DAYTIME_MINUTES else default.get(day, windows)
+        for day, windows in week.items()
+    }
+
+
+def _daytime(windows: list[tuple[time, time]]) -> int:
+    """Minutes of `windows` before EVENING."""
     evening = EVENING.hour * 60 + EVENING.minute
-    daytime = max(
-        min(evening, close.hour * 60 + close.minute) - (opens.hour * 60 + opens.minute)
-        for windows in week.values()
+    return sum(
+        max(0, min(evening, close.hour * 60 + close.minute) - (opens.hour * 60 + opens.minute))
         for opens, close in windows
     )
-    return week if daytime >= DAYTIME_MINUTES else None
 
 
 def _default_week(kind: str) -> opening_hours.Week:
