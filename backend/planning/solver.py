@@ -6,8 +6,9 @@
    local search for a share of the budget (the whole budget when a rep has a break);
 3. break repair: a plan whose break the schedule takes later than OR-Tools assumed (it lets a
    break overlap travel) is solved again with a longer modelled break;
-4. LNS: ruin-and-recreate with simulated annealing (``lns.py``), far stronger per second, takes
-   the rest of the budget (not for reps with a break: their plans stay with OR-Tools);
+4. LNS: ruin-and-recreate with simulated annealing (``lns.py``, compiled in ``kernel.py``), far
+   stronger per second, takes the rest of the budget (not for reps with a break: their plans
+   stay with OR-Tools);
 5. polish: the last share goes to OR-Tools' guided local search from the best plan.
 
 ``workers`` > 1 runs independent searches in forked processes (``parallel.py``).
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .lns import RuinRecreate
+from .lns import RuinRecreate, warm
 from .model import FS, first_strategies, run_ortools
 from .parallel import solve_parallel
 from .params import SolveParams
@@ -62,6 +63,7 @@ def solve(
     if not problem.stops:
         return make_solution(problem, {r.id: [] for r in problem.reps}, tables)
     if params.workers > 1 and params.seconds >= 0.5:
+        warm()  # once here rather than in every forked worker, against each one's budget
         return solve_parallel(solve, problem, params, tables, initial, started)
     search = Search(problem, tables, params, started)
     if search.greedy_start(initial):
