@@ -280,8 +280,11 @@ class RoadNetwork:
             for leg in answer["trip"]["legs"]
         ]
 
-    def matrix(self, points: Sequence[Point], mode: str) -> RoadMatrix:
-        """Travel between all `points` by `mode`: snapped, matrix, missing pairs completed."""
+    def matrix(
+        self, points: Sequence[Point], mode: str, anchors: Sequence[int] = (0,)
+    ) -> RoadMatrix:
+        """Travel between all `points` by `mode`: snapped, matrix, missing pairs completed;
+        a point no route joins to the `anchors` (e.g. the rep's home) both ways is unreachable."""
         snaps = self.snap(points, mode)
         ok = [k for k, s in enumerate(snaps) if s.point is not None]
         road = [snaps[k].point for k in ok]
@@ -289,7 +292,7 @@ class RoadNetwork:
         dist = dur.copy()
         sub_dur, sub_dist = self.block(road, road, mode)
         dur[np.ix_(ok, ok)], dist[np.ix_(ok, ok)] = sub_dur, sub_dist
-        return self.complete(snaps, dur, dist, mode, points)
+        return self.complete(snaps, dur, dist, mode, anchors)
 
     def complete(
         self,
@@ -297,21 +300,21 @@ class RoadNetwork:
         dur: np.ndarray,
         dist: np.ndarray,
         mode: str,
-        points: Sequence[Point] | None = None,
-        fill: bool = True,
+        anchors: Sequence[int] = (0,),
     ) -> RoadMatrix:
-        """A RoadMatrix from raw tables (NaN = missing). With `fill`, missing pairs are routed
-        one by one (one call per point, ROUTE_FILLS_MAX in all); points still cut off from most
-        others are unreachable; what is left goes through the best intermediate point."""
+        """A RoadMatrix from raw tables (NaN = missing). A point the tables do not join to the
+        anchors both ways is checked with a route to (or from) an anchor: unreachable when none
+        is found. Other missing pairs are routed one by one (one call per point,
+        ROUTE_FILLS_MAX in all); what is left goes through the best intermediate points."""
         dur, dist = dur.copy(), dist.copy()
         n = len(snaps)
         np.fill_diagonal(dur, 0.0)
         np.fill_diagonal(dist, 0.0)
         reasons = {k: _no_road(mode) for k, s in enumerate(snaps) if s.point is None}
-        if fill:
-            self._confirm_cut_off(snaps, dur, dist, reasons, mode)
+        anchors = [a for a in anchors if a not in reasons]
+        if anchors:
+            self._join_to_anchors(snaps, dur, dist, reasons, anchors, mode)
             self._route_missing(snaps, dur, dist, mode, set(reasons))
-        _cut_off(dur, reasons, mode)
         live = [k for k in range(n) if k not in reasons]
         _through_intermediates(dur, dist, live)
         dead = sorted(reasons)
@@ -330,25 +333,45 @@ class RoadNetwork:
             reasons,
         )
 
-    def _confirm_cut_off(self, snaps, dur, dist, reasons: dict[int, str], mode: str) -> None:
-        """Points the matrix leaves cut off, confirmed by a route to (or from) the best connected
-        point: a point a route serves stays live, with that route as its way to the others."""
-        suspects: dict[int, str] = dict(reasons)
-        _cut_off(dur, suspects, mode)
-        live = [k for k in range(len(dur)) if k not in suspects]
-        if not live:
-            return
-        hub = live[int(np.argmin(np.isnan(dur[np.ix_(live, live)]).sum(axis=0)))]
-        for k, reason in suspects.items():
-            if k in reasons:
-                continue
-            i, j = (k, hub) if " from " in reason else (hub, k)
-            try:
-                (leg,) = self.route([snaps[i].point, snaps[j].point], mode)
-            except RuntimeError:
-                reasons[k] = reason
-                continue
-            dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
+    def _join_to_anchors(self, snaps, dur, dist, reasons, anchors: list[int], mode: str) -> None:
+        """Mark unreachable the points no path of known pairs joins to the anchors (both ways),
+        unless a route from (or to) the first anchor serves them. When that fails for every
+        other point while they join one another, the anchor is the one cut off (a home in a
+        one-way trap), not all of them."""
+        for forward in (True, False):
+            known = ~np.isnan(dur if forward else dur.T)  # forward: i to j; else j to i
+            failed = self._route_unjoined(snaps, dur, dist, known, reasons, anchors, forward, mode)
+            others = [k for k, s in enumerate(snaps) if s.point is not None and k not in anchors]
+            among = known[np.ix_(others, others)] & ~np.eye(len(others), dtype=bool)
+            if len(others) >= 2 and set(others) <= set(failed) and among.any():
+                for k in others:
+                    del reasons[k]
+                for a in anchors:
+                    reasons[a] = _cut_off(mode, "from" if forward else "to")
+                return
+
+    def _route_unjoined(self, snaps, dur, dist, known, reasons, anchors, forward, mode):
+        """Route from the first anchor to each point not joined to the anchors (or back), one
+        at a time (a point joined by a route may join others); returns those no route serves."""
+        hub, failed = anchors[0], []
+        while True:
+            joined = _joined(known, anchors, reasons)
+            todo = [k for k in range(len(snaps)) if not joined[k] and k not in reasons]
+            if not todo:
+                return failed
+            for k in todo:
+                i, j = (hub, k) if forward else (k, hub)
+                try:
+                    (leg,) = self.route([snaps[i].point, snaps[j].point], mode)
+                except RuntimeError:
+                    reasons[k] = _cut_off(mode, "to" if forward else "from")
+                    failed.append(k)
+                    continue
+                dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
+                known[hub, k] = True
+                break
+            else:
+                return failed
 
     def _route_missing(self, snaps, dur, dist, mode: str, skip: set[int]) -> None:
         """Route the missing pairs of points that have a road point, the pairs of the points
@@ -423,20 +446,23 @@ def _no_road(mode: str) -> str:
     return f"No road a {mode} may use near it."
 
 
-def _cut_off(dur: np.ndarray, reasons: dict[int, str], mode: str) -> None:
-    """Mark unreachable, worst first, the points that still cannot reach, or be reached from,
-    more than half of the other live points (an island, or a one-way trap, for this mode)."""
-    while True:
-        live = [k for k in range(len(dur)) if k not in reasons]
-        if len(live) < 2:
-            return
-        sub = np.isnan(dur[np.ix_(live, live)])
-        out, into = sub.sum(axis=1), sub.sum(axis=0)
-        worst = int(np.argmax(np.maximum(out, into)))
-        if max(out[worst], into[worst]) * 2 <= len(live) - 1:
-            return
-        way = "from" if out[worst] >= into[worst] else "to"
-        reasons[live[worst]] = f"No {mode} route {way} it."
+def _cut_off(mode: str, way: str) -> str:
+    return f"No {mode} route {way} it (a one-way street or a pedestrian zone in the way)."
+
+
+def _joined(known: np.ndarray, anchors: list[int], reasons: dict[int, str]) -> np.ndarray:
+    """Which points a path of known pairs (known[i, j]: i to j) reaches from the anchors,
+    through points not yet judged unreachable."""
+    seen = np.zeros(len(known), dtype=bool)
+    seen[anchors] = True
+    frontier = list(anchors)
+    blocked = np.zeros(len(known), dtype=bool)
+    blocked[list(reasons)] = True
+    while frontier:
+        nxt = np.flatnonzero(known[frontier].any(axis=0) & ~seen & ~blocked)
+        seen[nxt] = True
+        frontier = list(nxt)
+    return seen
 
 
 def _through_intermediates(dur: np.ndarray, dist: np.ndarray, live: list[int]) -> None:

@@ -226,7 +226,8 @@ def _travel(
     net = road_travel.network() if mode is not None else None
     if net is None:
         return locations, None, RoadContext(mode)
-    m = road_travel.road_matrix(net, [(x.lat, x.lng) for x in locations], mode)
+    anchors = tuple(k for k, x in enumerate(locations) if not x.id.startswith("L"))
+    m = road_travel.road_matrix(net, [(x.lat, x.lng) for x in locations], mode, anchors)
     limit = current_app.config["ROAD_SNAP_METRES"]
     context = RoadContext(mode, "roads", net)
     keep = []

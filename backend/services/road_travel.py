@@ -111,9 +111,9 @@ def straight_speed(mode: str | None) -> float:
     return float(cfg[f"PLAN_SPEED_KMH_{mode.upper()}"] if mode else cfg["PLAN_SPEED_KMH"])
 
 
-def _key(version: str, mode: str, points: list[Point]) -> str:
+def _key(version: str, mode: str, points: list[Point], anchors: tuple[int, ...]) -> str:
     text = ";".join(f"{lat:.6f},{lng:.6f}" for lat, lng in points)
-    return hashlib.sha256(f"{version}|{mode}|{text}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{version}|{mode}|{anchors}|{text}".encode()).hexdigest()[:32]
 
 
 def cache_root() -> Path:
@@ -126,10 +126,13 @@ def _folder(version: str, mode: str) -> Path:
     return cache_root() / version / mode
 
 
-def road_matrix(net: RoadNetwork, points: list[Point], mode: str) -> RoadMatrix:
-    """Travel between `points` by `mode`, from the cache or from Valhalla (then cached)."""
+def road_matrix(
+    net: RoadNetwork, points: list[Point], mode: str, anchors: tuple[int, ...] = (0,)
+) -> RoadMatrix:
+    """Travel between `points` by `mode`, from the cache or from Valhalla (then cached); the
+    `anchors` (the rep's home, position) are what the other points must join to be reachable."""
     folder = _folder(net.version, mode)
-    path = folder / f"{_key(net.version, mode, points)}.npz"
+    path = folder / f"{_key(net.version, mode, points, anchors)}.npz"
     key = str(path)
     with _lock:
         if key in _memory:
@@ -137,7 +140,7 @@ def road_matrix(net: RoadNetwork, points: list[Point], mode: str) -> RoadMatrix:
             return _memory[key]
     found = _read(path)
     if found is None:
-        found = _compute(net, folder, points, mode)
+        found = _compute(net, folder, points, mode, anchors)
         _write(folder, path, points, found)
     with _lock:
         _memory[key] = found
@@ -146,11 +149,11 @@ def road_matrix(net: RoadNetwork, points: list[Point], mode: str) -> RoadMatrix:
     return found
 
 
-def _compute(net: RoadNetwork, folder: Path, points: list[Point], mode: str) -> RoadMatrix:
+def _compute(net, folder: Path, points: list[Point], mode: str, anchors) -> RoadMatrix:
     """A new matrix: the new points' rows and columns beside the best cached entry, else all."""
     base = _best_entry(folder, points)
     if base is None:
-        return net.matrix(points, mode)
+        return net.matrix(points, mode, anchors)
     entry, index = base
     known = [k for k, i in enumerate(index) if i >= 0]
     new = [k for k, i in enumerate(index) if i < 0]
@@ -169,7 +172,7 @@ def _compute(net: RoadNetwork, folder: Path, points: list[Point], mode: str) -> 
     for k, snap in zip(new, net.snap([points[k] for k in new], mode), strict=True):
         snaps[k] = snap
     _fill_rows(net, snaps, new, dur, dist, mode)
-    return net.complete(snaps, dur, dist, mode, points)
+    return net.complete(snaps, dur, dist, mode, anchors)
 
 
 def _fill_rows(net, snaps, new: list[int], dur, dist, mode: str) -> None:

@@ -149,3 +149,43 @@ def test_threads_share_the_actor_one_call_at_a_time(net):
         together = list(pool.map(lambda points: net.matrix(points, "foot").duration, sets * 3))
     for k, table in enumerate(together):
         assert np.array_equal(table, alone[k % 4])
+
+
+def _trapped(net, monkeypatch, traps: set[int], points) -> None:
+    """Valhalla finds no way out of the points `traps` (a one-way street into a pedestrian
+    zone): their matrix rows are empty and routes leaving them fail."""
+    real_block, real_route = net.block, net.route
+    road = [s.point for s in net.snap(points, "car")]
+    trapped = {road[k] for k in traps}
+
+    def block(sources, targets, mode):
+        dur, dist = real_block(sources, targets, mode)
+        for i, p in enumerate(sources):
+            if p in trapped:
+                dur[i, :] = dist[i, :] = np.nan
+        return dur, dist
+
+    def route(stops, mode):
+        if stops[0] in trapped:
+            raise RuntimeError("No path could be found for input")
+        return real_route(stops, mode)
+
+    monkeypatch.setattr(net, "block", block)
+    monkeypatch.setattr(net, "route", route)
+
+
+def test_stores_nothing_leaves_are_unreachable_not_the_home(net, monkeypatch):
+    """A day whose every store is such a trap: they are unreachable, the home is not."""
+    points = [HOME, *STREET_STORES[:3]]
+    _trapped(net, monkeypatch, {1, 2, 3}, points)
+    m = net.matrix(points, "car")
+    assert m.unreachable == [1, 2, 3]
+    assert {r.split(" (")[0] for r in m.reasons.values()} == {"No car route from it"}
+
+
+def test_a_home_nothing_leaves_is_the_one_unreachable(net, monkeypatch):
+    points = [HOME, *STREET_STORES[:3]]
+    _trapped(net, monkeypatch, {0}, points)
+    m = net.matrix(points, "car")
+    assert m.unreachable == [0] and m.reasons[0].startswith("No car route from it (")
+    assert np.all(m.duration[1:, 1:] < UNREACHABLE_S)
