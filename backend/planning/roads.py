@@ -42,6 +42,10 @@ VERSION_FILE = "version"
 # Route calls spent filling pairs the matrix missed: one per point of the matrix, at most this
 # many (about 6 ms each); the pairs left go through an intermediate point.
 ROUTE_FILLS_MAX = 200
+# A point no route leaves or reaches (its nearest edge is a one-way into a pedestrian zone, or
+# leaves the extract) tries the other edges within this radius, the nearest few.
+RESNAP_RADIUS_M = 100
+RESNAP_TRIES = 4
 # Valhalla's default service limits are for a public server (20 route locations, 2,500 matrix
 # pairs); here the caller is the app itself, planning a day of up to a few hundred stops.
 _LIMITS = {"max_locations": 1000, "max_matrix_location_pairs": 4_000_000}
@@ -292,7 +296,7 @@ class RoadNetwork:
         dist = dur.copy()
         sub_dur, sub_dist = self.block(road, road, mode)
         dur[np.ix_(ok, ok)], dist[np.ix_(ok, ok)] = sub_dur, sub_dist
-        return self.complete(snaps, dur, dist, mode, anchors)
+        return self.complete(snaps, dur, dist, mode, anchors, points)
 
     def complete(
         self,
@@ -301,19 +305,27 @@ class RoadNetwork:
         dist: np.ndarray,
         mode: str,
         anchors: Sequence[int] = (0,),
+        points: Sequence[Point] | None = None,
     ) -> RoadMatrix:
         """A RoadMatrix from raw tables (NaN = missing). A point the tables do not join to the
-        anchors both ways is checked with a route to (or from) an anchor: unreachable when none
-        is found. Other missing pairs are routed one by one (one call per point,
+        anchors both ways is checked with a route to (or from) an anchor, then from its other
+        road points near `points` (re-snapped: its row and column asked again); unreachable
+        when none is found. Other missing pairs are routed one by one (one call per point,
         ROUTE_FILLS_MAX in all); what is left goes through the best intermediate points."""
-        dur, dist = dur.copy(), dist.copy()
+        dur, dist, snaps = dur.copy(), dist.copy(), list(snaps)
         n = len(snaps)
         np.fill_diagonal(dur, 0.0)
         np.fill_diagonal(dist, 0.0)
         reasons = {k: _no_road(mode) for k, s in enumerate(snaps) if s.point is None}
         anchors = [a for a in anchors if a not in reasons]
         if anchors:
-            self._join_to_anchors(snaps, dur, dist, reasons, anchors, mode)
+            routed: dict[tuple[int, int], Leg] = {}
+            self._join_to_anchors(snaps, dur, dist, reasons, anchors, mode, points, routed)
+            moved = sorted({k for pair in routed for k in pair if k not in anchors})
+            self.fill_rows(snaps, moved, dur, dist, mode)
+            for (i, j), leg in routed.items():
+                if np.isnan(dur[i, j]):
+                    dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
             self._route_missing(snaps, dur, dist, mode, set(reasons))
         live = [k for k in range(n) if k not in reasons]
         _through_intermediates(dur, dist, live)
@@ -333,14 +345,26 @@ class RoadNetwork:
             reasons,
         )
 
-    def _join_to_anchors(self, snaps, dur, dist, reasons, anchors: list[int], mode: str) -> None:
+    def fill_rows(self, snaps, new: list[int], dur, dist, mode: str) -> None:
+        """The rows and columns of the `new` points, between road points (two matrix calls)."""
+        road = [k for k, s in enumerate(snaps) if s.point is not None]
+        fresh = [k for k in new if snaps[k].point is not None]
+        if not fresh or not road:
+            return
+        src, dst = [snaps[k].point for k in fresh], [snaps[k].point for k in road]
+        dur[np.ix_(fresh, road)], dist[np.ix_(fresh, road)] = self.block(src, dst, mode)
+        dur[np.ix_(road, fresh)], dist[np.ix_(road, fresh)] = self.block(dst, src, mode)
+
+    def _join_to_anchors(self, snaps, dur, dist, reasons, anchors, mode, points, routed) -> None:
         """Mark unreachable the points no path of known pairs joins to the anchors (both ways),
         unless a route from (or to) the first anchor serves them. When that fails for every
         other point while they join one another, the anchor is the one cut off (a home in a
         one-way trap), not all of them."""
         for forward in (True, False):
             known = ~np.isnan(dur if forward else dur.T)  # forward: i to j; else j to i
-            failed = self._route_unjoined(snaps, dur, dist, known, reasons, anchors, forward, mode)
+            failed = self._route_unjoined(
+                snaps, dur, dist, known, reasons, anchors, forward, mode, points, routed
+            )
             others = [k for k, s in enumerate(snaps) if s.point is not None and k not in anchors]
             among = known[np.ix_(others, others)] & ~np.eye(len(others), dtype=bool)
             if len(others) >= 2 and set(others) <= set(failed) and among.any():
@@ -350,9 +374,12 @@ class RoadNetwork:
                     reasons[a] = _cut_off(mode, "from" if forward else "to")
                 return
 
-    def _route_unjoined(self, snaps, dur, dist, known, reasons, anchors, forward, mode):
+    def _route_unjoined(
+        self, snaps, dur, dist, known, reasons, anchors, forward, mode, points, routed
+    ):
         """Route from the first anchor to each point not joined to the anchors (or back), one
-        at a time (a point joined by a route may join others); returns those no route serves."""
+        at a time (a point joined by a route may join others), else from another of its road
+        points (`routed` keeps those routes); returns the points no route serves."""
         hub, failed = anchors[0], []
         while True:
             joined = _joined(known, anchors, reasons)
@@ -364,14 +391,42 @@ class RoadNetwork:
                 try:
                     (leg,) = self.route([snaps[i].point, snaps[j].point], mode)
                 except RuntimeError:
-                    reasons[k] = _cut_off(mode, "to" if forward else "from")
-                    failed.append(k)
-                    continue
+                    escape = None if points is None else self._escape(points[k], snaps, hub, mode)
+                    if escape is None:
+                        reasons[k] = _cut_off(mode, "to" if forward else "from")
+                        failed.append(k)
+                        continue
+                    snaps[k], there, back = escape
+                    # what was known of k was of its old road point
+                    dur[k, :] = dur[:, k] = dist[k, :] = dist[:, k] = np.nan
+                    dur[k, k] = dist[k, k] = 0.0
+                    known[k, :] = known[:, k] = False
+                    routed[(hub, k)], routed[(k, hub)] = there, back
+                    leg = there if forward else back
                 dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
                 known[hub, k] = True
                 break
             else:
                 return failed
+
+    def _escape(self, point: Point, snaps, hub: int, mode: str):
+        """Another road point near `point` with routes from and to the hub's: (its Snap, the
+        leg there, the leg back), or None."""
+        found = self._call(
+            "locate",
+            {"locations": [{**_loc(point), "radius": RESNAP_RADIUS_M}], "costing": _costing(mode)},
+        )
+        edges = found[0].get("edges") or []
+        near = {(e["correlated_lat"], e["correlated_lon"]) for e in edges}
+        near -= {s.point for s in snaps}
+        for q in sorted(near, key=lambda q: haversine_m(point, q))[:RESNAP_TRIES]:
+            try:
+                (there,) = self.route([snaps[hub].point, q], mode)
+                (back,) = self.route([q, snaps[hub].point], mode)
+            except RuntimeError:
+                continue
+            return Snap(q, haversine_m(point, q)), there, back
+        return None
 
     def _route_missing(self, snaps, dur, dist, mode: str, skip: set[int]) -> None:
         """Route the missing pairs of points that have a road point, the pairs of the points
@@ -392,12 +447,14 @@ class RoadNetwork:
                 continue
             dur[i, j], dist[i, j] = max(leg.duration, 1.0), leg.distance
 
-    def legs(self, points: Sequence[Point], mode: str) -> list[Leg | None]:
-        """The legs of a day through `points` in order (start, stops..., end), snapped as in
-        `matrix`: one route call; when Valhalla finds no path for the whole list, a call per
-        leg, and None for a leg no route serves (or whose end has no road near)."""
-        snaps = self.snap(points, mode)
-        road = [s.point for s in snaps]
+    def legs(
+        self, points: Sequence[Point], mode: str, road: Sequence[Point | None] | None = None
+    ) -> list[Leg | None]:
+        """The legs of a day through `points` in order (start, stops..., end), between their
+        road points (`road`, e.g. `RoadMatrix.snapped`; else snapped as in `matrix`): one route
+        call; when Valhalla finds no path for the whole list, a call per leg, and None for a leg
+        no route serves (or whose end has no road near)."""
+        road = list(road) if road is not None else [s.point for s in self.snap(points, mode)]
         if len(road) < 2:
             return []
         if all(p is not None for p in road):

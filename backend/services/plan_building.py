@@ -387,7 +387,8 @@ def _on_route_legs(problem: Problem, route: Route, tables: Tables, context: Road
     index = problem.location_index
     places = [rep.start, *(f"L{int(v.stop)}" for v in route.visits), rep.end]
     by_id = {x.id: x for x in problem.locations}
-    legs = road_travel.route_legs(context, [(by_id[x].lat, by_id[x].lng) for x in places])
+    points = [(by_id[x].lat, by_id[x].lng) for x in places]
+    legs = road_travel.route_legs(context, places, points)
     duration, distance = tables.duration(0).copy(), tables.distance_of(0).copy()
     for (a, b), leg in zip(itertools.pairwise(places), legs, strict=True):
         if leg is not None and a != b:

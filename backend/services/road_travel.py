@@ -171,20 +171,8 @@ def _compute(net, folder: Path, points: list[Point], mode: str, anchors) -> Road
         snaps[k] = Snap(entry.snapped[index[k]], entry.snap_m[index[k]])
     for k, snap in zip(new, net.snap([points[k] for k in new], mode), strict=True):
         snaps[k] = snap
-    _fill_rows(net, snaps, new, dur, dist, mode)
-    return net.complete(snaps, dur, dist, mode, anchors)
-
-
-def _fill_rows(net, snaps, new: list[int], dur, dist, mode: str) -> None:
-    """The rows and columns of the `new` points, between road points (two matrix calls)."""
-    road = [k for k, s in enumerate(snaps) if s.point is not None]
-    fresh = [k for k in new if snaps[k].point is not None]
-    if not fresh or not road:
-        return
-    out_d, out_m = net.block([snaps[k].point for k in fresh], [snaps[k].point for k in road], mode)
-    dur[np.ix_(fresh, road)], dist[np.ix_(fresh, road)] = out_d, out_m
-    in_d, in_m = net.block([snaps[k].point for k in road], [snaps[k].point for k in fresh], mode)
-    dur[np.ix_(road, fresh)], dist[np.ix_(road, fresh)] = in_d, in_m
+    net.fill_rows(snaps, new, dur, dist, mode)
+    return net.complete(snaps, dur, dist, mode, anchors, points)
 
 
 def _best_entry(folder: Path, points: list[Point]) -> tuple[RoadMatrix, list[int]] | None:
@@ -277,12 +265,12 @@ def cache_entries() -> int:
     return sum(1 for _ in cache_root().rglob("*.npz"))
 
 
-def route_legs(ctx: RoadContext, points: list[Point]) -> list[Leg | None]:
-    """The legs through `points` on the context's network (all None when it answers nothing,
-    or not a leg per pair of points)."""
+def route_legs(ctx: RoadContext, places: list[str], points: list[Point]) -> list[Leg | None]:
+    """The legs through `points` (the locations `places`), from their road points in the
+    context, on its network (all None when it answers nothing, or not a leg per pair)."""
     want = max(0, len(points) - 1)
     try:
-        legs = ctx.network.legs(points, ctx.mode)
+        legs = ctx.network.legs(points, ctx.mode, [ctx.snapped.get(x) for x in places])
     except RuntimeError as exc:
         log.warning("no route legs (%s): %s", ctx.mode, exc)
         return [None] * want

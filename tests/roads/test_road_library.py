@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend.planning import Location, Problem, Rep, Stop, build_tables, solve
+from backend.planning import Location, Problem, Rep, Stop, build_tables, roads, solve
 from backend.planning.roads import (
     MODES,
     UNREACHABLE_S,
@@ -174,8 +174,20 @@ def _trapped(net, monkeypatch, traps: set[int], points) -> None:
     monkeypatch.setattr(net, "route", route)
 
 
+def test_a_trapped_store_is_reached_from_another_road_point_near_it(net, monkeypatch):
+    points = [HOME, *STREET_STORES[:3]]
+    first = net.matrix(points, "car")
+    _trapped(net, monkeypatch, {2}, points)
+    m = net.matrix(points, "car")
+    assert m.unreachable == [] and m.snapped[2] != first.snapped[2]
+    assert first.snap_m[2] <= m.snap_m[2] <= roads.RESNAP_RADIUS_M
+    assert np.all(m.duration[2] < 3600) and np.all(m.duration[:, 2] < 3600)
+
+
 def test_stores_nothing_leaves_are_unreachable_not_the_home(net, monkeypatch):
-    """A day whose every store is such a trap: they are unreachable, the home is not."""
+    """A day whose every store is such a trap (and no other road point near them helps): they
+    are unreachable, the home is not."""
+    monkeypatch.setattr(roads, "RESNAP_TRIES", 0)
     points = [HOME, *STREET_STORES[:3]]
     _trapped(net, monkeypatch, {1, 2, 3}, points)
     m = net.matrix(points, "car")
@@ -184,6 +196,7 @@ def test_stores_nothing_leaves_are_unreachable_not_the_home(net, monkeypatch):
 
 
 def test_a_home_nothing_leaves_is_the_one_unreachable(net, monkeypatch):
+    monkeypatch.setattr(roads, "RESNAP_TRIES", 0)
     points = [HOME, *STREET_STORES[:3]]
     _trapped(net, monkeypatch, {0}, points)
     m = net.matrix(points, "car")
