@@ -275,9 +275,9 @@ def insert_all(d, s, u, order, count, blink, rng):
 @njit(cache=True)
 def ruin(d, s, u, w, rng, avg_remove, max_len) -> int:
     """SISR string removal around a random served stop: ``ks`` strings of neighbouring stops,
-    one per route (a second one from a route only when every route with free stops is cut:
-    plans of one or two long routes), never a locked position; and some unserved neighbours
-    picked up to be tried again. Returns how many stops ``w.removed`` holds."""
+    one per route, and one string more once every route with free stops is cut (plans of one
+    or two long routes), never a locked position; and some unserved neighbours picked up to
+    be tried again. Returns how many stops ``w.removed`` holds."""
     free = total = served = 0
     for v in range(len(s.m)):
         length = s.m[v] - 2 - d.locked[v]
@@ -308,7 +308,7 @@ def ruin(d, s, u, w, rng, avg_remove, max_len) -> int:
                 count += 1
                 w.flag[c] = True
             continue
-        if w.ruined[v] and ruined < free:  # a second string only when every route is cut
+        if w.ruined[v] and ruined != free:  # one more string once every route is cut
             continue
         cuts = count
         count = cut_string(d, s, u, w, rng, c, v, ls_max, count)
