@@ -13,8 +13,9 @@ speed, PLAN_SPEED_KMH_<MODE>) and once on the tiles (the mode's road matrix). Bo
 home, the stops in the planned order, home — are scheduled on the mode's road matrix by the
 app's own scheduler: travel minutes, the stops reached, what the schedule then breaks (a window
 missed, the shift overrun: "late") and the stops the straight-line plan holds that the mode
-cannot reach at all ("unreach", left out of its score). A rep-day the app refuses on roads (the
-rep's home unreachable by the mode) is counted apart ("refused") and left out of the means.
+cannot reach at all, or not from the stop before ("unreach", left out of its score). A rep-day
+the app refuses on roads (the rep's home unreachable by the mode) is counted apart ("refused")
+and left out of the means.
 
 Then times the mode's road matrix (`RoadNetwork.matrix`, a new network each time, no cache) for
 100, 500 and 1,000 points on the extract's streets. Prints the machine's load average with the
@@ -164,14 +165,27 @@ def _score(on_roads: Problem, tables, solution) -> Scored:
     route = solution.routes[0] if solution.routes else None
     if route is None or not route.visits:
         return Scored(0.0, 0, 0, 0)
-    known = {s.id for s in on_roads.stops}
-    order = [v.stop for v in route.visits if v.stop in known]
+    order = _drivable(on_roads, [v.stop for v in route.visits])
     break_after = route.break_after
     if break_after is not None:
-        break_after -= sum(1 for v in route.visits[:break_after] if v.stop not in known)
+        break_after = sum(1 for v in route.visits[:break_after] if v.stop in order)
     driven = schedule_route(on_roads, tables, 0, order, break_after)
     unreachable = len(route.visits) - len(order)
     return Scored(round(driven.travel, 1), len(order), len(driven.violations), unreachable)
+
+
+def _drivable(on_roads: Problem, stops: list[str]) -> list[str]:
+    """`stops` in order without those the mode cannot reach: not in the road problem (no road
+    to the store), or with no road leg from the stop before (a one-way trap)."""
+    index, locations = on_roads.location_index, {s.id: s.location for s in on_roads.stops}
+    duration = next(iter(on_roads.matrices.values()))["duration"]
+    here, kept = index[on_roads.reps[0].start], []
+    for stop in stops:
+        there = index.get(locations.get(stop, ""))
+        if there is not None and duration[here, there] < roads.UNREACHABLE_S:
+            kept.append(stop)
+            here = there
+    return kept
 
 
 def _summary(rep_days: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
