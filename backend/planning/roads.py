@@ -524,18 +524,20 @@ def _joined(known: np.ndarray, anchors: list[int], reasons: dict[int, str]) -> n
 
 def _through_intermediates(dur: np.ndarray, dist: np.ndarray, live: list[int]) -> None:
     """Fill pairs among `live` still missing with the best two-step path through another live
-    point (repeated while it helps)."""
+    point, repeated while it fills any (a point joined to the home by a path of several steps
+    gets all its pairs: each round doubles the steps a path may have)."""
     if len(live) < 3:
         return
     sub_d, sub_m = dur[np.ix_(live, live)], dist[np.ix_(live, live)]
-    for _ in range(3):
+    while True:
         holes = np.argwhere(np.isnan(sub_d))
-        if not len(holes):
-            break
+        before = len(holes)
         for i, j in holes:
             via = sub_d[i, :] + sub_d[:, j]
             if np.all(np.isnan(via)):
                 continue
             k = int(np.nanargmin(via))
             sub_d[i, j], sub_m[i, j] = via[k], sub_m[i, k] + sub_m[k, j]
+        if not before or np.isnan(sub_d).sum() == before:
+            break
     dur[np.ix_(live, live)], dist[np.ix_(live, live)] = sub_d, sub_m

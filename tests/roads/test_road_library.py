@@ -202,3 +202,23 @@ def test_a_home_nothing_leaves_is_the_one_unreachable(net, monkeypatch):
     m = net.matrix(points, "car")
     assert m.unreachable == [0] and m.reasons[0].startswith("No car route from it (")
     assert np.all(m.duration[1:, 1:] < UNREACHABLE_S)
+
+
+def test_pairs_joined_through_several_points_get_a_time(net, monkeypatch):
+    """Only a chain home -> 1 -> 2 -> 3 -> home is known (a one-way loop): every pair of the
+    four gets the chain's time, none is left at a week."""
+    points = [HOME, *STREET_STORES[:3]]
+    real = net.block
+
+    def chain(sources, targets, mode):
+        dur, dist = real(sources, targets, mode)
+        keep = np.full(dur.shape, np.nan)
+        for i in range(len(sources)):
+            keep[i, (i + 1) % len(sources)] = dur[i, (i + 1) % len(sources)]
+        return keep, np.where(np.isnan(keep), np.nan, dist)
+
+    monkeypatch.setattr(net, "block", chain)
+    monkeypatch.setattr(roads, "ROUTE_FILLS_MAX", 0)
+    m = net.matrix(points, "car")
+    assert m.unreachable == [] and np.all(m.duration < UNREACHABLE_S)
+    assert m.duration[1, 0] == pytest.approx(m.duration[1, 2] + m.duration[2, 3] + m.duration[3, 0])
