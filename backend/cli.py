@@ -15,7 +15,7 @@ from .errors import DomainError
 from .extensions import db
 from .job_runner import queue
 from .models import Role, Team, User
-from .planning import roads
+from .planning import road_tiles
 from .services import accounts, demo, road_travel, visits
 from .services.reports import rep_days
 from .writes import execute, idempotency
@@ -191,8 +191,8 @@ def build_roads(pbf, into):
     """Build routing tiles from an OpenStreetMap extract (.osm.pbf)."""
     target = Path(into) if into else Path(current_app.instance_path) / "roads"
     try:
-        roads.build_tiles(pbf, target, progress=click.echo)
-    except (roads.RoadsUnavailable, roads.RoadsError) as exc:
+        road_tiles.build_tiles(pbf, target, progress=click.echo)
+    except (road_tiles.RoadsUnavailable, road_tiles.RoadsError) as exc:
         raise click.ClickException(str(exc)) from None
     used = road_travel.tiles_dir()
     if used is None or used.resolve() != target.resolve():

@@ -43,7 +43,7 @@ from backend import create_app
 from backend.errors import InvalidError
 from backend.extensions import db
 from backend.models import Role, Store, TravelMode, User
-from backend.planning import roads
+from backend.planning import road_tiles, roads
 from backend.planning.problem import Problem
 from backend.planning.solution import schedule_route
 from backend.planning.solver import solve
@@ -86,7 +86,7 @@ def main() -> None:
 
 def run(tmp: Path, days: int, sizes: list[int]) -> dict[str, Any]:
     started = time.perf_counter()
-    tiles = roads.build_tiles(helsinki.PBF, tmp / "roads", progress=lambda line: None)
+    tiles = road_tiles.build_tiles(helsinki.PBF, tmp / "roads", progress=lambda line: None)
     build_s = time.perf_counter() - started
     print(f"tiles built in {build_s:.1f} s; load average {_load()}")
     app = create_app(

@@ -26,6 +26,7 @@ from flask import current_app
 
 from ..config import ConfigError
 from ..models import User
+from ..planning.road_tiles import tiles_version
 from ..planning.roads import (
     MODES,
     UNREACHABLE_S,
@@ -35,7 +36,6 @@ from ..planning.roads import (
     RoadNetwork,
     RoadsUnavailable,
     Snap,
-    tiles_version,
 )
 
 log = logging.getLogger(__name__)

@@ -47,7 +47,7 @@ def require_valhalla() -> None:
 def helsinki_tiles(tmp_path_factory) -> Path:
     """Routing tiles of central Helsinki (built once per test session, ~1 s)."""
     require_valhalla()
-    from backend.planning.roads import build_tiles
+    from backend.planning.road_tiles import build_tiles
 
     lines: list[str] = []
     tiles = build_tiles(PBF, tmp_path_factory.mktemp("roads"), progress=lines.append)

@@ -7,14 +7,12 @@ import numpy as np
 import pytest
 
 from backend.planning import Location, Problem, Rep, Stop, build_tables, roads, solve
+from backend.planning.road_tiles import RoadsError, build_tiles, tiles_version
 from backend.planning.roads import (
     MODES,
     UNREACHABLE_S,
     RoadNetwork,
-    RoadsError,
-    build_tiles,
     decode_polyline,
-    tiles_version,
 )
 from tests.roads.conftest import HOME, PARK, PBF, SEA, STREET_STORES
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.planning.roads import tiles_version
+from backend.planning.road_tiles import tiles_version
 from tests.roads.conftest import PBF, require_valhalla
 
 

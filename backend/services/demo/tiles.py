@@ -1,5 +1,5 @@
 """The road tiles a demo territory is planned on: built from its extract (`TerritorySpec.pbf`)
-with `backend.planning.roads.build_tiles`, into the folder the app reads them from (setting
+with `backend.planning.road_tiles.build_tiles`, into the folder the app reads them from (setting
 ROAD_TILES: a path; empty = `<instance>/roads`; "none" = straight lines, so nothing to build).
 """
 
@@ -20,7 +20,7 @@ def ensure_tiles(
 ) -> Path | None:
     """Build the tiles of `pbf` (with `rebuild`, or when none can be opened); returns their
     folder, or None when the app plans on straight lines. Without the roads extra: InvalidError."""
-    from ...planning import roads  # imports Valhalla only when a tile is read or built
+    from ...planning import road_tiles, roads  # imports Valhalla only when a tile is read or built
 
     target = tiles_dir()
     if importlib.util.find_spec("osmium") is None:
@@ -34,6 +34,6 @@ def ensure_tiles(
         except roads.RoadsUnavailable:
             pass
     try:
-        return roads.build_tiles(pbf, target, progress=progress)
+        return road_tiles.build_tiles(pbf, target, progress=progress)
     except roads.RoadsUnavailable as exc:
         raise InvalidError(f"{ROADS_EXTRA.format(name=name)} ({exc})") from None
