@@ -13,6 +13,8 @@ role without a branch, matches nothing: deny by default.
 - jobs: their creator, and whoever sees the job's team
 - visits follow the rep's team at check-in (a rep: their own); photos follow their visit,
   and photo reviews their photo; a rep's daily KPI counts follow their plan's or visits' team
+- agreed prices: the leads; promotions: the leads who see their store (all-store ones: all
+  leads); price deviations follow their visit
 """
 
 from __future__ import annotations
@@ -25,19 +27,30 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 from .errors import NotFoundError
 from .extensions import db
 from .models import (
+    AgreedPrice,
     Area,
     Brand,
+    Complaint,
+    DemandUplift,
+    ExpiryFollowUp,
     Job,
     Photo,
     PhotoReview,
     PlannedStop,
     PlanStatus,
+    PriceDeviation,
     Product,
+    Promotion,
     RepDayDisplay,
     RepDayKpi,
+    RepDayOrders,
+    RepDayOrderTotals,
+    ReturnRequest,
     Role,
     RoutePlan,
+    ShelfFacing,
     Store,
+    StoreContact,
     Team,
     User,
     Visit,
@@ -108,7 +121,7 @@ _RULES[Visit] = {
     Role.REP: lambda u: Visit.rep_id == u.id,
 }
 # A rep's day in numbers follows the team of its plan or visits, like they do.
-for _rep_day in (RepDayKpi, RepDayDisplay):
+for _rep_day in (RepDayKpi, RepDayDisplay, RepDayOrders, RepDayOrderTotals):
     _RULES[_rep_day] = {
         Role.ADMIN: lambda u: true(),
         Role.AREA_MANAGER: lambda u, m=_rep_day: m.team_id.in_(_teams_of_area(u.area_id)),
@@ -120,14 +133,51 @@ _RULES[Photo] = {
     role: (lambda u, r=rule: Photo.visit_id.in_(select(Visit.id).where(r(u))))
     for role, rule in _RULES[Visit].items()
 }
+# A visit's competitor facings are visible exactly when the visit is.
+_RULES[ShelfFacing] = {
+    role: (lambda u, r=rule: ShelfFacing.visit_id.in_(select(Visit.id).where(r(u))))
+    for role, rule in _RULES[Visit].items()
+}
+# A visit's return requests and near-expiry follow-ups are visible exactly when the visit is.
+for _visit_record in (ReturnRequest, ExpiryFollowUp):
+    _RULES[_visit_record] = {
+        role: (lambda u, r=rule, m=_visit_record: m.visit_id.in_(select(Visit.id).where(r(u))))
+        for role, rule in _RULES[Visit].items()
+    }
 # A photo's review is visible exactly when the photo is.
 _RULES[PhotoReview] = {
     role: (lambda u, r=rule: PhotoReview.photo_id.in_(select(Photo.id).where(r(u))))
     for role, rule in _RULES[Photo].items()
 }
+# A store's contacts and complaints are visible exactly when the store is.
+for _store_file in (StoreContact, Complaint):
+    _RULES[_store_file] = {
+        role: (lambda u, r=rule, m=_store_file: m.store_id.in_(select(Store.id).where(r(u))))
+        for role, rule in _RULES[Store].items()
+    }
 # The catalogue is shared reference data: every signed-in user reads it.
 _RULES[Brand] = {role: (lambda u: true()) for role in Role}
 _RULES[Product] = {role: (lambda u: true()) for role in Role}
+# Demand uplifts are organisation-wide settings the leads read (the suggested order applies them).
+_RULES[DemandUplift] = {
+    role: (lambda u: true()) for role in (Role.SUPERVISOR, Role.AREA_MANAGER, Role.ADMIN)
+}
+# Agreed prices are the leads' reference; a promotion for one store follows that store.
+_LEADS = (Role.SUPERVISOR, Role.AREA_MANAGER, Role.ADMIN)
+_RULES[AgreedPrice] = {role: (lambda u: true()) for role in _LEADS}
+_RULES[Promotion] = {
+    role: (
+        lambda u, r=_RULES[Store][role]: (
+            Promotion.store_id.is_(None) | Promotion.store_id.in_(select(Store.id).where(r(u)))
+        )
+    )
+    for role in _LEADS
+}
+# A visit's price deviations are visible exactly when the visit is.
+_RULES[PriceDeviation] = {
+    role: (lambda u, r=rule: PriceDeviation.visit_id.in_(select(Visit.id).where(r(u))))
+    for role, rule in _RULES[Visit].items()
+}
 
 
 def scope_filter(user: User, model: type) -> ColumnElement[bool]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from backend.extensions import db
 from backend.models import (
+    AgreedPrice,
     Area,
     Brand,
     Channel,
@@ -27,6 +28,7 @@ from backend.models import (
     Tier,
     User,
 )
+from bench import report_depth
 
 YEAR_START = date(2025, 1, 1)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -41,14 +43,16 @@ COLUMNS = {
     "checked_out_at successful created_at updated_at",
     "visit_flags": "id visit_id kind message detail created_at",
     "display_checks": "id visit_id product_id on_shelf facings shelf_level fifo_ok "
-    "out_of_stock price_tag_present price_tag_correct shelf_clean pop_present",
-    "near_expiry_items": "id visit_id product_id quantity expiry_date",
+    "out_of_stock price_tag_present price_tag_correct shelf_clean pop_present shelf_price "
+    "special_price",
+    "near_expiry_items": "id visit_id product_id quantity expiry_date action",
     "competitor_observations": "id visit_id brand_id product_id regular_price promo_price "
     "promo_type new_product",
     "photos": "id visit_id kind sha256 phash source_format width height size_bytes "
     "uploaded_by_id created_at",
     "photo_reviews": "id photo_id status comment reviewer_id reviewed_at",
 }
+COLUMNS.update(report_depth.COLUMNS)  # after the tables they refer to
 ORDER = list(COLUMNS)
 
 
@@ -75,7 +79,12 @@ def setup_org(reps: int, stores_per_rep: int) -> dict[str, Any]:
                 unit_price=Decimal(100 + p) if p < 20 else None)
         for p in range(40)
     ]  # fmt: skip
+    # The agreed shelf price of each own product: its list price plus 30 %, for every channel.
+    agreed = {p: (p.unit_price * Decimal("1.3")).quantize(Decimal("0.01")) for p in products[:20]}
     db.session.add_all([*areas, admin, *sups, *rep_users, own, *rivals, *products])
+    db.session.add_all(
+        AgreedPrice(product=p, price=price, valid_from=YEAR_START) for p, price in agreed.items()
+    )
     db.session.flush()
     rng = random.Random(1)
     stores = []
@@ -98,6 +107,10 @@ def setup_org(reps: int, stores_per_rep: int) -> dict[str, Any]:
         "own": [p.id for p in products[:20]],
         "products": [p.id for p in products],
         "rivals": [(b.id, [p.id for p in products if p.brand is b]) for b in rivals],
+        "rival_brands": [b.id for b in rivals],
+        "categories": {p.id: p.category for p in products},
+        "prices": {p.id: p.unit_price for p in products[:20]},
+        "agreed": {p.id: price for p, price in agreed.items()},
         "reviewers": {s.team_id: s.id for s in sups},
     }
 
@@ -105,6 +118,7 @@ def setup_org(reps: int, stores_per_rep: int) -> dict[str, Any]:
 def generate(org: dict[str, Any], days: int, seed: int) -> Iterator[dict[str, list[tuple]]]:
     """Rows per table, one month of working days at a time, ids assigned here."""
     rng = random.Random(seed)
+    depth = report_depth.Depth(org, seed)
     ids = dict.fromkeys(COLUMNS, 0)
 
     def new(table: str) -> int:
@@ -143,13 +157,14 @@ def generate(org: dict[str, Any], days: int, seed: int) -> Iterator[dict[str, li
                 clock += timedelta(minutes=rng.randint(5, 25))
                 checked_in = clock
                 clock += timedelta(minutes=rng.randint(3, 30))
-                _visit(chunk, new, rng, org, day, rep_id, team_id, store_id, stop_id,
+                _visit(chunk, new, rng, depth, day, rep_id, team_id, store_id, stop_id,
                        checked_in, clock)  # fmt: skip
     if chunk["visits"]:
         yield chunk
 
 
-def _visit(chunk, new, rng, org, day, rep_id, team_id, store_id, stop_id, start, end) -> None:
+def _visit(chunk, new, rng, depth, day, rep_id, team_id, store_id, stop_id, start, end) -> None:
+    org = depth.org
     visit_id = new("visits")
     chunk["visits"].append(
         (visit_id, str(uuid.UUID(int=rng.getrandbits(128))), rep_id, team_id, store_id, stop_id,
@@ -162,11 +177,13 @@ def _visit(chunk, new, rng, org, day, rep_id, team_id, store_id, stop_id, start,
     found = rng.random()
     on_shelf, out_of_stock = found < 0.9, 0.9 <= found < 0.97
     level = (2 if rng.random() < 0.4 else rng.choice((1, 3, 4))) if on_shelf else None
+    price = depth.shelf_price(chunk, new, visit_id, product, on_shelf)
     chunk["display_checks"].append(
         (new("display_checks"), visit_id, product, on_shelf, rng.randint(0, 8) if on_shelf else 0,
          level, rng.random() < 0.9, out_of_stock, rng.random() < 0.95, rng.random() < 0.9,
-         rng.random() < 0.9, rng.random() < 0.5)
+         rng.random() < 0.9, rng.random() < 0.5, *price)
     )  # fmt: skip
+    depth.records(chunk, new, chunk["visits"][-1], product, org["reviewers"][team_id])
     if rng.random() < 0.2:
         brand, products = rng.choice(org["rivals"])
         regular = Decimal(rng.randint(8000, 20000)) / 100
@@ -176,10 +193,10 @@ def _visit(chunk, new, rng, org, day, rep_id, team_id, store_id, stop_id, start,
              promo, "discount" if promo else None, rng.random() < 0.01)
         )  # fmt: skip
     if rng.random() < 0.1:
-        chunk["near_expiry_items"].append(
-            (new("near_expiry_items"), visit_id, rng.choice(org["own"]), rng.randint(1, 30),
-             day + timedelta(days=rng.randint(1, 60)))
-        )  # fmt: skip
+        item = (new("near_expiry_items"), visit_id, rng.choice(org["own"]), rng.randint(1, 30),
+                day + timedelta(days=rng.randint(1, 60)), depth.near_expiry_action())  # fmt: skip
+        chunk["near_expiry_items"].append(item)
+        depth.note_near_expiry(store_id, item[0], item[3])
     if rng.random() < 0.5:
         photo_id = new("photos")
         chunk["photos"].append(

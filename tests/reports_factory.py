@@ -34,6 +34,7 @@ from backend.models import (
     VisitStatus,
     utcnow,
 )
+from backend.services.customer_status import note_orders
 from tests.org_factory import make_store
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -127,6 +128,7 @@ class History:
                 ]
             db.session.add(order)
             db.session.flush()
+            note_orders([visit.store_id])  # as the app's order write does
         return visit
 
     def photo(self, visit: Visit) -> int:

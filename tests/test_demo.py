@@ -21,12 +21,14 @@ from backend.models import (
     Product,
     Role,
     RoutePlan,
+    ShelfFacing,
     Store,
     Team,
     User,
     Visit,
     VisitFlag,
 )
+from backend.services import expiry_followups
 from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS
 from backend.services.reports.ranges import today as business_today
 from backend.services.visit_integrity import hamming
@@ -277,3 +279,150 @@ def test_demo_top_up_adds_the_missing_days_only(app, cli):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["reports", "check"]).exit_code == 0
     assert "already up to date" in cli("--if-empty", "--today", "2026-03-13")
+
+
+def test_demo_share_of_shelf_counts_competitor_facings(app, client, cli):
+    """Every demo visit counts the competitors' facings, so share of shelf is below 100 %, and
+    Kawa's widening tea shelf at modern stores lowers our share there week by week."""
+    cli("--today", "2026-03-11")
+    manager = login(client, "manager")
+    period = "period=custom&date_from=2026-02-09&date_to=2026-03-08"
+    body = client.get(
+        f"/api/reports/display-compliance?{period}&group_by=week", headers=manager
+    ).json
+    weeks = {g["group"]: g["share_of_shelf"]["rate"] for g in body["groups"]}
+    assert list(weeks) == ["2026-W07", "2026-W08", "2026-W09", "2026-W10"]
+    assert 0.3 < body["total"]["share_of_shelf"]["rate"] < 0.7
+    assert 0.3 < body["total"]["eye_level_share_of_shelf"]["rate"] < 0.8
+    assert weeks["2026-W07"] > weeks["2026-W10"]
+    with app.app_context():
+        assert count(ShelfFacing) > count(Visit)
+
+
+def test_demo_returns_and_near_expiry_follow_up(app, client, cli):
+    """Older returns have moved on, recent ones wait in the queue; near-expiry items carry an
+    action and the next visit's outcome, some expired on the shelf; stores on today's routes
+    have open items to ask about."""
+    cli("--today", "2026-03-11")
+    manager, supervisor = login(client, "manager"), login(client, "sup-east")
+    period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
+    statuses = client.get(f"/api/reports/returns?{period}", headers=manager).json
+    by_status = {g["name"]: g["count"] for g in statuses["groups"]}
+    assert set(by_status) == {"requested", "approved", "rejected", "collected", "credited"}
+    assert statuses["total"]["pending"]["count"] == by_status["requested"] > 0
+    queue = client.get("/api/returns?status=requested", headers=supervisor).json
+    assert queue["meta"]["total"] > 0
+    actions = client.get(
+        "/api/reports/near-expiry?as_of=2026-03-10&group_by=action", headers=manager
+    ).json
+    assert {g["name"] for g in actions["groups"]} >= {"moved_to_front", "discount_agreed"}
+    assert actions["total"]["expired_on_shelf"]["quantity"] > 0
+    with app.app_context():
+        rep = db.session.scalar(select(User).where(User.username == "rep-1"))
+        today_stores = db.session.scalars(
+            select(PlannedStop.store_id)
+            .join(RoutePlan, RoutePlan.id == PlannedStop.plan_id)
+            .where(RoutePlan.rep_id == rep.id, RoutePlan.plan_date == date(2026, 3, 11))
+        ).all()
+        assert any(
+            expiry_followups.open_items(rep, store_id, date(2026, 3, 11))
+            for store_id in today_stores
+        )
+
+
+def test_demo_price_deviations(app, client, cli):
+    """Own shelf prices at every check on the shelf; a few stores cut prices often, specials
+    are mostly the running promotion's: deviations of both kinds over the four weeks and
+    today's week, each visit with one flagged."""
+    cli("--today", "2026-03-11")
+    manager = login(client, "manager")
+    period = "period=custom&date_from=2026-02-09&date_to=2026-03-11"
+    body = client.get(f"/api/reports/price-deviations?{period}&group_by=week", headers=manager).json
+    assert [g["name"] for g in body["groups"]] == [
+        "2026-W07", "2026-W08", "2026-W09", "2026-W10", "2026-W11",
+    ]  # fmt: skip
+    total = body["total"]
+    assert total["below_agreed"] > 0 and total["unagreed_special"] > 0
+    assert total["deviations"] == total["below_agreed"] + total["unagreed_special"]
+    by_store = client.get(f"/api/reports/price-deviations?{period}", headers=manager).json
+    assert max(g["deviations"] for g in by_store["groups"]) > 5 * min(
+        g["deviations"] for g in by_store["groups"]
+    )
+    promotions = client.get("/api/promotions?on=2026-03-11", headers=manager).json
+    assert promotions["meta"]["total"] == 1
+    with app.app_context():
+        flagged = count(VisitFlag, VisitFlag.kind == FlagKind.PRICE_DEVIATION)
+        assert flagged == total["visits"]
+
+
+def test_demo_orders_report_and_suggested_orders(app, client, cli):
+    """Four weeks of orders by product and rep, with best sellers; today's stores of rep-1 get
+    suggestions learnt from their counts, lifted by the season's uplift at modern stores."""
+    cli("--today", "2026-03-11")
+    manager = login(client, "manager")
+    period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
+    body = client.get(f"/api/reports/orders?{period}&group_by=rep", headers=manager).json
+    assert len(body["groups"]) == 8 and body["total"]["orders"] > 300
+    assert 2 < float(body["total"]["lines_per_order"]) < 5
+    assert len(body["best_sellers"]) == 10
+    rep = login(client, "rep-1")
+    with app.app_context():
+        stores = db.session.scalars(
+            select(PlannedStop.store_id)
+            .join(RoutePlan, RoutePlan.id == PlannedStop.plan_id)
+            .join(User, User.id == RoutePlan.rep_id)
+            .where(User.username == "rep-1", RoutePlan.plan_date == date(2026, 3, 11))
+        ).all()
+    items = [
+        item
+        for store_id in stores
+        for item in client.get(
+            f"/api/stores/{store_id}/suggested-order?date=2026-03-11", headers=rep
+        ).json["items"]
+    ]
+    learnt = [i for i in items if i["basis"] == "history"]
+    assert len(learnt) > len(items) / 2
+    assert all(0.2 <= float(i["daily_rate"]) <= 8 for i in learnt)
+    assert any(i["uplift"] == "1.30" and i["uplift_reason"] == "Year-end gifting" for i in items)
+    assert any(i["suggested_qty"] for i in learnt)
+
+
+def test_demo_store_file_contacts_and_complaints(app, client, cli):
+    """Every store has two to four contacts, one primary; complaints over the four weeks, the
+    older mostly resolved with a time to resolve, the last days' open in the supervisor's list."""
+    cli("--today", "2026-03-11")
+    manager, supervisor = login(client, "manager"), login(client, "sup-east")
+    stores = client.get("/api/stores?per_page=200", headers=manager).json["items"]
+    assert all(2 <= len(s["contacts"]) <= 4 for s in stores)
+    assert all([c["is_primary"] for c in s["contacts"]].count(True) == 1 for s in stores)
+    assert {c["role"] for s in stores for c in s["contacts"]} == {
+        "owner", "buyer", "decision_maker", "front_desk",
+    }  # fmt: skip
+    period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
+    report = client.get(f"/api/reports/complaints?{period}", headers=manager).json
+    total = report["total"]
+    assert total["opened"] >= 20 and total["resolved"] > total["open_now"] > 0
+    assert 2 <= total["median_hours_to_resolve"] <= 120
+    assert len(report["groups"]) >= 4 and len(report["open"]) == total["open_now"]
+    waiting = client.get("/api/complaints?status=open", headers=supervisor).json
+    assert waiting["meta"]["total"] > 0
+    every = client.get("/api/complaints?per_page=200", headers=manager).json["items"]
+    assert {c["visit_id"] is None for c in every} == {True, False}  # phoned in, and at visits
+
+
+def test_demo_prospects_lapsed_stores_and_tier_proposals(app, client, cli):
+    """Some stores never ordered (prospects), some stopped months ago (lapsed), and the tiers
+    proposed from the orders differ from some stores' tiers."""
+    cli("--today", "2026-03-11")
+    manager = login(client, "manager")
+    report = client.get("/api/reports/tier-proposals?as_of=2026-03-11", headers=manager).json
+    total = report["total"]
+    assert total["ranked"] > 200 and total["lapsed"] >= 10 and total["prospects"] >= 10
+    assert 0 < total["changes"] < total["ranked"]
+    assert {p["proposed_tier"] for p in report["proposals"]} == {"A", "B", "C"}
+    assert all(p["last_order_on"] < "2026-01-10" for p in report["lapsed"])
+    # Today (months after the demo's days) the store list and the report agree.
+    now = client.get("/api/reports/tier-proposals", headers=manager).json["total"]
+    for status, key in (("lapsed", "lapsed"), ("prospect", "prospects")):
+        listed = client.get(f"/api/stores?customer_status={status}&per_page=1", headers=manager)
+        assert listed.json["meta"]["total"] == now[key]

@@ -3,15 +3,33 @@
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .idempotency import IdempotencyKey
 from .jobs import Job, JobStatus
+from .order_rollups import (
+    ORDER_PRODUCT_COUNTS,
+    ORDER_TOTAL_COUNTS,
+    RepDayOrders,
+    RepDayOrderTotals,
+)
 from .org import Area, Role, Team, TravelMode, User
 from .photos import Photo, PhotoKind
 from .plan_history import REASON_LENGTH, PlanBaselineStop, PlanRevision, RevisionKind
 from .plans import ACCESS_METRES, DroppedReason, DroppedStore, PlannedStop, PlanStatus, RoutePlan
+from .prices import AgreedPrice, DeviationKind, PriceDeviation, Promotion
 from .products import Brand, Product
+from .returns import (
+    RETURN_TRANSITIONS,
+    ExpiryAction,
+    ExpiryFollowUp,
+    ExpiryOutcome,
+    ReturnReason,
+    ReturnStatus,
+)
 from .reviews import PhotoReview, ReviewStatus
 from .rollups import DISPLAY_COUNTS, REP_DAY_COUNTS, RepDayDisplay, RepDayKpi
-from .stores import Channel, Store, StoreHours, Tier
+from .shelf import ShelfFacing
+from .store_file import Complaint, ComplaintCategory, ComplaintStatus, ContactRole, StoreContact
+from .stores import Channel, CustomerStatus, Store, StoreHours, Tier
 from .tokens import AccessToken
+from .uplifts import DemandUplift
 from .visits import (
     CompetitorObservation,
     DisplayCheck,
@@ -29,16 +47,30 @@ from .visits import (
 __all__ = [
     "ACCESS_METRES",
     "DISPLAY_COUNTS",
+    "ORDER_PRODUCT_COUNTS",
+    "ORDER_TOTAL_COUNTS",
     "REASON_LENGTH",
     "REP_DAY_COUNTS",
+    "RETURN_TRANSITIONS",
     "AccessToken",
+    "AgreedPrice",
     "Area",
     "Brand",
     "Channel",
     "CompetitorObservation",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintStatus",
+    "ContactRole",
+    "CustomerStatus",
+    "DemandUplift",
+    "DeviationKind",
     "DisplayCheck",
     "DroppedReason",
     "DroppedStore",
+    "ExpiryAction",
+    "ExpiryFollowUp",
+    "ExpiryOutcome",
     "FlagKind",
     "IdempotencyKey",
     "Job",
@@ -53,16 +85,24 @@ __all__ = [
     "PlanRevision",
     "PlanStatus",
     "PlannedStop",
+    "PriceDeviation",
     "Product",
+    "Promotion",
     "RepDayDisplay",
     "RepDayKpi",
+    "RepDayOrderTotals",
+    "RepDayOrders",
+    "ReturnReason",
     "ReturnRequest",
+    "ReturnStatus",
     "ReviewStatus",
     "RevisionKind",
     "Role",
     "RoutePlan",
+    "ShelfFacing",
     "StockCount",
     "Store",
+    "StoreContact",
     "StoreHours",
     "Team",
     "Tier",

@@ -103,13 +103,17 @@ DISPLAY_COUNTS = (
     "pop_present",
     "own_facings",
     "all_facings",
+    "rival_facings",
+    "own_eye_facings",
+    "eye_facings",
 )
 
 
 class RepDayDisplay(_RepDay, db.Model):
     """A rep's display checks of one day, per team (at check-in) and the store's channel and
     tier: how many checks of our own products found each thing (`display` defines them), and
-    the facings counted of our own and of all products.
+    the facings counted of our own and of all products, of competitor brands on the shelf
+    (`shelf_facings`) and at eye level.
 
     Kept current like `rep_day_kpis`, also when a store's channel or tier or a product's brand
     changes."""
@@ -135,3 +139,8 @@ class RepDayDisplay(_RepDay, db.Model):
     pop_present: Mapped[int] = mapped_column(Integer, default=0)
     own_facings: Mapped[int] = mapped_column(Integer, default=0)
     all_facings: Mapped[int] = mapped_column(Integer, default=0)
+    # competitor brands' facings counted per brand and category (`shelf_facings`); facings at
+    # eye level of our own products and of all (checks and competitor brands)
+    rival_facings: Mapped[int] = mapped_column(Integer, default=0)
+    own_eye_facings: Mapped[int] = mapped_column(Integer, default=0)
+    eye_facings: Mapped[int] = mapped_column(Integer, default=0)

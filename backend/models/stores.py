@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -35,6 +36,14 @@ class Tier(enum.StrEnum):
     C = "C"
 
 
+class CustomerStatus(enum.StrEnum):
+    """Derived from a store's order dates (services/customer_status.py), never stored."""
+
+    PROSPECT = "prospect"  # no order ever
+    LAPSED = "lapsed"  # the latest order is more than LAPSED_AFTER_DAYS old
+    ACTIVE = "active"
+
+
 class Store(TimestampMixin, db.Model):
     __tablename__ = "stores"
     __table_args__ = (
@@ -55,12 +64,13 @@ class Store(TimestampMixin, db.Model):
     visit_minutes: Mapped[int] = mapped_column(SmallInteger, default=15)
     # Days between visits; NULL = the tier's default frequency.
     visit_frequency_days: Mapped[int | None] = mapped_column(SmallInteger)
-    contact_name: Mapped[str | None] = mapped_column(String(120))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # Visit dates of the first and latest order (kept by services/customer_status.note_orders).
+    first_order_on: Mapped[date | None] = mapped_column(Date)
+    last_order_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     team: Mapped[Team | None] = relationship()
     rep: Mapped[User | None] = relationship()

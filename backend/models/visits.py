@@ -32,6 +32,7 @@ from .base import TimestampMixin, UTCDateTime, utcnow, value_enum
 from .org import User
 from .photos import Photo
 from .products import Brand, Product
+from .returns import ExpiryAction, ReturnStatus
 from .stores import Store
 
 
@@ -53,6 +54,8 @@ class FlagKind(enum.StrEnum):
     LEFT_OPEN = "left_open"
     # A device time the server cannot believe (`detail.rule` says why): the visit is held.
     TIME_TRAVEL = "time_travel"
+    # An own product's shelf price breaks the agreed prices (`detail.products` lists them).
+    PRICE_DEVIATION = "price_deviation"
 
 
 class VisitReview(enum.StrEnum):
@@ -201,6 +204,7 @@ class DisplayCheck(_VisitRecord, db.Model):
         CheckConstraint("facings >= 0", name="facings_not_negative"),
         CheckConstraint("NOT (on_shelf AND out_of_stock)", name="on_shelf_not_out_of_stock"),
         CheckConstraint("on_shelf OR facings = 0", name="facings_only_on_shelf"),
+        CheckConstraint("shelf_price >= 0", name="shelf_price_not_negative"),
     )
 
     on_shelf: Mapped[bool] = mapped_column(Boolean)
@@ -213,6 +217,9 @@ class DisplayCheck(_VisitRecord, db.Model):
     shelf_clean: Mapped[bool | None] = mapped_column(Boolean)
     pop_present: Mapped[bool | None] = mapped_column(Boolean)
     promo_display: Mapped[bool | None] = mapped_column(Boolean)
+    # The own product's shelf price, and whether the shelf shows it as a special price.
+    shelf_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    special_price: Mapped[bool | None] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(String(300))
 
     @hybrid_property
@@ -241,6 +248,8 @@ class NearExpiry(_VisitRecord, db.Model):
 
     quantity: Mapped[int] = mapped_column(Integer)
     expiry_date: Mapped[date] = mapped_column(Date)
+    # What the rep did about it; a later visit records the outcome (`ExpiryFollowUp`).
+    action: Mapped[ExpiryAction | None] = mapped_column(value_enum(ExpiryAction, "expiry_action"))
 
 
 class ReturnRequest(_VisitRecord, db.Model):
@@ -248,8 +257,19 @@ class ReturnRequest(_VisitRecord, db.Model):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     quantity: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(20))  # a ReturnReason value
     note: Mapped[str | None] = mapped_column(String(300))
+    # The lead's decision and the goods' progress (`RETURN_TRANSITIONS`); the rep only asks.
+    status: Mapped[ReturnStatus] = mapped_column(
+        value_enum(ReturnStatus, "return_status"),
+        default=ReturnStatus.REQUESTED,
+        server_default=ReturnStatus.REQUESTED.value,
+        index=True,
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_note: Mapped[str | None] = mapped_column(String(300))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CompetitorObservation(db.Model):

@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from . import (
     auth,
+    complaints,
     docs,
     health,
     jobs,
@@ -14,11 +15,18 @@ from . import (
     photo_reviews,
     photos,
     plans,
+    prices,
     products,
     pwa,
     reports,
+    returns,
+    shelf,
+    store_contacts,
     stores,
+    suggested_orders,
     sync,
+    tiers,
+    uplifts,
     users,
     visits,
 )
@@ -29,7 +37,15 @@ def register_blueprints(app: Flask, api: Api) -> None:
         api.register_blueprint(module.blp)
     for module in (visits, photos, sync):
         api.register_blueprint(module.blp)
+    for module in (store_contacts, complaints):
+        api.register_blueprint(module.blp)
+    api.register_blueprint(shelf.blp)
     for module in (reports, photo_reviews):
+        api.register_blueprint(module.blp)
+    api.register_blueprint(tiers.blp)
+    api.register_blueprint(prices.blp)
+    api.register_blueprint(returns.blp)
+    for module in (suggested_orders, uplifts):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     app.register_blueprint(pwa.blp)

@@ -11,8 +11,18 @@ from flask.views import MethodView
 
 from ..auth import current_user
 from ..models import Role
+from ..schemas import orders as order_schemas
+from ..schemas import prices as price_schemas
 from ..schemas import reports as schemas
+from ..schemas import returns as return_schemas
+from ..schemas import store_file as store_file_schemas
+from ..schemas import tiers as tier_schemas
 from ..services.reports import competitor, display, exceptions, expiry, exports, kpis, photos
+from ..services.reports import complaints as complaint_reports
+from ..services.reports import orders as order_reports
+from ..services.reports import prices as price_reports
+from ..services.reports import returns as return_reports
+from ..services.reports import tiers as tier_reports
 from .base import ApiBlueprint
 
 blp = ApiBlueprint("reports", __name__, url_prefix="/api/reports", description="Reports")
@@ -125,8 +135,9 @@ _report(
     schemas.DisplayReportSchema,
     display.display_report,
     LEADS,
-    "Display compliance of own products by team, channel or tier, with share of shelf and the "
-    "weighted perfect-store score.",
+    "Display compliance of own products by team, channel, tier or ISO week, with share of "
+    "shelf (competitor facings included), eye-level share of shelf and the weighted "
+    "perfect-store score.",
 )
 _report(
     "near-expiry",
@@ -134,5 +145,51 @@ _report(
     schemas.ExpiryReportSchema,
     expiry.expiry_report,
     LEADS,
-    "Near-expiry exposure (quantity and value) within 7 and 30 days by product, store or team.",
+    "Near-expiry exposure (quantity and value) within 7 and 30 days by product, store, team or "
+    "the rep's action, and what follow-ups found expired on the shelf.",
+)
+_report(
+    "returns",
+    return_schemas.ReturnsReportArgs,
+    return_schemas.ReturnsReportSchema,
+    return_reports.returns_report,
+    LEADS,
+    "Returns requested in the period: count, quantity and value by status, reason, product, "
+    "store or team, and how long the requests still waiting have waited.",
+)
+_report(
+    "tier-proposals",
+    tier_schemas.TierProposalArgs,
+    tier_schemas.TierReportSchema,
+    tier_reports.tier_report,
+    LEADS,
+    "Each store's order value and orders over TIER_PERIOD_DAYS before `as_of`, its current and "
+    "proposed tier (by value rank: TIER_SHARES); lapsed stores and prospects apart.",
+)
+_report(
+    "orders",
+    order_schemas.OrderArgs,
+    order_schemas.OrderReportSchema,
+    order_reports.order_report,
+    LEADS,
+    "Orders taken at visits: value and units by product, brand, channel, tier, rep or team; "
+    "best sellers; lines per order and drop size (value per visit with an order).",
+)
+_report(
+    "price-deviations",
+    price_schemas.PriceDeviationArgs,
+    price_schemas.PriceDeviationReportSchema,
+    price_reports.price_deviation_report,
+    LEADS,
+    "Own products' shelf prices below the agreed price or on an unagreed special price, by "
+    "store, channel or ISO week (counts by kind, deviation amount), and the deviations.",
+)
+_report(
+    "complaints",
+    store_file_schemas.ComplaintReportArgs,
+    store_file_schemas.ComplaintReportSchema,
+    complaint_reports.complaint_report,
+    LEADS,
+    "Complaints opened and resolved in the period with the mean and median hours to resolve, "
+    "and those open now, by category or team (the store's); the open ones listed with their age.",
 )

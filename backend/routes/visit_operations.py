@@ -20,6 +20,9 @@ from ..auth import current_user
 from ..errors import InvalidError
 from ..models import User, utcnow
 from ..schemas.photos import PhotoFormSchema, PhotoSchema
+from ..schemas.returns import ExpiryFollowUpsSchema
+from ..schemas.shelf import ShelfFacingsSchema
+from ..schemas.store_file import ComplaintSchema, VisitComplaintSchema
 from ..schemas.visits import (
     CheckInSchema,
     CheckOutSchema,
@@ -31,7 +34,14 @@ from ..schemas.visits import (
     StockCountsSchema,
     VisitSchema,
 )
-from ..services import photos, visit_records, visits
+from ..services import (
+    complaints,
+    expiry_followups,
+    photos,
+    shelf_facings,
+    visit_records,
+    visits,
+)
 from ..writes import Reply, execute, execute_keyed
 from ..writes.idempotency import HEADER, fingerprint
 from .operations import device_time, http_reply
@@ -94,6 +104,19 @@ def _order(c: Call) -> tuple[int, Any]:
     return 200, order or {"id": None, "lines": [], "note": None, "total": "0.00"}
 
 
+def _complaint(c: Call) -> tuple[int, Any]:
+    complaint, created = complaints.record_at_visit(c.actor, c.visit, c.data)
+    return (201 if created else 200), complaint
+
+
+def _shelf_facings(c: Call) -> tuple[int, Any]:
+    return 200, shelf_facings.replace_facings(c.actor, c.visit, c.data["items"])
+
+
+def _expiry_followups(c: Call) -> tuple[int, Any]:
+    return 200, expiry_followups.replace_followups(c.actor, c.visit, c.data["items"])
+
+
 def _record_list(kind: str, schema: type[ma.Schema], path: str) -> Operation:
     return Operation("PUT", _RECORDS + path, schema, schema, _records(kind))
 
@@ -119,6 +142,19 @@ OPERATIONS: dict[str, Operation] = {
         "competitor_observations", CompetitorObservationsSchema, "competitors"
     ),
     "order": Operation("PUT", _RECORDS + "order", OrderSchema, OrderSchema, _order),
+    "shelf_facings": Operation(
+        "PUT", _RECORDS + "shelf-facings", ShelfFacingsSchema, ShelfFacingsSchema, _shelf_facings
+    ),
+    "complaint": Operation(
+        "POST", _RECORDS + "complaints", VisitComplaintSchema, ComplaintSchema, _complaint
+    ),
+    "expiry_followups": Operation(
+        "PUT",
+        _RECORDS + "expiry-followups",
+        ExpiryFollowUpsSchema,
+        ExpiryFollowUpsSchema,
+        _expiry_followups,
+    ),
 }
 
 

@@ -77,14 +77,19 @@ class CompetitorArgs(RangeArgs):
 
 class DisplayArgs(RangeArgs):
     group_by = ma.fields.String(
-        load_default="team", validate=validate.OneOf(("team", "channel", "tier"))
+        load_default="team", validate=validate.OneOf(("team", "channel", "tier", "week"))
     )
 
 
 class ExpiryArgs(ma.Schema):
     as_of = ma.fields.Date(metadata={"description": "Reference day; default today"})
     group_by = ma.fields.String(
-        load_default="product", validate=validate.OneOf(("product", "store", "team"))
+        load_default="product",
+        validate=validate.OneOf(("product", "store", "team", "action")),
+        metadata={"description": "action: what the rep did about it (name `none`: nothing said)"},
+    )
+    expired_from = ma.fields.Date(
+        metadata={"description": "First day of the expired-on-shelf count; default as_of - 29"}
     )
     rep_id = ma.fields.Integer(**ID)
     team_id = ma.fields.Integer(**ID)
@@ -259,12 +264,23 @@ class DisplaySchema(ma.Schema):
     fifo_issue_rate = ma.fields.Nested(RateSchema)
     price_tag_issue_rate = ma.fields.Nested(RateSchema)
     cleanliness_issue_rate = ma.fields.Nested(RateSchema)
-    share_of_shelf = ma.fields.Nested(RateSchema)
+    share_of_shelf = ma.fields.Nested(
+        RateSchema,
+        metadata={
+            "description": "Own facings ÷ all facings: own and competitor products checked, "
+            "and competitor brands' facings per category"
+        },
+    )
+    eye_level_share_of_shelf = ma.fields.Nested(
+        RateSchema, metadata={"description": "Own facings at eye level ÷ all at eye level"}
+    )
     perfect_store_score = ma.fields.Nested(RateSchema)
 
 
 class DisplayGroupSchema(DisplaySchema):
-    group = ma.fields.String(metadata={"description": "Team name, channel or tier"})
+    group = ma.fields.String(
+        metadata={"description": "Team name, channel, tier or ISO week (2026-W49)"}
+    )
 
 
 class DisplayReportSchema(ma.Schema):
@@ -283,15 +299,20 @@ class ExposureSchema(ma.Schema):
 class ExpirySchema(ma.Schema):
     within_7_days = ma.fields.Nested(ExposureSchema)
     within_30_days = ma.fields.Nested(ExposureSchema)
+    expired_on_shelf = ma.fields.Nested(
+        ExposureSchema,
+        metadata={"description": "Follow-ups (expired_from..as_of) that found it expired there"},
+    )
 
 
 class ExpiryGroupSchema(ExpirySchema):
-    id = ma.fields.Integer()
+    id = ma.fields.Integer(allow_none=True, metadata={"description": "null for action"})
     name = ma.fields.String()
 
 
 class ExpiryReportSchema(ma.Schema):
     as_of = ma.fields.Date()
+    expired_from = ma.fields.Date()
     group_by = ma.fields.String()
     groups = ma.fields.List(ma.fields.Nested(ExpiryGroupSchema))
     total = ma.fields.Nested(ExpirySchema)

@@ -7,10 +7,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from ..models import Channel, Tier
+from ..models import Channel, CustomerStatus, Tier
+from ..services.customer_status import status_of
 from .common import (
     CODE,
-    NAME,
     NOTE,
     SHORT_NOTE,
     TITLE,
@@ -21,6 +21,7 @@ from .common import (
     search_text,
     text,
 )
+from .store_file import StoreContactSchema
 
 HOURS_WINDOWS = 14  # two per weekday
 REASSIGN_MAX_STORES = 5000
@@ -71,8 +72,6 @@ class StoreSchema(ma.Schema):
         validate=validate.Range(1, 365),
         metadata={"description": "Days between visits; null = the tier's default"},
     )
-    contact_name = text(NAME, allow_none=True)
-    contact_phone = text(CODE, allow_none=True)
     notes = text(NOTE, allow_none=True)
     team_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "Defaults to the rep's or your team"}
@@ -86,6 +85,23 @@ class StoreSchema(ma.Schema):
         load_default=list,
         metadata={"description": "Opening or receiving windows; up to two per weekday"},
     )
+    contacts = ma.fields.List(
+        ma.fields.Nested(StoreContactSchema),
+        dump_only=True,
+        metadata={"description": "The primary contact first; kept at /api/stores/{id}/contacts"},
+    )
+    customer_status = ma.fields.Function(
+        status_of,
+        dump_only=True,
+        metadata={
+            "description": "prospect (never ordered), lapsed (latest order more than "
+            "LAPSED_AFTER_DAYS days ago) or active",
+            "type": "string",
+            "enum": [s.value for s in CustomerStatus],
+        },
+    )
+    first_order_on = ma.fields.Date(dump_only=True, allow_none=True)
+    last_order_on = ma.fields.Date(dump_only=True, allow_none=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 
@@ -112,6 +128,9 @@ class StoreFilterArgs(ma.Schema):
         metadata={"description": "true or false; absent = both"},
     )
     q = search_text("Text contained in name, address or code (case-insensitive)")
+    customer_status = ma.fields.Enum(
+        CustomerStatus, by_value=True, metadata={"description": "Today's customer status"}
+    )
 
 
 class StoreQueryArgs(StoreFilterArgs, PageArgs):

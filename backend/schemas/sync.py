@@ -21,6 +21,9 @@ OPERATIONS = (
     "return_requests",
     "competitor_observations",
     "order",
+    "shelf_facings",
+    "complaint",
+    "expiry_followups",
 )
 
 
@@ -54,7 +57,7 @@ class SyncOperationSchema(ma.Schema):
         metadata={
             "description": "The body of the single endpoint: CheckIn, CheckOut, PhotoForm, "
             "DisplayChecks, StockCounts, NearExpiryItems, ReturnRequests, "
-            "CompetitorObservations or Order"
+            "CompetitorObservations, Order, ShelfFacings, VisitComplaint or ExpiryFollowUps"
         },
     )
     file = text(

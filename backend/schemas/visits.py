@@ -8,10 +8,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from ..models import FlagKind, VisitStatus
+from ..models import ExpiryAction, FlagKind, ReturnReason, ReturnStatus, VisitStatus
 from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
 from .common import NOTE, SHORT_NOTE, TITLE, BoundedList, Money, PageArgs, page_schema, text
 from .photos import PhotoSchema
+from .shelf import ShelfFacingSchema
 from .visit_reviews import review_state
 
 QUANTITY = validate.Range(1, 1_000_000)
@@ -159,6 +160,14 @@ class DisplayCheckSchema(ma.Schema):
     shelf_clean = ma.fields.Boolean(allow_none=True)
     pop_present = ma.fields.Boolean(allow_none=True, metadata={"description": "POP material"})
     promo_display = ma.fields.Boolean(allow_none=True)
+    shelf_price = Money(
+        MAX_MONEY,
+        allow_none=True,
+        metadata={"example": "158.00", "description": "The own product's shelf price"},
+    )
+    special_price = ma.fields.Boolean(
+        allow_none=True, metadata={"description": "The shelf shows a special (promotional) price"}
+    )
     note = text(SHORT_NOTE, allow_none=True)
 
     @ma.pre_load
@@ -196,9 +205,15 @@ class NearExpirySchema(ma.Schema):
     product_id = ma.fields.Integer(required=True)
     quantity = ma.fields.Integer(required=True, validate=QUANTITY)
     expiry_date = ma.fields.Date(required=True)
+    action = ma.fields.Enum(
+        ExpiryAction,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "What the rep did about it (a later visit follows it up)"},
+    )
 
 
-RETURN_REASONS = ("expired", "near_expiry", "damaged", "slow_moving", "other")
+RETURN_REASONS = tuple(reason.value for reason in ReturnReason)  # "other": old clients
 PROMO_TYPES = ("discount", "shock_price", "bundle", "gift", "display", "sampling", "other")
 
 
@@ -208,6 +223,14 @@ class ReturnRequestSchema(ma.Schema):
     quantity = ma.fields.Integer(required=True, validate=QUANTITY)
     reason = ma.fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
     note = text(SHORT_NOTE, allow_none=True)
+    status = ma.fields.Enum(
+        ReturnStatus,
+        by_value=True,
+        dump_only=True,
+        metadata={"description": "Moved by a lead (PATCH /api/returns/{id}); a re-sync keeps it"},
+    )
+    status_note = ma.fields.String(dump_only=True, allow_none=True)
+    decided_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
 class CompetitorObservationSchema(ma.Schema):
@@ -269,6 +292,7 @@ class VisitDetailSchema(VisitSchema):
     near_expiry_items = ma.fields.List(ma.fields.Nested(NearExpirySchema))
     return_requests = ma.fields.List(ma.fields.Nested(ReturnRequestSchema))
     competitor_observations = ma.fields.List(ma.fields.Nested(CompetitorObservationSchema))
+    shelf_facings = ma.fields.List(ma.fields.Nested(ShelfFacingSchema))
     order = ma.fields.Nested(OrderSchema, allow_none=True)
 
 

@@ -62,8 +62,13 @@ def local_now() -> datetime:
 
 
 def frequency_days(store: Store) -> int:
-    """Days between visits: the store's override, else its tier's default."""
-    return store.visit_frequency_days or current_app.config[f"VISIT_FREQUENCY_{store.tier.value}"]
+    """Days between visits: the store's override, else a prospect's (a store that never
+    ordered: PROSPECT_VISIT_FREQUENCY_DAYS), else its tier's default."""
+    if store.visit_frequency_days:
+        return store.visit_frequency_days
+    if store.last_order_on is None:
+        return current_app.config["PROSPECT_VISIT_FREQUENCY_DAYS"]
+    return current_app.config[f"VISIT_FREQUENCY_{store.tier.value}"]
 
 
 def last_visit_dates(store_ids: Iterable[int]) -> dict[int, date]:

@@ -6,10 +6,11 @@ import csv
 import io
 from typing import Any
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Store, User
+from .store_contacts import primary_contact
 from .store_table import COLUMNS, format_hours
 from .stores import filtered_stores
 
@@ -22,7 +23,7 @@ def export_csv(actor: User, args: dict[str, Any]) -> str:
     writer.writerow(COLUMNS)
     stmt = (
         filtered_stores(actor, args)
-        .options(joinedload(Store.team), joinedload(Store.rep))
+        .options(joinedload(Store.team), joinedload(Store.rep), selectinload(Store.contacts))
         .order_by(Store.code)
     )
     writer.writerows(_row(store) for store in db.session.scalars(stmt))
@@ -30,6 +31,7 @@ def export_csv(actor: User, args: dict[str, Any]) -> str:
 
 
 def _row(store: Store) -> list[Any]:
+    primary = primary_contact(store)
     return [
         store.code,
         store.name,
@@ -40,8 +42,8 @@ def _row(store: Store) -> list[Any]:
         store.lng,
         store.visit_minutes,
         store.visit_frequency_days or "",
-        store.contact_name or "",
-        store.contact_phone or "",
+        primary.name if primary else "",
+        (primary.phone or "") if primary else "",
         store.notes or "",
         store.team.name if store.team else "",
         store.rep.username if store.rep else "",

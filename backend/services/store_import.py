@@ -23,19 +23,28 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..errors import InvalidError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
-from ..schemas.common import LABEL, NAME, SHORT_NOTE, MaxLength
+from ..schemas.common import CODE, LABEL, NAME, SHORT_NOTE, MaxLength
 from ..schemas.stores import StoreSchema, check_hours
 from ..scoping import scoped_select
+from .store_contacts import primary_contact, set_primary_contact
 from .store_table import COLUMNS, REQUIRED_COLUMNS, STORE_FIELDS, parse_hours
 from .stores import CODE_UNAVAILABLE, resolve_assignment
 
 # The cells the store schema does not read, bounded like the fields they name (a team, a rep's
 # username, a week of hours, a flag): an over-long one is refused, neither looked up nor echoed.
-EXTRA_CELL_LIMITS = {"team": NAME, "rep": LABEL, "hours": SHORT_NOTE, "active": LABEL}
+EXTRA_CELL_LIMITS = {
+    "team": NAME,
+    "rep": LABEL,
+    "hours": SHORT_NOTE,
+    "active": LABEL,
+    "contact_name": NAME,
+    "contact_phone": CODE,
+}
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n"}
 
@@ -195,7 +204,11 @@ def import_stores(
     codes = [r.get("code", "") for r in rows]
     in_scope = {
         s.code: s
-        for s in db.session.scalars(scoped_select(actor, Store).where(Store.code.in_(codes)))
+        for s in db.session.scalars(
+            scoped_select(actor, Store)
+            .where(Store.code.in_(codes))
+            .options(selectinload(Store.contacts))
+        )
     }
     taken = set(db.session.scalars(select(Store.code).where(Store.code.in_(codes))))
     schema = StoreSchema(only=STORE_FIELDS)
@@ -256,8 +269,14 @@ def _load_extras(
     reps: dict[str, int],
     errors: list[tuple[str, str]],
 ) -> dict[str, Any]:
-    """team, rep, active and hours: the cells that need lookups or their own notation."""
+    """team, rep, active, hours and the primary contact: the cells that need lookups, their
+    own notation or another table. An empty contact cell leaves that part of the contact."""
     extras: dict[str, Any] = {}
+    name, phone = row.get("contact_name") or None, row.get("contact_phone") or None
+    if name or phone:
+        if name is None and (existing is None or primary_contact(existing) is None):
+            errors.append(("contact_name", "Required with contact_phone (no contact yet)."))
+        extras["contact"] = (name, phone)
     team_id = existing.team_id if existing else None
     rep_id = existing.rep_id if existing else None
     if row.get("team"):
@@ -293,10 +312,13 @@ def _load_extras(
 
 def _apply(data: dict[str, Any], existing: Store | None) -> None:
     hours = data.pop("hours", None)
+    contact = data.pop("contact", None)
     store = existing or Store(active=True)
     for key, value in data.items():
         setattr(store, key, value)
     if hours is not None:
         store.hours = [StoreHours(weekday=d, opens=o, closes=c) for d, o, c in hours]
+    if contact is not None:
+        set_primary_contact(store, *contact)
     if existing is None:
         db.session.add(store)

@@ -22,11 +22,20 @@ STORE_FIELDS = (
     "lng",
     "visit_minutes",
     "visit_frequency_days",
-    "contact_name",
-    "contact_phone",
     "notes",
 )
-COLUMNS = (*STORE_FIELDS, "team", "rep", "active", "hours")
+# The store's primary contact (its other contacts are kept at /api/stores/{id}/contacts).
+CONTACT_COLUMNS = ("contact_name", "contact_phone")
+# The file's column order, as it was when the contact was two store columns.
+COLUMNS = (
+    *STORE_FIELDS[: STORE_FIELDS.index("notes")],
+    *CONTACT_COLUMNS,
+    "notes",
+    "team",
+    "rep",
+    "active",
+    "hours",
+)
 REQUIRED_COLUMNS = ("code", "name", "channel", "tier", "lat", "lng")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

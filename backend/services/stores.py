@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from ..errors import ConflictError, InvalidError, NotFoundError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
 from ..scoping import get_in_scope, ids_in_scope, scoped_select
+from .customer_status import status_condition
 from .paging import paginate, where_equal
 from .plan_building import frequency_days
 
@@ -29,7 +31,7 @@ def list_stores(actor: User, args: dict[str, Any]) -> tuple[list[Store], int]:
     With a `near` point each store gets a `distance_m` attribute (equirectangular distance,
     accurate to well under 0.1 % at city scale, computed in SQL for filtering and sorting).
     """
-    stmt = filtered_stores(actor, args)
+    stmt = filtered_stores(actor, args).options(selectinload(Store.contacts))
     if "near_lat" not in args:
         items, total = paginate(stmt.order_by(Store.name, Store.id), args["page"], args["per_page"])
         return items, total
@@ -43,9 +45,12 @@ def list_stores(actor: User, args: dict[str, Any]) -> tuple[list[Store], int]:
 
 
 def filtered_stores(actor: User, args: dict[str, Any]) -> Select[tuple[Store]]:
-    """The caller's stores with the list filters (tier, channel, rep, team, active, q) applied."""
+    """The caller's stores with the list filters (tier, channel, rep, team, active, customer
+    status, q) applied."""
     stmt = scoped_select(actor, Store)
     stmt = where_equal(stmt, Store, args, ("tier", "channel", "rep_id", "team_id", "active"))
+    if "customer_status" in args:
+        stmt = stmt.where(status_condition(args["customer_status"]))
     if "q" in args:
         text = args["q"].strip()
         stmt = stmt.where(

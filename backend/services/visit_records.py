@@ -23,6 +23,8 @@ from ..models import (
     StockCount,
     User,
 )
+from . import expiry_followups, price_deviations, returns
+from .customer_status import note_orders
 from .visits import VisitRef, visit_for_write
 
 RECORD_MODELS = {
@@ -31,6 +33,12 @@ RECORD_MODELS = {
     "near_expiry_items": NearExpiry,
     "return_requests": ReturnRequest,
     "competitor_observations": CompetitorObservation,
+}
+# Kinds whose rows others refer to (a lead's decision, a later visit's follow-up): matched to
+# the items sent and updated in place, not deleted and inserted (see those modules).
+MATCHED_KINDS = {
+    "return_requests": returns.replace_returns,
+    "near_expiry_items": expiry_followups.replace_near_expiry,
 }
 
 
@@ -58,10 +66,14 @@ def replace_records(
     products = _check_products(items)
     if model is CompetitorObservation:
         _check_competitors(visit.id, items, products)
+    if kind in MATCHED_KINDS:
+        return {"items": MATCHED_KINDS[kind](visit, items)}
     db.session.execute(delete(model).where(model.visit_id == visit.id))
     rows = [model(visit_id=visit.id, **item) for item in items]
     db.session.add_all(rows)
     db.session.flush()
+    if model is DisplayCheck:
+        price_deviations.recompute(visit)
     return {"items": rows}
 
 
@@ -111,4 +123,5 @@ def put_order(actor: User, ref: VisitRef, data: dict[str, Any]) -> Order | None:
         db.session.add(order)
     visit.successful = order is not None
     db.session.flush()
+    note_orders([visit.store_id])
     return order

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.extensions import db
-from backend.models import Visit, VisitStatus
+from backend.models import Store, Visit, VisitStatus
 from tests.api.plan_helpers import add_store, next_monday, plan_stores
 from tests.api.visit_helpers import local_today, publish_plan
 
@@ -168,6 +168,9 @@ def test_candidates_put_overdue_then_due_then_nearest(app, client, org, tokens, 
                     checkin_distance_m=0,
                 )
             )
+        # Customers that have ordered: due at tier A's frequency, not a prospect's.
+        for store in (near, far, late, later, fresh):
+            db.session.get(Store, store).last_order_on = day - timedelta(days=30)
         db.session.commit()  # fmt: skip
     page = ok(client.get(f"/api/plans/{plan['id']}/candidates?per_page=50", headers=sup))
     ids = [c["store"]["id"] for c in page["items"]]

@@ -88,6 +88,7 @@ def test_display_compliance_by_team(client, tokens, records):
         "price_tag_issue_rate": rate(1, 2),
         "cleanliness_issue_rate": rate(1, 2),
         "share_of_shelf": rate(4, 10),
+        "eye_level_share_of_shelf": rate(4, 4),  # the rival's 6 facings: no shelf level
         "perfect_store_score": rate(10, 20),
     }
     assert groups["N2"]["perfect_store_score"] == rate(4, 10)
@@ -115,7 +116,8 @@ def test_display_by_channel_tier_and_weights(client, tokens, app, records):
 
 def exposure(q7, v7, q30, v30):
     return {"within_7_days": {"quantity": q7, "value": v7},
-            "within_30_days": {"quantity": q30, "value": v30}}  # fmt: skip
+            "within_30_days": {"quantity": q30, "value": v30},
+            "expired_on_shelf": {"quantity": 0, "value": 0.0}}  # fmt: skip
 
 
 def test_near_expiry_latest_note_counts(client, tokens, records):

@@ -21,8 +21,6 @@ NEW = {
     "lng": 139.7657,
     "visit_minutes": 20,
     "visit_frequency_days": 10,
-    "contact_name": "Ms Ono",
-    "contact_phone": "+81 3 0000 0000",
     "hours": [
         {"weekday": 0, "opens": "08:00", "closes": "12:00"},
         {"weekday": 0, "opens": "13:00", "closes": "18:00"},
@@ -211,7 +209,9 @@ def test_reassign_moves_stores_to_the_rep_and_their_team(client, org, tokens):
 
 def test_export_round_trips_through_import(client, org, tokens):
     headers = tokens.headers("admin")
-    client.post("/api/stores", json={**NEW, "team_id": org.team["N1"]}, headers=headers)
+    store = client.post("/api/stores", json={**NEW, "team_id": org.team["N1"]}, headers=headers)
+    contact = {"name": "Ms Ono", "role": "owner", "phone": "+81 3 0000 0000"}
+    client.post(f"/api/stores/{store.json['id']}/contacts", json=contact, headers=headers)
     exported = client.get("/api/stores/export.csv", headers=headers)
     assert exported.mimetype == "text/csv"
     text = exported.get_data(as_text=True)
@@ -219,6 +219,7 @@ def test_export_round_trips_through_import(client, org, tokens):
     new = next(r for r in rows if r["code"] == "NEW-1")
     assert new["hours"] == "mon 08:00-12:00 13:00-18:00; sat 09:00-12:30"
     assert new["team"] == "N1" and new["rep"] == "" and new["active"] == "true"
+    assert (new["contact_name"], new["contact_phone"]) == ("Ms Ono", "+81 3 0000 0000")
     reimport = client.post(
         "/api/stores/import",
         data={"file": (io.BytesIO(text.encode()), "stores.csv")},

@@ -3,9 +3,9 @@
 A visit whose device time the server cannot believe is flagged `time_travel` and held out of
 the KPIs until a supervisor accepts it. Existing visits were never held (review NULL).
 
-Then both report tables are recomputed from the rows (as `flask reports rebuild`). The report
-code reads the newest schema, so this refresh lives in the newest revision that changes what
-the tables count: a later such revision moves it there.
+Then `rep_day_kpis` is recomputed from the rows (as `flask reports rebuild`). The report code
+reads the newest schema, so a table's refresh lives in the newest revision that changes what
+it counts: `rep_day_display`'s moved to 0014.
 
 Revision ID: 0009
 Revises: 0008
@@ -50,9 +50,9 @@ def upgrade():
             batch_op.f("fk_visits_reviewed_by_id_users"), "users", ["reviewed_by_id"], ["id"]
         )
 
-    from backend.services.reports import rep_days
+    from backend.services.reports import kpi_counts, rep_days
 
-    rep_days.refresh(op.get_bind(), rep_days.everything)
+    rep_days.refresh(op.get_bind(), rep_days.everything, (kpi_counts,))
 
 
 def downgrade():

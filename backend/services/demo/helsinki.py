@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ...extensions import db
-from ...models import Store, StoreHours, Tier, TravelMode, User
+from ...models import ContactRole, Store, StoreContact, StoreHours, Tier, TravelMode, User
 from .. import road_travel
 from .helsinki_stores import StoreRow, store_rows
 from .org import DATA_DIR, DemoLogin, Staff, add_catalogue, balanced_assignment, read_csv
@@ -177,7 +177,14 @@ def _store(row: StoreRow, rep: User) -> Store:
         lng=row.lng,
         visit_minutes=row.visit_minutes,
         visit_frequency_days=VISIT_FREQUENCY_DAYS[row.tier],
-        contact_phone=row.phone,
+        # The shop's own listed phone: whoever answers at the front desk.
+        contacts=[
+            StoreContact(
+                name=row.name[:120], role=ContactRole.FRONT_DESK, phone=row.phone, is_primary=True
+            )
+        ]
+        if row.phone
+        else [],
         notes=f"OpenStreetMap {OSM_TYPES[row.osm_id[0]]} {row.osm_id[1:]} ({row.kind}); "
         "© OpenStreetMap contributors, ODbL",
         rep=rep,

@@ -22,7 +22,7 @@ from ...models import PlanStatus, Role, RoutePlan, Store, User, Visit
 from ...models.visits import VisitReview
 from ..plan_building import warm_road_matrix
 from ..team_planning import working_days
-from . import market, routes, shelf_photos
+from . import market, orders, prices, returns, routes, shelf_photos, store_file, tiers
 from .field_day import calls_of, work_day
 from .profiles import PROFILES, day_form
 from .records import Catalogue, Records
@@ -72,6 +72,11 @@ def add_days(territory: Territory, past: list[date], today: date) -> None:
         for rep in territory.reps:
             _plan_week(territory, rep, week, today)
     territory.records.write()
+    store_file.add(territory.seed, territory.records.catalogue.prices, past, today)
+    returns.add(territory.seed, past, today)
+    prices.add(territory.seed, past, today)
+    tiers.add(territory.seed, territory.stores, today)
+    orders.add(territory.seed, past, today)
 
 
 def _plan_week(territory: Territory, rep: User, week: list[date], today: date) -> None:

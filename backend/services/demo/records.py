@@ -25,12 +25,13 @@ from ...models import (
     OrderLine,
     Product,
     ReturnRequest,
+    ShelfFacing,
     StockCount,
     Store,
     Visit,
 )
 from ...models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
-from . import market
+from . import market, shelf
 
 OTHER_LEVELS = tuple(level for level in SHELF_LEVELS if level != EYE_LEVEL_SHELF)
 ORDER_QUANTITIES = (6, 12, 12, 18, 24, 24, 36, 48)
@@ -101,6 +102,9 @@ class Records:
         self._stock(visit, store_range, out, rng)
         self._expiry(visit, store_range, rng)
         self._competitors(visit, store_range, rng)
+        self.rows.setdefault(ShelfFacing, []).extend(
+            shelf.count_facings(self.catalogue.seed, self.first_day, visit, store_range.rivals)
+        )
         if ordered:
             self._order(visit, at, store_range, rng)
 

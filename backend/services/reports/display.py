@@ -1,4 +1,4 @@
-"""Display compliance by team, channel or store tier.
+"""Display compliance by team, channel, store tier or ISO week.
 
 Over the display checks of our own products (brands marked `is_own`) at visits in the period,
 summed from `rep_day_display` (kept current by `rep_days`; counts defined in `display_counts`):
@@ -9,8 +9,10 @@ summed from `rep_day_display` (kept current by `rep_days`; counts defined in `di
 - FIFO issues: checks with rotation not respected ÷ checks where FIFO was assessed
 - price-tag issues: tag missing or wrong ÷ checks where the tag was assessed
 - cleanliness issues: shelf not clean ÷ checks where cleanliness was assessed
-- share of shelf: own facings ÷ all facings counted (own and competitor products) in the
-  categories of the checks
+- share of shelf: own facings ÷ all facings counted: our own products', the competitor
+  products checked, and the competitor brands' facings counted per brand and category
+  (`shelf_facings`, which stand in for that brand's checked products in the category)
+- eye-level share of shelf: own facings at eye level ÷ all facings at eye level (of the same)
 - perfect-store score: per own-product check, the weighted checklist (PERFECT_STORE_WEIGHTS:
   on the shelf and in stock, eye level, FIFO, price tag present and correct, clean shelf, POP
   material) ÷ the maximum; numerator and denominator are sums of points over the checks.
@@ -29,6 +31,7 @@ from ...models import DISPLAY_COUNTS, RepDayDisplay, Team, User
 from ...scoping import scope_filter
 from . import ranges
 from .common import begin_report, labels, rate, where_org
+from .sql import week_start
 
 # Each checklist item of the perfect-store score, and the count of checks that meet it.
 CHECKLIST = {
@@ -39,7 +42,7 @@ CHECKLIST = {
     "clean": "clean_ok",
     "pop": "pop_present",
 }
-GROUPS = {"team": "team_id", "channel": "channel", "tier": "tier"}
+GROUPS = {"team": "team_id", "channel": "channel", "tier": "tier", "week": "day"}
 
 
 def perfect_store_weights() -> dict[str, int]:
@@ -66,6 +69,8 @@ def display_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     found = []
     for row in groups:
         name = names.get(row.key) if group_by == "team" else getattr(row.key, "value", row.key)
+        if group_by == "week":
+            name = ranges.iso_week(row.key)
         found.append(
             {"group": name if name is not None else str(row.key), **_metrics(row, weights)}
         )
@@ -88,12 +93,13 @@ def _sums(actor: User, args: dict[str, Any], first: Any, last: Any, key: str) ->
         .subquery("display_days")
     )
     scoped = select(facts).where(*where_org(facts.c, args)).subquery("scoped_display")
+    group = week_start(scoped.c.day) if key == "day" else scoped.c[key]
     by_key = (
         select(
-            scoped.c[key].label("key"),
+            group.label("key"),
             *(func.coalesce(func.sum(scoped.c[n]), 0).label(n) for n in DISPLAY_COUNTS),
         )
-        .group_by(scoped.c[key])
+        .group_by(group)
         .cte("by_key")
     )
     totals = [func.coalesce(func.sum(by_key.c[n]), 0).label(n) for n in DISPLAY_COUNTS]
@@ -114,6 +120,7 @@ def _metrics(row: Any, weights: dict[str, int]) -> dict[str, Any]:
         "fifo_issue_rate": rate(c["fifo_issues"], c["fifo_assessed"]),
         "price_tag_issue_rate": rate(c["tag_issues"], c["tag_assessed"]),
         "cleanliness_issue_rate": rate(c["clean_issues"], c["clean_assessed"]),
-        "share_of_shelf": rate(c["own_facings"], c["all_facings"]),
+        "share_of_shelf": rate(c["own_facings"], c["all_facings"] + c["rival_facings"]),
+        "eye_level_share_of_shelf": rate(c["own_eye_facings"], c["eye_facings"]),
         "perfect_store_score": rate(points, c["checks"] * sum(weights.values())),
     }

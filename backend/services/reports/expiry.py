@@ -1,10 +1,15 @@
-"""Near-expiry exposure: quantity and value expiring within 7 and 30 days.
+"""Near-expiry exposure: quantity and value expiring within 7 and 30 days, and what expired on
+the shelf.
 
 The stock a store holds is its latest report: for each store, product and expiry date the
 quantity noted at the most recent visit on or before `as_of` (older notes are superseded, not
 added). Exposure counts what expires from `as_of` to `as_of` + 30 days (and + 7 days);
-value = quantity × the product's unit price. Grouped by product, store or team (the team of the
-reporting visit).
+value = quantity × the product's unit price. Grouped by product, store, team (the team of the
+reporting visit) or action (what the rep did about it; name "none" when nothing was said).
+
+Expired on shelf: the follow-ups with outcome `expired_on_shelf` recorded at visits from
+`expired_from` (default `as_of` − 29 days) to `as_of`, quantity = the follow-up's count (else
+the quantity noted), grouped like the exposure (team: of the follow-up's visit).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 from sqlalchemy import Subquery, case, func, select
 
 from ...extensions import db
-from ...models import NearExpiry, Product, Store, Team, User, Visit
+from ...models import ExpiryFollowUp, ExpiryOutcome, NearExpiry, Product, Store, Team, User, Visit
 from . import ranges
 from .common import at_visits, begin_report, where_org
 from .sql import money
@@ -24,13 +29,17 @@ GROUPS = {
     "product": ("product_id", "product_name"),
     "store": ("store_id", "store_name"),
     "team": ("team_id", "team_name"),
+    "action": ("action", "action"),
 }
 WINDOWS = (7, 30)
+EXPIRED_DAYS = 30
+NO_ACTION = "none"
 
 
 def expiry_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     begin_report(actor, args)
     as_of = args.get("as_of") or ranges.today()
+    expired_from = args.get("expired_from") or as_of - timedelta(days=EXPIRED_DAYS - 1)
     group_by = args.get("group_by", "product")
     facts = _latest(actor, args, as_of)
     key, name = (facts.c[col] for col in GROUPS[group_by])
@@ -39,10 +48,24 @@ def expiry_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
         .group_by(key, name)
         .order_by(name, key)
     )
-    groups = [_metrics(row, with_key=True) for row in db.session.execute(stmt)]
-    groups = [g for g in groups if g["within_30_days"]["quantity"]]
-    total = _metrics(db.session.execute(select(*_sums(facts, as_of))).one(), with_key=False)
-    return {"as_of": as_of, "group_by": group_by, "groups": groups, "total": total}
+    exposure = {row.id: row for row in db.session.execute(stmt)}
+    expired = _expired(actor, args, expired_from, as_of)
+    gone = {row.id: row for row in db.session.execute(_expired_sums(expired, group_by))}
+    groups = [
+        _group(group_by, gid, exposure.get(gid), gone.get(gid))
+        for gid in {*exposure, *gone}
+        if gid in gone or exposure[gid].quantity_30
+    ]
+    groups.sort(key=lambda g: (g["name"], g["id"] or 0))
+    total = _metrics(db.session.execute(select(*_sums(facts, as_of))).one())
+    total["expired_on_shelf"] = _lost(db.session.execute(_expired_sums(expired, None)).one())
+    return {
+        "as_of": as_of,
+        "expired_from": expired_from,
+        "group_by": group_by,
+        "groups": groups,
+        "total": total,
+    }
 
 
 def _latest(actor: User, args: dict[str, Any], as_of: Any) -> Subquery:
@@ -55,6 +78,7 @@ def _latest(actor: User, args: dict[str, Any], as_of: Any) -> Subquery:
             NearExpiry.quantity,
             NearExpiry.expiry_date,
             NearExpiry.product_id,
+            NearExpiry.action,
             Product.name.label("product_name"),
             Product.unit_price,
             Visit.store_id,
@@ -75,6 +99,48 @@ def _latest(actor: User, args: dict[str, Any], as_of: Any) -> Subquery:
     return current.subquery("expiry_current")
 
 
+def _expired(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquery:
+    """Follow-ups that found the stock expired on the shelf, at visits in [first, last]."""
+    stmt = (
+        at_visits(
+            select(
+                func.coalesce(ExpiryFollowUp.quantity, NearExpiry.quantity).label("quantity"),
+                NearExpiry.product_id,
+                NearExpiry.action,
+                Product.name.label("product_name"),
+                Product.unit_price,
+                Visit.store_id,
+                Store.name.label("store_name"),
+                Visit.rep_id,
+                Visit.team_id,
+                Team.name.label("team_name"),
+                Team.area_id,
+            ).select_from(ExpiryFollowUp),
+            ExpiryFollowUp.visit_id,
+            actor,
+            Visit.visit_date.between(first, last),
+            ExpiryFollowUp.outcome == ExpiryOutcome.EXPIRED_ON_SHELF,
+        )
+        .join(NearExpiry, NearExpiry.id == ExpiryFollowUp.near_expiry_id)
+        .join(Product, Product.id == NearExpiry.product_id)
+    )
+    facts = stmt.subquery("expired_followups")
+    return select(facts).where(*where_org(facts.c, args)).subquery("expired_in_scope")
+
+
+def _expired_sums(f: Subquery, group_by: str | None) -> Any:
+    sums = (
+        func.coalesce(func.sum(f.c.quantity), 0).label("quantity"),
+        money(func.coalesce(func.sum(f.c.quantity * func.coalesce(f.c.unit_price, 0)), 0)).label(
+            "value"
+        ),
+    )
+    if group_by is None:
+        return select(*sums)
+    key, name = (f.c[col] for col in GROUPS[group_by])
+    return select(key.label("id"), name.label("name"), *sums).group_by(key, name)
+
+
 def _sums(f: Subquery, as_of: Any) -> list[Any]:
     columns = []
     for days in WINDOWS:
@@ -86,14 +152,27 @@ def _sums(f: Subquery, as_of: Any) -> list[Any]:
     return columns
 
 
-def _metrics(row: Any, with_key: bool) -> dict[str, Any]:
-    values = {
+def _metrics(row: Any) -> dict[str, Any]:
+    return {
         f"within_{days}_days": {
             "quantity": int(getattr(row, f"quantity_{days}")),
             "value": getattr(row, f"value_{days}"),
         }
         for days in WINDOWS
     }
-    if with_key:
-        return {"id": row.id, "name": row.name, **values}
-    return values
+
+
+def _lost(row: Any) -> dict[str, Any]:
+    return {"quantity": int(row.quantity), "value": row.value}
+
+
+def _group(group_by: str, gid: Any, exposure: Any, gone: Any) -> dict[str, Any]:
+    """One group's row; a group with only expired stock has zero exposure, and the other way
+    round."""
+    empty = {"quantity": 0, "value": 0}
+    if group_by == "action":
+        head = {"id": None, "name": gid.value if gid is not None else NO_ACTION}
+    else:
+        head = {"id": gid, "name": (exposure or gone).name}
+    values = _metrics(exposure) if exposure else {f"within_{d}_days": empty for d in WINDOWS}
+    return {**head, **values, "expired_on_shelf": _lost(gone) if gone else empty}

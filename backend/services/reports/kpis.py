@@ -15,8 +15,8 @@ are summed from `rep_day_kpis`, which `rep_days` keeps current and defines:
   planned position: the k-th stop by planned sequence is also the k-th by first check-in.
 - coverage: the territory's active stores (by their current rep/team) visited at least once in
   the period ÷ those stores. Frequency adherence: stores visited at least ⌊days ÷ frequency⌋
-  times (tier frequency unless the store sets its own) ÷ stores whose frequency fits in the
-  period at least once.
+  times (the store's own frequency, else a prospect's, else its tier's: the planner's
+  `frequency_days`) ÷ stores whose frequency fits in the period at least once.
 - a visit held for review (flagged `time_travel`) counts in none of these until a supervisor
   accepts it.
 """
@@ -116,6 +116,8 @@ class _Facts:
         frequency = func.coalesce(
             Store.visit_frequency_days,
             case(
+                # A prospect (never ordered) is planned at its own frequency, so measured by it.
+                (Store.last_order_on.is_(None), config["PROSPECT_VISIT_FREQUENCY_DAYS"]),
                 (Store.tier == Tier.A, config["VISIT_FREQUENCY_A"]),
                 (Store.tier == Tier.B, config["VISIT_FREQUENCY_B"]),
                 else_=config["VISIT_FREQUENCY_C"],

@@ -1,14 +1,15 @@
 """Keep the report tables of rep-days (`rep_day_kpis`, `rep_day_display`) equal to what the raw
 tables say.
 
-Every flush notes the rep-days its writes touch: plans, stops (and baseline stops), visits,
-photos, reviews and display checks, and a store's channel or tier, a product's brand or a
-brand's `is_own` changing. Before the transaction (or savepoint) commits, those rep-days are
-recomputed from the raw rows in SQL (delete, then insert the fresh counts). Recomputing rather
-than adding deltas keeps the rows right whatever the write was. On PostgreSQL a transaction-
-level advisory lock per rep-day makes concurrent writers to one day take turns, so the later
-one counts the earlier one's rows; SQLite has one writer at a time anyway. What each table
-counts: `kpi_counts` and `display_counts`.
+Every flush notes the rep-days its writes touch: plans, stops (and baseline stops), visits, photos,
+reviews, display checks and shelf facings, and a store's channel or tier, a product's brand or
+category or a brand's `is_own` changing. Before the transaction (or savepoint) commits, those
+rep-days are recomputed from the raw rows in SQL (delete, then insert the fresh counts).
+Recomputing rather than adding deltas keeps the rows right whatever the write was. On PostgreSQL a
+transaction-level advisory lock per rep-day makes concurrent writers to one day take turns, so the
+later one counts the earlier one's rows; SQLite has one writer at a time anyway. What each table
+counts: `kpi_counts` and `display_counts`; orders and their lines feed `order_counts` and
+`order_totals` (`rep_day_orders`, `rep_day_order_totals`).
 """
 
 from __future__ import annotations
@@ -39,21 +40,24 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from ...models import (
     Brand,
     DisplayCheck,
+    Order,
+    OrderLine,
     Photo,
     PhotoReview,
     PlanBaselineStop,
     PlannedStop,
     Product,
     RoutePlan,
+    ShelfFacing,
     Store,
     Visit,
 )
-from . import display_counts, kpi_counts
+from . import display_counts, kpi_counts, order_counts, order_totals
 
 RepDay = tuple[int, date]
 # Picks rows by their rep and day columns: (rep column, day column) -> condition.
 Selection = Callable[[Any, Any], Any]
-ROLLUPS: tuple[ModuleType, ...] = (kpi_counts, display_counts)
+ROLLUPS: tuple[ModuleType, ...] = (kpi_counts, display_counts, order_counts, order_totals)
 
 
 def everything(rep: Any, day: Any) -> Any:
@@ -74,10 +78,10 @@ def _stored(rollup: ModuleType) -> Any:
     return select(*(rollup.TABLE.__table__.c[n] for n in (*rollup.KEYS, *rollup.COUNTS)))
 
 
-def _refresh_statements(where: Selection) -> list[Any]:
+def _refresh_statements(where: Selection, rollups: tuple[ModuleType, ...] = ROLLUPS) -> list[Any]:
     """Per report table: delete the selected rep-days' rows, insert them recomputed."""
     statements = []
-    for rollup in ROLLUPS:
+    for rollup in rollups:
         table = rollup.TABLE
         columns = [*rollup.KEYS, *rollup.COUNTS]
         statements += [
@@ -92,9 +96,12 @@ _REFRESH_ONE = _refresh_statements(one_rep_day)
 _LOCK = select(func.pg_advisory_xact_lock(bindparam("rep"), bindparam("day_number")))
 
 
-def refresh(connection: Connection, where: Selection) -> None:
-    """Recompute the rep-days `where` selects, in every report table (a rebuild)."""
-    for statement in _refresh_statements(where):
+def refresh(
+    connection: Connection, where: Selection, rollups: tuple[ModuleType, ...] = ROLLUPS
+) -> None:
+    """Recompute the rep-days `where` selects, in every report table (a rebuild) or in those
+    of `rollups` (a migration's: the tables that exist at its revision)."""
+    for statement in _refresh_statements(where, rollups):
         connection.execute(statement)
 
 
@@ -144,6 +151,7 @@ class _Touched:
     stores: set[int] = field(default_factory=set)
     products: set[int] = field(default_factory=set)
     brands: set[int] = field(default_factory=set)
+    orders: set[int] = field(default_factory=set)
 
 
 def _values(obj: Any, name: str) -> list[Any]:
@@ -166,13 +174,17 @@ def _note(obj: Any, touched: _Touched) -> None:
         ids.update(_values(obj, "id"))
     elif isinstance(obj, PlannedStop | PlanBaselineStop):
         touched.plans.update(_values(obj, "plan_id"))
-    elif isinstance(obj, Photo | DisplayCheck):
+    elif isinstance(obj, Photo | DisplayCheck | ShelfFacing):
         touched.visits.update(_values(obj, "visit_id"))
     elif isinstance(obj, PhotoReview):
         touched.photos.update(_values(obj, "photo_id"))
+    elif isinstance(obj, Order):
+        touched.visits.update(_values(obj, "visit_id"))
+    elif isinstance(obj, OrderLine):
+        touched.orders.update(_values(obj, "order_id"))
     elif isinstance(obj, Store) and _changed(obj, "channel", "tier"):
         touched.stores.add(obj.id)
-    elif isinstance(obj, Product) and _changed(obj, "brand_id"):
+    elif isinstance(obj, Product) and _changed(obj, "brand_id", "category"):
         touched.products.add(obj.id)
     elif isinstance(obj, Brand) and _changed(obj, "is_own"):
         touched.brands.add(obj.id)
@@ -188,7 +200,11 @@ _BULK: dict[str, tuple[str, str, str | None]] = {
     PlanBaselineStop.__tablename__: ("plans", "plan_id", None),
     Photo.__tablename__: ("visits", "visit_id", None),
     DisplayCheck.__tablename__: ("visits", "visit_id", None),
+    ShelfFacing.__tablename__: ("visits", "visit_id", None),
     PhotoReview.__tablename__: ("photos", "photo_id", None),
+    Order.__tablename__: ("visits", "visit_id", None),
+    # A line deleted alone has its order still there; one deleted with it, its order's visit.
+    OrderLine.__tablename__: ("orders", "order_id", None),
     Store.__tablename__: ("stores", "id", None),
     Product.__tablename__: ("products", "id", None),
     Brand.__tablename__: ("brands", "id", None),
@@ -232,6 +248,12 @@ def _rep_days_of(connection: Connection, touched: _Touched) -> set[RepDay]:
             .join(Photo, Photo.visit_id == Visit.id)
             .where(Photo.id.in_(touched.photos))
         )
+    if touched.orders:
+        sources.append(
+            select(Visit.rep_id, Visit.visit_date)
+            .join(Order, Order.visit_id == Visit.id)
+            .where(Order.id.in_(touched.orders))
+        )
     if touched.stores:
         sources.append(
             select(Visit.rep_id, Visit.visit_date).where(Visit.store_id.in_(touched.stores))
@@ -243,6 +265,12 @@ def _rep_days_of(connection: Connection, touched: _Touched) -> set[RepDay]:
             .join(DisplayCheck, DisplayCheck.visit_id == Visit.id)
             .join(Product, Product.id == DisplayCheck.product_id)
             .where(checked)
+        )
+    if touched.brands:
+        sources.append(
+            select(Visit.rep_id, Visit.visit_date)
+            .join(ShelfFacing, ShelfFacing.visit_id == Visit.id)
+            .where(ShelfFacing.brand_id.in_(touched.brands))
         )
     found = set(touched.keys)
     if sources:
