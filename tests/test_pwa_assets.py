@@ -12,7 +12,9 @@ from PIL import Image
 
 STATIC = Path(__file__).resolve().parents[1] / "pwa" / "static"
 LEAD = STATIC / "js" / "lead"
-BUDGET = 100 * 1024  # the rep's shell: JS + CSS together, gzipped
+# The rep's shell: JS + CSS together, gzipped. 100 KB until issue 17 added six recording sections
+# to the visit (returns, competitor facings, shelf prices, follow-ups, complaint, note: 102.5 KB).
+BUDGET = 110 * 1024
 LEAD_BUDGET = 80 * 1024  # the supervisor's, manager's and admin's modules, loaded lazily
 
 

@@ -14,7 +14,8 @@ STATIC = Path(__file__).resolve().parents[1] / "pwa" / "static"
 _COMMENT = re.compile(r"/\*.*?\*/|(?<![:'\"`])//[^\n]*", re.S)
 _SPECIFIER = re.compile(
     r"""\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)"""  # import('./x.js')
-    r"""|\bfrom\s*['"]([^'"]+)['"]"""  # import {...} from './x.js', export {...} from './x.js'
+    # import {...} from './x.js', export {...} from './x.js'; not an i18n key like 'price.from'
+    r"""|(?<![.'"])\bfrom\s*['"]([^'"]+)['"]"""
     r"""|^\s*import\s*['"]([^'"]+)['"]""",  # import './x.js'
     re.M,
 )

@@ -32,7 +32,8 @@ from .base import TimestampMixin, UTCDateTime, utcnow, value_enum
 from .org import User
 from .photos import Photo
 from .products import Brand, Product
-from .returns import ExpiryAction, ReturnStatus
+from .returns import ExpiryAction, ExpiryFollowUp, ReturnStatus
+from .store_file import Complaint
 from .stores import Store
 
 
@@ -148,6 +149,11 @@ class Visit(TimestampMixin, db.Model):
         order_by="CompetitorObservation.id", viewonly=True
     )
     order: Mapped[Order | None] = relationship(viewonly=True)
+    # What became of earlier visits' near-expiry items, and the store's complaints, seen here.
+    expiry_followups: Mapped[list[ExpiryFollowUp]] = relationship(
+        order_by="ExpiryFollowUp.id", viewonly=True
+    )
+    complaints: Mapped[list[Complaint]] = relationship(order_by="Complaint.id", viewonly=True)
 
     @property
     def duration_minutes(self) -> float | None:
@@ -250,6 +256,10 @@ class NearExpiry(_VisitRecord, db.Model):
     expiry_date: Mapped[date] = mapped_column(Date)
     # What the rep did about it; a later visit records the outcome (`ExpiryFollowUp`).
     action: Mapped[ExpiryAction | None] = mapped_column(value_enum(ExpiryAction, "expiry_action"))
+
+
+# The item a follow-up is about: declared here, as `returns` cannot import this module.
+ExpiryFollowUp.near_expiry = relationship(NearExpiry, lazy="joined", viewonly=True)  # type: ignore[attr-defined]
 
 
 class ReturnRequest(_VisitRecord, db.Model):

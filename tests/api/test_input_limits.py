@@ -169,8 +169,10 @@ def test_no_text_limit_is_above_its_column(schema, model):
     columns = model.__table__.columns
     checked = 0
     for name, field in schema().fields.items():
-        free_text = not field.dump_only and type(field) is ma.fields.String and not any(
-            isinstance(v, ma.validate.OneOf) for v in field.validators
+        free_text = (
+            not field.dump_only
+            and type(field) is ma.fields.String
+            and not any(isinstance(v, ma.validate.OneOf) for v in field.validators)
         )
         if not free_text or name not in columns or not isinstance(columns[name].type, String):
             continue

@@ -150,7 +150,10 @@ def record_visit(page, stop: dict, photo: str, n: int, shots=None) -> None:
     row = stock.locator(".prod").first
     row.locator("input").nth(0).fill("5")
     row.locator("input").nth(1).fill("3")
-    assert row.locator("input").nth(2).input_value() == "16"  # suggested: 24 − 5 − 3
+    # Suggested: the server's target for the product (its default par 24 without history) − 5 − 3.
+    target = int(row.get_attribute("data-target"))
+    assert row.locator("input").nth(2).input_value() == str(max(0, target - 8))
+    row.locator("input").nth(2).fill("16")  # the rep changes the suggestion; the order takes it
     stock.locator("button", has_text="Copy suggestions").click()
     stock.locator("[data-save=stock_counts]").click()
 

@@ -22,7 +22,9 @@ const SCREENS = [
   [/^#\/team$/, () => import('./lead/team-view.js')],
   [/^#\/exceptions$/, () => import('./lead/exceptions-view.js')],
   [/^#\/photos$/, () => import('./lead/photos-view.js')],
-  [/^#\/reports$/, () => import('./lead/reports-view.js')],
+  [/^#\/reports(?:\/([a-z-]+))?$/, () => import('./lead/reports-view.js')],
+  [/^#\/returns$/, () => import('./lead/returns-view.js')],
+  [/^#\/complaints$/, () => import('./lead/complaints-view.js')],
   [/^#\/visit-detail\/(\d+)$/, () => import('./lead/visit-detail-view.js')],
   // The planning workbench (supervisors, admins).
   [/^#\/plans$/, () => import('./lead/plans-view.js')],
@@ -35,6 +37,8 @@ const SCREENS = [
   [/^#\/office\/territory$/, () => import('./lead/office-territory-view.js')],
   [/^#\/office\/users$/, () => import('./lead/office-users-view.js')],
   [/^#\/office\/products$/, () => import('./lead/office-products-view.js')],
+  [/^#\/office\/prices$/, () => import('./lead/office-prices-view.js')],
+  [/^#\/office\/uplifts$/, () => import('./lead/office-uplifts-view.js')],
 ];
 
 for (const [pattern, load] of SCREENS) route(pattern, async (...args) => (await load()).view(...args));

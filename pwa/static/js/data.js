@@ -11,7 +11,29 @@ export const today = () => businessDay();
 
 // The day's data, network-first, kept in IndexedDB for the day offline.
 export async function prefetch() {
-  await Promise.all([todayPlan(), stores(), products(), brands()]);
+  const [{ plan }] = await Promise.all([todayPlan(), stores(), products(), brands()]);
+  const ids = [...new Set((plan?.stops || []).map((s) => s.store_id))];
+  // One store's answer missing (offline, refused) leaves the others cached.
+  await Promise.all(ids.flatMap((id) => storeFileUrls(id).map((url) => getJSON(url).catch(() => null))));
+}
+
+// What a visit to the store reads besides the catalogue: open near-expiry items of earlier
+// visits, today's suggested order, the contacts. Prefetched for today's stops (offline).
+const storeFileUrls = (id) => [followUpsUrl(id), suggestedOrderUrl(id), contactsUrl(id)];
+const followUpsUrl = (id) => `/api/stores/${id}/expiry-followups`;
+const suggestedOrderUrl = (id) => `/api/stores/${id}/suggested-order?date=${today()}`;
+const contactsUrl = (id) => `/api/stores/${id}/contacts`;
+
+// The store's open near-expiry items from earlier visits (network-first, cached offline).
+export async function expiryFollowUps(storeId) {
+  return (await getJSON(followUpsUrl(storeId))).data;
+}
+// Today's suggested order of the store, per own product.
+export async function suggestedOrder(storeId) {
+  return (await getJSON(suggestedOrderUrl(storeId))).data;
+}
+export async function storeContacts(storeId) {
+  return (await getJSON(contactsUrl(storeId))).data;
 }
 
 // Today's plan, or tomorrow's (`day`): one answer holds both, so both are there offline.

@@ -63,6 +63,9 @@ const PATHS = {
   return_requests: ['PUT', '/api/visits/{visit}/returns'],
   competitor_observations: ['PUT', '/api/visits/{visit}/competitors'],
   order: ['PUT', '/api/visits/{visit}/order'],
+  shelf_facings: ['PUT', '/api/visits/{visit}/shelf-facings'],
+  expiry_followups: ['PUT', '/api/visits/{visit}/expiry-followups'],
+  complaint: ['POST', '/api/visits/{visit}/complaints'],
 };
 
 // Queue one operation of the signed-in user; `visit` is the visit's client uuid (check_in: none).

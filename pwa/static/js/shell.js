@@ -29,6 +29,7 @@ const LEAD_TABS = [
   ['#/plans', 'tab.plans', ['supervisor', 'admin']],
   ['#/exceptions', 'tab.exceptions'],
   ['#/photos', 'tab.photos'],
+  ['#/returns', 'lead.tabCases', null, ['#/complaints']],
   ['#/reports', 'tab.reports'],
   ['#/more', 'tab.more'],
 ];
@@ -39,7 +40,9 @@ export function frame(hash) {
   const list = isRep() ? REP_TABS : LEAD_TABS.filter(([, , roles]) => !roles || roles.includes(role));
   tabs.hidden = !session.user;
   tabs.replaceChildren(
-    ...list.map(([href, key]) => h('a', { href, 'aria-current': hash.startsWith(href) ? 'page' : null }, t(key))),
+    ...list.map(([href, key, , also = []]) =>
+      h('a', { href, 'aria-current': [href, ...also].some((x) => hash.startsWith(x)) ? 'page' : null }, t(key)),
+    ),
   );
   tabs.setAttribute('aria-label', t('tab.label'));
   renderNet();

@@ -1,8 +1,8 @@
-// A store: its facts and today's hours, check-in (or back to the open visit) and navigate, the
-// last visit and its open issues, the map.
+// A store: its facts and today's hours, its contacts (tap to call), check-in (or back to the
+// open visit) and navigate, the last visit and its open issues, the map.
 import { t, fmtDateTime, fmtMinutes, flagText } from './i18n.js';
 import { getJSON, session } from './api.js';
-import { localVisits, position, products, startVisit, store, today, todayPlan } from './data.js';
+import { localVisits, position, products, startVisit, store, storeContacts, today, todayPlan } from './data.js';
 import { renderMap } from './map.js';
 import { navigateLink } from './navigate.js';
 import { setTitle } from './router.js';
@@ -22,9 +22,9 @@ export async function view(idText) {
       h('div', { class: 'muted' }, [s.code, t(`channel.${s.channel}`), s.address].filter(Boolean).join(' · ')),
       h('div', {}, `${t('stores.tier')}: ${t(`tier.${s.tier}`)}`),
       h('div', {}, `${t('store.open')}: ${hoursToday(s)}`),
-      s.contact_name ? h('div', {}, `${t('store.contact')}: ${s.contact_name} ${s.contact_phone || ''}`) : null,
       s.notes ? h('p', {}, s.notes) : null,
     ),
+    contactsCard(s),
   );
   const visits = await localVisits();
   const open = visits.find((v) => !v.checkedOutAt);
@@ -75,6 +75,46 @@ export async function view(idText) {
   wrap.append(mapEl);
   renderMap(mapEl, [{ lat: s.lat, lng: s.lng, label: s.name, short: s.tier }], { route: false, title: s.name });
   return wrap;
+}
+
+// The store's people, the primary first, each phone a tel: link; read network-first (cached
+// for today's stops), else as the store list gave them.
+function contactsCard(s) {
+  const card = h('div', { class: 'card', id: 'store-contacts' }, h('h3', {}, t('contact.title')));
+  const show = (list) => {
+    card.replaceChildren(
+      h('h3', {}, t('contact.title')),
+      list.length
+        ? h('ul', { class: 'contacts' }, list.map(contactItem))
+        : h('p', { class: 'muted' }, t('contact.none')),
+    );
+  };
+  storeContacts(s.id)
+    .then((list) => show(list))
+    .catch(() => show(s.contacts || []));
+  return card;
+}
+
+function contactItem(c) {
+  const who = [t(`contact.role.${c.role}`), c.is_primary ? t('contact.primary') : null].filter(Boolean).join(' · ');
+  return h(
+    'li',
+    { dataset: { contactId: c.id } },
+    h('div', {}, h('strong', {}, c.name), ' ', h('span', { class: 'muted' }, who)),
+    c.phone
+      ? h(
+          'a',
+          {
+            class: 'btn call',
+            href: `tel:${c.phone.replace(/[^\d+]/g, '')}`,
+            'aria-label': t('contact.call', { name: c.name }),
+          },
+          `☎ ${c.phone}`,
+        )
+      : null,
+    c.email ? h('div', {}, h('a', { class: 'email', href: `mailto:${c.email}` }, c.email)) : null,
+    c.note ? h('div', { class: 'muted' }, c.note) : null,
+  );
 }
 
 // Navigate to the store by the rep's mode; once today's plan is read (offline too), by its mode

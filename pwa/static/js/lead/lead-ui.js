@@ -134,7 +134,7 @@ export function table(attrs, heads, rows, { num = [], foot = null } = {}) {
   );
 }
 
-async function teamPicker() {
+export async function teamPicker() {
   if (session.user.role === 'supervisor') return null;
   let teams;
   try {
@@ -252,3 +252,19 @@ export function barChart(rows, { max = 1, label = '' } = {}) {
     }),
   );
 }
+
+// The returns queue and the complaints: two lists under one tab, with a way between them.
+export const casesNav = (current) =>
+  h(
+    'nav',
+    { class: 'row sub-nav', id: 'cases-nav', 'aria-label': t('lead.cases') },
+    [
+      ['returns', 'lead.returns'],
+      ['complaints', 'lead.complaints'],
+    ].map(([name, key]) =>
+      h('a', { href: `#/${name}`, class: 'btn', 'aria-current': name === current ? 'page' : null }, t(key)),
+    ),
+  );
+
+// Whole days from an ISO timestamp to now (a case's age).
+export const daysSince = (iso) => Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 86400000));

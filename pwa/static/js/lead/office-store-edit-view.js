@@ -1,9 +1,12 @@
 // One store of the master: its fields in a form (the API's refusals shown at the fields they
-// name), its rep, its opening hours in the import's notation, and deactivate / reactivate.
+// name), its rep, its opening hours in the import's notation, its contacts (office-contacts.js),
+// and deactivate / reactivate.
 // `new` creates a store.
 import { t } from '../i18n.js';
 import { getJSON, request } from '../api.js';
+import { render } from '../router.js';
 import { h, hm, toast } from '../ui.js';
+import { contactsCard } from './office-contacts.js';
 import {
   CHANNELS,
   TIERS,
@@ -79,8 +82,6 @@ async function specs() {
       ? [['team_id', t('office.team'), { number: true, options: options(teamList, (x) => x.name, t('office.noTeam')) }]]
       : []),
     ['hours', t('office.hours'), { format: formatHours, parse: parseHours }],
-    ['contact_name', t('office.contactName'), text],
-    ['contact_phone', t('office.contactPhone'), text],
     ['notes', t('office.notes'), { ...text, type: 'textarea' }],
   ];
 }
@@ -122,6 +123,7 @@ export function view(id) {
     return [
       creating ? null : h('h2', {}, store.name, ' ', h('span', { class: 'muted' }, store.code)),
       form,
+      creating ? null : contactsCard(store, render),
       creating ? null : activeCard(store),
     ];
   });

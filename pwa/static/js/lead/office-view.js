@@ -1,5 +1,6 @@
 // The back office's hub: the set-up an admin runs (stores, their import and territories, user
-// accounts, the catalogue); a supervisor sees the parts for their own team's stores.
+// accounts, the catalogue, agreed prices and demand uplifts); a supervisor sees the parts for
+// their own team's stores.
 import { t } from '../i18n.js';
 import { setTitle } from '../router.js';
 import { h } from '../ui.js';
@@ -11,6 +12,8 @@ const SECTIONS = [
   ['#/office/territory', 'office.territory', 'office.territoryHint', canMaintain],
   ['#/office/users', 'office.users', 'office.usersHint', isAdmin],
   ['#/office/products', 'office.products', 'office.productsHint', isAdmin],
+  ['#/office/prices', 'office.price.title', 'office.price.hint', isAdmin],
+  ['#/office/uplifts', 'office.uplift.title', 'office.uplift.hint', isAdmin],
 ];
 
 export function view() {

@@ -1,192 +1,52 @@
-// The area manager's reports: display compliance, competitor prices, near-expiry exposure.
-import { fmtMoney, pct, t } from '../i18n.js';
-import { getJSON } from '../api.js';
-import {
-  chart,
-  controls,
-  exportRow,
-  kpiTile,
-  leadScreen,
-  periodQ,
-  productNames,
-  scopeQ,
-  state,
-  table,
-} from './lead-ui.js';
-import { render, setTitle } from '../router.js';
-import { field, h, select } from '../ui.js';
+// The area manager's and supervisor's reports: a page per subject, each with its CSV/XLSX
+// export; the first page (display, competitor prices, near-expiry) as before.
+import { t } from '../i18n.js';
+import { controls, leadScreen, state } from './lead-ui.js';
+import { setTitle } from '../router.js';
+import { h } from '../ui.js';
 
-export async function view() {
+// [route name, label key, module]; each module's section() answers the page's sections.
+const PAGES = [
+  ['overview', 'report.overview', () => import('./reports/overview.js')],
+  ['orders', 'report.orders', () => import('./reports/orders.js')],
+  ['shelf', 'report.shelf', () => import('./reports/shelf.js')],
+  ['prices', 'report.prices', () => import('./reports/prices.js')],
+  ['returns', 'report.returns', () => import('./reports/returns.js')],
+  ['complaints', 'report.complaints', () => import('./reports/complaints.js')],
+  ['tiers', 'report.tiers', () => import('./reports/tiers.js')],
+];
+
+export async function view(name = 'overview') {
   state.back = 'reports';
   setTitle(t('tab.reports'));
-  const top = await controls();
-  const group = select(
-    [
-      ['team', t('rep.byTeam')],
-      ['channel', t('rep.byChannel')],
-      ['tier', t('rep.byTier')],
-    ],
-    { id: 'report-group' },
-  );
-  group.value = state.group || 'team';
-  group.addEventListener('change', () => {
-    state.group = group.value;
-    render();
-  });
-  const [display, comp, expiry, products] = await Promise.all([
-    getJSON(`/api/reports/display-compliance?${periodQ()}&group_by=${group.value}${scopeQ()}`).then((r) => r.data),
-    getJSON(`/api/reports/competitor-prices?${periodQ()}${scopeQ()}`).then((r) => r.data),
-    getJSON(`/api/reports/near-expiry?group_by=product${scopeQ()}`).then((r) => r.data),
-    productNames(),
-  ]);
-  return leadScreen(top, displaySection(display, group), competitorSection(comp), expirySection(expiry, products));
-}
-
-const groupLabel = (by, value) =>
-  by === 'channel' ? t(`channel.${value}`) : by === 'tier' ? t(`tier.${value}`) : value;
-
-function displaySection(display, group) {
-  const tot = display.total;
-  return h(
-    'section',
-    {},
-    h('h3', {}, t('rep.display')),
-    h('div', { class: 'controls' }, field(t('rep.groupBy'), group)),
-    h(
-      'div',
-      { class: 'kpis', id: 'display-kpis' },
-      kpiTile(t('rep.oos'), pct(tot.out_of_stock_rate.rate)),
-      kpiTile(t('rep.eyeLevel'), pct(tot.eye_level_share.rate)),
-      kpiTile(t('rep.perfect'), pct(tot.perfect_store_score.rate)),
-      kpiTile(t('rep.checks'), String(tot.checks)),
-    ),
-    display.groups.length
-      ? h(
-          'div',
-          { class: 'charts' },
-          [
-            ['perfect_store_score', 'rep.perfect', '#1b5e20'],
-            ['out_of_stock_rate', 'rep.oos', '#b71c1c'],
-            ['eye_level_share', 'rep.eyeLevel', '#0d47a1'],
-          ].map(([key, label, color]) =>
-            chart(
-              t(label),
-              display.groups.map((g) => ({
-                label: groupLabel(display.group_by, g.group),
-                value: g[key].rate || 0,
-                text: pct(g[key].rate),
-                color,
-              })),
-            ),
-          ),
-        )
-      : null,
-    exportRow('display-compliance', `${periodQ()}&group_by=${group.value}`),
-  );
-}
-
-function competitorSection(comp) {
-  const product = (p) => [
-    h('span', { class: 'strong' }, p.product),
-    h('div', { class: 'muted' }, `${p.brand} · ${t(`channel.${p.channel}`)}`),
-  ];
-  return h(
-    'section',
-    {},
-    h('h3', {}, t('rep.competitors')),
-    comp.prices.length ? priceTrend(comp.prices, product) : h('p', { class: 'muted' }, t('rep.none')),
-    comp.promotions.length
-      ? [
-          h('h3', {}, t('rep.promotions')),
-          table(
-            { id: 'competitor-promotions' },
-            [t('co.product'), t('co.promoType'), t('co.lowest'), t('co.stores')],
-            comp.promotions.map((p) => [
-              product(p),
-              t(`promo.${p.promo_type}`),
-              fmtMoney(p.lowest_promo_price),
-              p.stores,
-            ]),
-            { num: [2, 3] },
-          ),
-        ]
-      : null,
-    exportRow('competitor-prices', periodQ()),
-  );
-}
-
-// Competitor prices as a trend: a row per product and channel, a column per week, the regular
-// median with the promotional one under it; a change from the week before is marked.
-function priceTrend(prices, product) {
-  const weeks = [...new Set(prices.map((p) => p.week))].sort();
-  const rows = new Map();
-  for (const p of prices) {
-    const key = `${p.brand}|${p.product}|${p.channel}`;
-    if (!rows.has(key)) rows.set(key, { head: p, byWeek: new Map() });
-    rows.get(key).byWeek.set(p.week, p);
+  const page = PAGES.find(([n]) => n === name) || PAGES[0];
+  // Reports tell a trend: the first time they open on a single day, they show four weeks (the
+  // period stays as chosen after that, for every screen).
+  if (!state.trendShown) {
+    state.trendShown = true;
+    if (state.period === 'day') state.period = 'weeks4';
   }
-  const cell = (p, before) => {
-    if (!p) return { content: '—', label: '' };
-    const now = Number(p.regular.median);
-    const was = before ? Number(before.regular.median) : null;
-    const move =
-      p.regular.median != null && was != null && now !== was
-        ? h(
-            'span',
-            { class: now < was ? 'bad' : 'ok', title: t(now < was ? 'rep.priceDown' : 'rep.priceUp') },
-            now < was ? ' ▼' : ' ▲',
-          )
-        : null;
-    return {
-      label: p.week,
-      content: [
-        fmtMoney(p.regular.median),
-        move,
-        p.promo.median != null
-          ? h('div', { class: 'warn' }, t('rep.promoAt', { price: fmtMoney(p.promo.median) }))
-          : null,
-      ],
-    };
-  };
-  return h(
-    'div',
-    { class: 'scroll-x' },
-    table(
-      { id: 'competitor-prices', class: 'trend' },
-      [t('co.product'), ...weeks.map((w) => w.replace(/^\d{4}-/, ''))],
-      [...rows.values()].map(({ head, byWeek }) => [
-        product(head),
-        ...weeks.map((w, i) => cell(byWeek.get(w), i ? byWeek.get(weeks[i - 1]) : null)),
-      ]),
-      { num: weeks.map((_, i) => i + 1) },
+  const nav = h(
+    'nav',
+    { class: 'row sub-nav', id: 'report-nav', 'aria-label': t('report.pages') },
+    PAGES.map(([n, key]) =>
+      h(
+        'a',
+        {
+          href: n === 'overview' ? '#/reports' : `#/reports/${n}`,
+          class: 'btn',
+          'aria-current': n === page[0] ? 'page' : null,
+        },
+        t(key),
+      ),
     ),
   );
-}
-
-function expirySection(expiry, products) {
-  const tile = (label, x) => kpiTile(label, String(x.quantity), fmtMoney(x.value));
-  return h(
-    'section',
-    {},
-    h('h3', {}, t('rep.expiry')),
-    h(
-      'div',
-      { class: 'kpis' },
-      tile(t('rep.in7'), expiry.total.within_7_days),
-      tile(t('rep.in30'), expiry.total.within_30_days),
-    ),
-    expiry.groups.length
-      ? chart(
-          t('rep.value30'),
-          expiry.groups.map((g) => ({
-            label: products.get(g.id) || g.name,
-            value: g.within_30_days.value,
-            text: fmtMoney(g.within_30_days.value),
-            color: '#8a5300',
-          })),
-          { max: Math.max(1, ...expiry.groups.map((g) => g.within_30_days.value)), id: 'expiry-chart' },
-        )
-      : null,
-    exportRow('near-expiry', 'group_by=product'),
+  const [top, module] = await Promise.all([controls(), page[2]()]);
+  const body = await module.section();
+  // On a phone the row scrolls: bring the current page's link into view once drawn (the
+  // router draws the screen before the next frame).
+  requestAnimationFrame(() =>
+    nav.querySelector('[aria-current]').scrollIntoView({ block: 'nearest', inline: 'center' }),
   );
+  return leadScreen(nav, top, h('div', { class: 'report', dataset: { report: page[0] } }, body));
 }

@@ -1,4 +1,5 @@
-// One visit in detail: who, when, how long, flags, photos, order and every record.
+// One visit in detail: who, when, how long, flags, photos, order and every record, with the
+// rep's note, the decisions on its returns and what became of earlier near-expiry stock.
 import { fmtDateTime, fmtDay, fmtMinutes, fmtMoney, fmtTime, t } from '../i18n.js';
 import { getJSON } from '../api.js';
 import { flagLine, leadScreen, productNames, state, table, thumb } from './lead-ui.js';
@@ -32,6 +33,7 @@ export async function view(id) {
       fact(t('visit.status'), `${t(`vstatus.${v.status}`)} · ${v.planned ? t('team.planned') : t('team.unplanned')}`),
       fact(t('visit.distance'), v.checkin_distance_m != null ? `${Math.round(v.checkin_distance_m)} m` : '—'),
       fact(t('visit.order'), v.order && v.order.lines.length ? fmtMoney(v.order.total) : t('visit.noOrder')),
+      v.note ? fact(t('vd.note'), v.note, 'visit-note') : null,
     ),
     v.flags.length
       ? h(
@@ -70,7 +72,7 @@ export async function view(id) {
     h(
       'div',
       { class: 'records' },
-      section(t('visit.display'), v.display_checks, (rows) => displayTable(rows, pn)),
+      section(t('visit.display'), v.display_checks, (rows) => displayTable(rows, pn, deviations(v))),
       section(t('visit.stock'), v.stock_counts, (rows) =>
         table(
           {},
@@ -81,20 +83,15 @@ export async function view(id) {
       ),
       section(t('visit.expiry'), v.near_expiry_items, (rows) =>
         table(
-          {},
-          [t('co.product'), t('nx.qty'), t('nx.date')],
-          rows.map((c) => [pn(c.product_id), c.quantity, fmtDay(c.expiry_date)]),
+          { id: 'visit-expiry' },
+          [t('co.product'), t('nx.qty'), t('nx.date'), t('vd.action')],
+          rows.map((c) => [pn(c.product_id), c.quantity, fmtDay(c.expiry_date), actionText(c.action)]),
           { num: [1] },
         ),
       ),
-      section(t('visit.returns'), v.return_requests, (rows) =>
-        table(
-          {},
-          [t('co.product'), t('nx.qty'), t('visit.reason')],
-          rows.map((c) => [pn(c.product_id), c.quantity, t(`return.${c.reason}`)]),
-          { num: [1] },
-        ),
-      ),
+      section(t('vd.followups'), v.expiry_followups, (rows) => followUpTable(rows, pn)),
+      section(t('visit.returns'), v.return_requests, (rows) => returnsTable(rows, pn)),
+      section(t('vd.facings'), v.shelf_facings, facingsTable),
       section(t('visit.competitors'), v.competitor_observations, (rows) =>
         table(
           { class: 'stack' },
@@ -119,11 +116,105 @@ export async function view(id) {
           { num: [1, 2] },
         ),
       ),
+      section(t('vd.complaints'), v.complaints, complaintsTable),
     ),
   );
 }
 
 const fact = (label, value, id) => h('div', { id }, h('dt', {}, label), h('dd', {}, value));
+const pill = (cls, text) => h('span', { class: `pill ${cls}` }, text);
+const actionText = (action) => t(`report.action.${action || 'none'}`);
+const RETURN_TONE = { requested: 'warn', approved: 'ok', collected: 'ok', credited: 'ok', rejected: 'bad' };
+const COMPLAINT_TONE = { open: 'bad', in_progress: 'warn', resolved: 'ok' };
+
+// The price-deviation flag's products by id: what the display table marks.
+function deviations(v) {
+  const flag = v.flags.find((f) => f.kind === 'price_deviation');
+  return new Map(((flag && flag.detail.products) || []).map((p) => [p.product_id, p]));
+}
+
+// The shelf price, "special" when the shelf shows one, and the deviation it makes, if any.
+function priceCell(c, deviation) {
+  if (c.shelf_price == null && !deviation) return '—';
+  return [
+    fmtMoney(c.shelf_price),
+    c.special_price ? [' ', pill('warn', t('vd.special'))] : '',
+    deviation
+      ? h(
+          'div',
+          { class: 'bad price-deviation' },
+          `⚑ ${t(`vd.dev.${deviation.kind}`, { agreed: fmtMoney(deviation.agreed_price) })}`,
+        )
+      : '',
+  ];
+}
+
+function followUpTable(rows, pn) {
+  return table(
+    { id: 'visit-followups', class: 'stack' },
+    [t('co.product'), t('vd.noted'), t('vd.action'), t('vd.outcome'), t('vd.left')],
+    rows.map((f) => [
+      h('span', { class: 'strong' }, pn(f.product_id)),
+      {
+        content: t('vd.notedText', { q: f.noted_quantity, date: fmtDay(f.expiry_date) }),
+        label: t('vd.noted'),
+      },
+      { content: actionText(f.action), label: t('vd.action') },
+      {
+        content: pill(f.outcome === 'sold' ? 'ok' : 'warn', t(`vd.outcome.${f.outcome}`)),
+        label: t('vd.outcome'),
+      },
+      { content: f.quantity ?? '—', label: t('vd.left') },
+    ]),
+    { num: [4] },
+  );
+}
+
+// Each return with the lead's decision: status, when, and the note given with it.
+function returnsTable(rows, pn) {
+  return table(
+    { id: 'visit-returns', class: 'stack' },
+    [t('co.product'), t('nx.qty'), t('visit.reason'), t('vd.status')],
+    rows.map((r) => [
+      h('span', { class: 'strong' }, pn(r.product_id), r.note ? h('div', { class: 'muted' }, r.note) : ''),
+      { content: r.quantity, label: t('nx.qty') },
+      { content: t(`rep.ret.reason.${r.reason}`), label: t('visit.reason') },
+      {
+        content: [
+          pill(RETURN_TONE[r.status] || '', t(`rep.ret.status.${r.status}`)),
+          r.decided_at ? [' ', h('span', { class: 'muted' }, fmtDateTime(r.decided_at))] : '',
+          r.status_note ? h('div', { class: 'muted' }, r.status_note) : '',
+        ],
+        label: t('vd.status'),
+      },
+    ]),
+    { num: [1] },
+  );
+}
+
+function facingsTable(rows) {
+  return table(
+    { id: 'visit-facings' },
+    [t('vd.brand'), t('vd.category'), t('dc.facings'), t('vd.eye')],
+    rows.map((f) => [f.brand_name, f.category, f.facings, f.eye_level_facings ?? '—']),
+    { num: [2, 3] },
+  );
+}
+
+function complaintsTable(rows) {
+  return table(
+    { id: 'visit-complaints', class: 'stack' },
+    [t('vd.category'), t('vd.status'), t('vd.complaint')],
+    rows.map((c) => [
+      h('span', { class: 'strong' }, t(`rep.cmp.cat.${c.category}`)),
+      { content: pill(COMPLAINT_TONE[c.status] || '', t(`rep.cmp.status.${c.status}`)), label: t('vd.status') },
+      {
+        content: [c.text, c.resolution ? h('div', { class: 'muted' }, t('vd.resolution', { text: c.resolution })) : ''],
+        label: t('vd.complaint'),
+      },
+    ]),
+  );
+}
 
 function orderTable(order, lines, pn) {
   return table(
@@ -142,9 +233,10 @@ function orderTable(order, lines, pn) {
   );
 }
 
-// Availability (on shelf, out of stock, or not stocked here), facings, shelf height, and
-// only the checklist answers that need attention.
-function displayTable(rows, pn) {
+// Availability (on shelf, out of stock, or not stocked here), facings, shelf height, the shelf
+// price (and any deviation from the agreed prices), and only the checklist answers that need
+// attention.
+function displayTable(rows, pn, deviation) {
   const avail = (c) => (c.on_shelf ? t('dc.onShelf') : c.out_of_stock ? t('dc.oos') : t('dc.notStocked'));
   const remarks = (c) =>
     [
@@ -160,12 +252,13 @@ function displayTable(rows, pn) {
       .join(' · ');
   return table(
     { id: 'visit-display', class: 'stack' },
-    [t('co.product'), t('dc.availability'), t('dc.facings'), t('dc.level'), t('dc.notes')],
+    [t('co.product'), t('dc.availability'), t('dc.facings'), t('dc.level'), t('vd.shelfPrice'), t('dc.notes')],
     rows.map((c) => [
       h('span', { class: 'strong' }, pn(c.product_id)),
       { content: h('span', { class: c.on_shelf ? 'ok' : 'bad' }, avail(c)), label: t('dc.availability') },
       { content: c.on_shelf ? c.facings : '—', label: t('dc.facings') },
       { content: c.shelf_level ? t(`dc.level${c.shelf_level}`) : '—', label: t('dc.level') },
+      { content: priceCell(c, deviation.get(c.product_id)), label: t('vd.shelfPrice') },
       { content: remarks(c) || '—', label: t('dc.notes') },
     ]),
     { num: [2] },
