@@ -99,17 +99,28 @@ def _parts(f: Subquery, group_by: str) -> dict[tuple[Any, Any], list[Any]]:
 
 
 def _metrics(rows: list[Any], as_of: date) -> dict[str, Any]:
-    ages = [((as_of - r.pending_day).days, r.count) for r in rows if r.pending_day is not None]
-    waiting = sum(n for _, n in ages)
+    """A group's figures from its rows (one pass: a year by store has some 20,000 rows)."""
+    count = quantity = waiting = waiting_qty = waited = 0
+    value, oldest = Decimal("0.00"), None
+    for row in rows:
+        count += row.count
+        quantity += row.quantity
+        value += row.value
+        if row.pending_day is not None:
+            age = (as_of - row.pending_day).days
+            waiting += row.count
+            waiting_qty += row.quantity
+            waited += age * row.count
+            oldest = age if oldest is None else max(oldest, age)
     return {
-        "count": sum(int(r.count) for r in rows),
-        "quantity": sum(int(r.quantity) for r in rows),
-        "value": sum((Decimal(r.value) for r in rows), Decimal("0.00")),
+        "count": count,
+        "quantity": quantity,
+        "value": value,
         "pending": {
             "count": waiting,
-            "quantity": sum(int(r.quantity) for r in rows if r.pending_day is not None),
-            "oldest_days": max((age for age, _ in ages), default=None),
-            "mean_days": round(sum(age * n for age, n in ages) / waiting, 1) if waiting else None,
+            "quantity": waiting_qty,
+            "oldest_days": oldest,
+            "mean_days": round(waited / waiting, 1) if waiting else None,
         },
     }
 
