@@ -61,7 +61,7 @@ class VisitById(MethodView):
     @blp.errors(404)
     def get(self, visit_id):
         """One visit with its flags, photos, display checks, stock, expiry, returns,
-        competitor observations and order."""
+        competitor observations and facings, near-expiry follow-ups, complaints and order."""
         return visits.get_visit(current_user(), visit_id)
 
 

@@ -8,11 +8,19 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from ..models import ExpiryAction, FlagKind, ReturnReason, ReturnStatus, VisitStatus
+from ..models import (
+    ExpiryAction,
+    ExpiryOutcome,
+    FlagKind,
+    ReturnReason,
+    ReturnStatus,
+    VisitStatus,
+)
 from ..models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
 from .common import NOTE, SHORT_NOTE, TITLE, BoundedList, Money, PageArgs, page_schema, text
 from .photos import PhotoSchema
 from .shelf import ShelfFacingSchema
+from .store_file import ComplaintSchema
 from .visit_reviews import review_state
 
 QUANTITY = validate.Range(1, 1_000_000)
@@ -285,6 +293,25 @@ ReturnRequestsSchema = item_list(ReturnRequestSchema, "ReturnRequests")
 CompetitorObservationsSchema = item_list(CompetitorObservationSchema, "CompetitorObservations")
 
 
+class ExpiryFollowUpDetailSchema(ma.Schema):
+    """What had become, by this visit, of a near-expiry item noted at an earlier one."""
+
+    id = ma.fields.Integer()
+    near_expiry_id = ma.fields.Integer()
+    product_id = ma.fields.Integer(attribute="near_expiry.product_id")
+    noted_quantity = ma.fields.Integer(
+        attribute="near_expiry.quantity", metadata={"description": "As noted at the earlier visit"}
+    )
+    expiry_date = ma.fields.Date(attribute="near_expiry.expiry_date")
+    action = ma.fields.Enum(
+        ExpiryAction, by_value=True, attribute="near_expiry.action", allow_none=True
+    )
+    outcome = ma.fields.Enum(ExpiryOutcome, by_value=True)
+    quantity = ma.fields.Integer(
+        allow_none=True, metadata={"description": "What is left (still_on_shelf) or expired"}
+    )
+
+
 class VisitDetailSchema(VisitSchema):
     photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
     display_checks = ma.fields.List(ma.fields.Nested(DisplayCheckSchema))
@@ -293,6 +320,13 @@ class VisitDetailSchema(VisitSchema):
     return_requests = ma.fields.List(ma.fields.Nested(ReturnRequestSchema))
     competitor_observations = ma.fields.List(ma.fields.Nested(CompetitorObservationSchema))
     shelf_facings = ma.fields.List(ma.fields.Nested(ShelfFacingSchema))
+    expiry_followups = ma.fields.List(
+        ma.fields.Nested(ExpiryFollowUpDetailSchema),
+        metadata={"description": "Earlier visits' near-expiry items followed up at this one"},
+    )
+    complaints = ma.fields.List(
+        ma.fields.Nested(ComplaintSchema), metadata={"description": "Recorded at this visit"}
+    )
     order = ma.fields.Nested(OrderSchema, allow_none=True)
 
 

@@ -234,6 +234,9 @@ def get_visit(actor: User, visit_id: int) -> Visit:
             selectinload(Visit.near_expiry_items),
             selectinload(Visit.return_requests),
             selectinload(Visit.competitor_observations),
+            selectinload(Visit.shelf_facings),
+            selectinload(Visit.expiry_followups),
+            selectinload(Visit.complaints),
             selectinload(Visit.order).selectinload(Order.lines),
         )
     ).first()

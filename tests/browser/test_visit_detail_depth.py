@@ -71,7 +71,14 @@ def recorded(server):
     products = own_products(server, today.isoformat())
     first, second, third = products[0], products[1], products[2]
     _, brands = server.call("GET", "/api/brands", user=SUP)
-    rival = next(b for b in brands if not b["is_own"])
+    _, catalogue = server.call("GET", "/api/products?per_page=100", user=SUP)
+    # A competitor brand selling in the first product's category: its facings are on that shelf.
+    rival_id = next(
+        p["brand_id"]
+        for p in catalogue["items"]
+        if not p["is_own"] and p["category"] == first["category"]
+    )
+    rival = next(b for b in brands if b["id"] == rival_id)
 
     def call(method, path, body=None, expect=200, user=rep["username"]):
         status, answer = server.call(method, path, body, user=user)
