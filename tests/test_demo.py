@@ -27,9 +27,10 @@ from backend.models import (
     User,
     Visit,
     VisitFlag,
+    VisitStatus,
 )
 from backend.services import expiry_followups
-from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS
+from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS, field_day
 from backend.services.reports.ranges import today as business_today
 from backend.services.visit_integrity import hamming
 
@@ -426,3 +427,13 @@ def test_demo_prospects_lapsed_stores_and_tier_proposals(app, client, cli):
     for status, key in (("lapsed", "lapsed"), ("prospect", "prospects")):
         listed = client.get(f"/api/stores?customer_status={status}&per_page=1", headers=manager)
         assert listed.json["meta"]["total"] == now[key]
+
+
+def test_demo_visits_carry_the_reps_notes(app, cli):
+    """About one closed visit in eight has a note from the rep, and the supervisor reads it."""
+    cli("--today", "2026-03-11")
+    with app.app_context():
+        closed = count(Visit, Visit.status == VisitStatus.CLOSED)
+        noted = count(Visit, Visit.note.in_(field_day.VISIT_NOTES))
+        assert count(Visit, Visit.note.is_not(None)) == noted
+    assert 0.08 < noted / closed < 0.17

@@ -45,7 +45,7 @@ MESSAGE_LENGTH = 300  # VisitFlag.message
 def recompute(visit: Visit) -> list[PriceDeviation]:
     """Replace the visit's price deviations and its `price_deviation` flag."""
     checks = db.session.execute(
-        select(DisplayCheck, Product.name)
+        select(DisplayCheck, Product.name, Product.pack_size)
         .join(Product, Product.id == DisplayCheck.product_id)
         .join(Brand, Brand.id == Product.brand_id)
         .where(
@@ -55,13 +55,15 @@ def recompute(visit: Visit) -> list[PriceDeviation]:
         )
         .order_by(Product.name, Product.id)
     ).all()
-    product_ids = {check.product_id for check, _ in checks}
+    product_ids = {check.product_id for check, _, _ in checks}
     agreed = agreed_prices(product_ids, visit.store.channel, visit.visit_date)
     promotions = covering_promotions(product_ids, visit.store_id, visit.store.channel,
                                      visit.visit_date)  # fmt: skip
     db.session.execute(delete(PriceDeviation).where(PriceDeviation.visit_id == visit.id))
     found = []
-    for check, name in checks:
+    for check, name, pack in checks:
+        # With the pack size: two sizes of one product are told apart on the flag.
+        name = f"{name} {pack}".strip()
         row = _deviation(check, agreed.get(check.product_id), promotions.get(check.product_id, []))
         if row is not None:
             row.visit_id = visit.id

@@ -130,17 +130,20 @@ def test_shelf_prices_against_the_agreement(app, client, tokens, org, cat):
     ]
     assert flags == [
         (
-            "3 own product(s) priced off the agreement: Sakura tea 0, Sakura tea 1, Sakura tea 4.",
+            "3 own product(s) priced off the agreement: Sakura tea 0 500 ml, Sakura tea 1 500 ml, "
+            "Sakura tea 4 500 ml.",
             None,
             {
                 "count": 3,
-                "product_names": "Sakura tea 0, Sakura tea 1, Sakura tea 4",
+                "product_names": "Sakura tea 0 500 ml, Sakura tea 1 500 ml, Sakura tea 4 500 ml",
                 "products": [
-                    {"product_id": p[0], "product_name": "Sakura tea 0", "kind": "below_agreed",
+                    {"product_id": p[0], "product_name": "Sakura tea 0 500 ml",
+                     "kind": "below_agreed",
                      "shelf_price": "139.50", "agreed_price": "140.00"},
-                    {"product_id": p[1], "product_name": "Sakura tea 1", "kind": "below_agreed",
+                    {"product_id": p[1], "product_name": "Sakura tea 1 500 ml",
+                     "kind": "below_agreed",
                      "shelf_price": "154.99", "agreed_price": "155.00"},
-                    {"product_id": p[4], "product_name": "Sakura tea 4",
+                    {"product_id": p[4], "product_name": "Sakura tea 4 500 ml",
                      "kind": "unagreed_special", "shelf_price": "170.00", "agreed_price": None},
                 ],
             },

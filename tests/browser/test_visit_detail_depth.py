@@ -149,7 +149,7 @@ def test_the_visit_detail_shows_each_new_record(
     page.wait_for_selector("#visit-complaints")
 
     assert page.inner_text("#visit-note dd") == NOTE
-    names = ", ".join(p["name"] for p in (first, second))
+    names = ", ".join(p["label"] for p in (first, second))
     deviation = f"⚑ Price off agreement: 2 own product(s) priced off the agreement: {names}."
     assert deviation in page.locator("#visit-flags li").all_inner_texts()
 

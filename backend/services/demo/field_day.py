@@ -204,8 +204,26 @@ def _check_out(
     visit.checkout_distance_m = visit_integrity.distance_m(
         fix.lat, fix.lng, visit.store.lat, visit.store.lng
     )
+    visit.note = _note(visit)
     visit.updated_at = received
     visit_integrity.on_check_out(visit, received, _sent(received, skew))
+
+
+# What reps jot down at check-out, at about one visit in eight.
+VISIT_NOTES = (
+    "Manager away today; spoke to the deputy about the end-cap.",
+    "Back room is full: they asked us to deliver smaller drops.",
+    "New shelf layout next month, store will confirm the planogram.",
+    "Cooler door is broken; our cans moved to the bottom shelf until it is fixed.",
+    "Owner wants a tasting day for the new soda.",
+    "Competitor staff were restocking when I arrived.",
+)
+
+
+def _note(visit: Visit) -> str | None:
+    """The rep's note, from its own seed (the visit's other draws stay as they were)."""
+    rng = random.Random(f"note/{visit.uuid}")
+    return rng.choice(VISIT_NOTES) if rng.random() < 0.125 else None
 
 
 def _left_open(visit: Visit) -> None:
