@@ -70,6 +70,19 @@ class VisitOrg:
     area_id = Team.area_id
 
 
+def visit_place() -> tuple[Any, ...]:
+    """The columns that place a record joined by `at_visits`: its store, rep, team (that day's)
+    and area, under the names `where_org` and the report groups use."""
+    return (
+        Visit.store_id,
+        Store.name.label("store_name"),
+        Visit.rep_id,
+        Visit.team_id,
+        Team.name.label("team_name"),
+        Team.area_id,
+    )
+
+
 def at_visits(
     stmt: Select[Any], visit_id: Any, actor: User, *conditions: ColumnElement[bool]
 ) -> Select[Any]:

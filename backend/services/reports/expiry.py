@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import Subquery, case, func, select
 
 from ...extensions import db
-from ...models import ExpiryFollowUp, ExpiryOutcome, NearExpiry, Product, Store, Team, User, Visit
+from ...models import ExpiryFollowUp, ExpiryOutcome, NearExpiry, Product, User, Visit
 from . import ranges
-from .common import at_visits, begin_report, where_org
+from .common import at_visits, begin_report, visit_place, where_org
 from .sql import money
 
 GROUPS = {
@@ -81,12 +81,7 @@ def _latest(actor: User, args: dict[str, Any], as_of: Any) -> Subquery:
             NearExpiry.action,
             Product.name.label("product_name"),
             Product.unit_price,
-            Visit.store_id,
-            Store.name.label("store_name"),
-            Visit.rep_id,
-            Visit.team_id,
-            Team.name.label("team_name"),
-            Team.area_id,
+            *visit_place(),
             newest.label("newest"),
         ).select_from(NearExpiry),
         NearExpiry.visit_id,
@@ -109,12 +104,7 @@ def _expired(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subque
                 NearExpiry.action,
                 Product.name.label("product_name"),
                 Product.unit_price,
-                Visit.store_id,
-                Store.name.label("store_name"),
-                Visit.rep_id,
-                Visit.team_id,
-                Team.name.label("team_name"),
-                Team.area_id,
+                *visit_place(),
             ).select_from(ExpiryFollowUp),
             ExpiryFollowUp.visit_id,
             actor,

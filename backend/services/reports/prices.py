@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Select, Subquery, case, func, literal, null, select, union_all
 
 from ...extensions import db
-from ...models import DeviationKind, PriceDeviation, Product, Promotion, Store, Team, User, Visit
+from ...models import DeviationKind, PriceDeviation, Product, Promotion, Store, User, Visit
 from . import ranges
-from .common import at_visits, begin_report, where_org
+from .common import at_visits, begin_report, visit_place, where_org
 from .exceptions import page_meta
 from .sql import count_if, money, week_start
 
@@ -58,13 +58,8 @@ def _deviations(actor: User, args: dict[str, Any], first: Any, last: Any) -> Sel
             money(case((below, d.agreed_price - d.shelf_price), else_=0)).label("amount"),
             Visit.visit_date,
             week_start(Visit.visit_date).label("week"),
-            Visit.store_id,
-            Store.name.label("store_name"),
             Store.channel,
-            Visit.rep_id,
-            Visit.team_id,
-            Team.name.label("team_name"),
-            Team.area_id,
+            *visit_place(),
         ).select_from(d),
         d.visit_id,
         actor,

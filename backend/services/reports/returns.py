@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Subquery, case, func, select
 
 from ...extensions import db
-from ...models import Product, ReturnRequest, ReturnStatus, Store, Team, User, Visit
+from ...models import Product, ReturnRequest, ReturnStatus, User, Visit
 from . import ranges
-from .common import at_visits, begin_report, where_org
+from .common import at_visits, begin_report, visit_place, where_org
 from .sql import money
 
 GROUPS = {
@@ -61,12 +61,7 @@ def _facts(actor: User, args: dict[str, Any], first: date, last: date) -> Subque
             ReturnRequest.product_id,
             Product.name.label("product_name"),
             Visit.visit_date,
-            Visit.store_id,
-            Store.name.label("store_name"),
-            Visit.rep_id,
-            Visit.team_id,
-            Team.name.label("team_name"),
-            Team.area_id,
+            *visit_place(),
         ).select_from(ReturnRequest),
         ReturnRequest.visit_id,
         actor,
