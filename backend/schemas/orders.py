@@ -16,10 +16,11 @@ GROUPS = ("product", "brand", "channel", "tier", "rep", "team")
 MAX_FACTOR = Decimal("999.99")
 
 
-def _amount(description: str, **kwargs: Any) -> ma.fields.Decimal:
-    return ma.fields.Decimal(
-        places=2, as_string=True, metadata={"description": description}, **kwargs
-    )
+def _amount(description: str, places: int = 2, **kwargs: Any) -> ma.fields.Decimal:
+    """A decimal answered as a string (documented so: the OpenAPI type of a Decimal field is
+    a number)."""
+    metadata = {"type": "string", "format": "decimal", "description": description}
+    return ma.fields.Decimal(places=places, as_string=True, metadata=metadata, **kwargs)
 
 
 class OrderArgs(RangeArgs):
@@ -48,9 +49,7 @@ class OrderGroupSchema(OrderMetricsSchema):
         allow_none=True, metadata={"description": "Product, brand, rep or team id; channel; tier"}
     )
     name = ma.fields.String(allow_none=True)
-    share_of_value = ma.fields.Decimal(
-        places=4, as_string=True, allow_none=True, metadata={"description": "value ÷ total"}
-    )
+    share_of_value = _amount("value ÷ total", places=4, allow_none=True)
 
 
 class BestSellerSchema(ma.Schema):

@@ -74,7 +74,7 @@ def add_days(territory: Territory, past: list[date], today: date) -> None:
     territory.records.write()
     store_file.add(territory.seed, territory.records.catalogue.prices, past, today)
     returns.add(territory.seed, past, today)
-    prices.add(territory.seed, past, today)
+    prices.add(territory.seed, past, today, territory.records.catalogue.prices.step)
     tiers.add(territory.seed, territory.stores, today)
     orders.add(territory.seed, past, today)
 

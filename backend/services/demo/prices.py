@@ -3,10 +3,11 @@ reps saw. Runs after the days' records are written; each shelf price draws from 
 stream (day, store, product), so the same seed and day give the same demo, and a top-up prices
 only the checks it added.
 
-The agreed price is the list price plus 20 % (whole yen), 10 yen less at modern stores for the
-first two products. Most shelves sit at or a little above it; a few stores cut prices often
-(PRICE_CUTTERS), others now and then; a special price is mostly the running promotion's, rarely
-one nobody agreed, or one below the promotion's price.
+The agreed price is the list price plus 20 % (in the currency's price step: whole yen, cents),
+10 steps less at modern stores for the first two products; every other amount here is in steps
+too, so a euro demo gets cents where the yen demo gets yen. Most shelves sit at or a little
+above it; a few stores cut prices often (PRICE_CUTTERS), others now and then; a special price is
+mostly the running promotion's, rarely one nobody agreed, or one below the promotion's price.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from ...models import (
 from .. import price_deviations
 
 MARKUP = Decimal("1.20")
-YEN = Decimal("1")
 PRICE_CUTTERS = 3  # stores that often sell below the agreed price
 CUT_SHARE, RARE_CUT_SHARE, ROGUE_SPECIAL_SHARE = 0.35, 0.03, 0.015
 
 
-def add(seed: int, past: list[date], today: date) -> None:
+def add(seed: int, past: list[date], today: date, step: Decimal) -> None:
+    """The price list and promotions (once), and the shelf prices of the days' checks; `step`
+    is the currency's smallest shelf-price step (`market.Market.step`)."""
     days = [*past, today]
     own = db.session.scalars(
         select(Product).join(Brand).where(Brand.is_own).order_by(Product.sku)
@@ -45,39 +47,39 @@ def add(seed: int, past: list[date], today: date) -> None:
     if not own or not past:
         return
     if not db.session.scalar(select(exists().where(AgreedPrice.id.is_not(None)))):
-        _price_list(own, past[0])
-        _promotions(own, today)
+        _price_list(own, past[0], step)
+        _promotions(own, today, step)
     cutters = _price_cutters(seed)
-    touched = _shelf_prices(seed, days, cutters)
+    touched = _shelf_prices(seed, days, cutters, step)
     for visit in db.session.scalars(select(Visit).where(Visit.id.in_(touched))):
         price_deviations.recompute(visit)
     db.session.flush()
 
 
-def agreed_of(product: Product) -> Decimal:
-    return ((product.unit_price or Decimal(100)) * MARKUP).quantize(YEN)
+def agreed_of(product: Product, step: Decimal) -> Decimal:
+    return ((product.unit_price or 100 * step) * MARKUP).quantize(step)
 
 
-def _price_list(own: list[Product], first_day: date) -> None:
+def _price_list(own: list[Product], first_day: date, step: Decimal) -> None:
     since = first_day - timedelta(days=90)
-    rows = [AgreedPrice(product_id=p.id, price=agreed_of(p), valid_from=since) for p in own]
+    rows = [AgreedPrice(product_id=p.id, price=agreed_of(p, step), valid_from=since) for p in own]
     rows += [
-        AgreedPrice(product_id=p.id, channel=Channel.MODERN, price=agreed_of(p) - 10,
+        AgreedPrice(product_id=p.id, channel=Channel.MODERN, price=agreed_of(p, step) - 10 * step,
                     valid_from=since)
         for p in own[:2]
     ]  # fmt: skip
     db.session.add_all(rows)
 
 
-def _promotions(own: list[Product], today: date) -> None:
+def _promotions(own: list[Product], today: date, step: Decimal) -> None:
     """A fortnight's promotion of our first product running today, and a bundle of the second
     at modern stores two to three weeks ago (no price floor)."""
     first, second = own[0], own[1 % len(own)]
     db.session.add_all(
         [
             Promotion(name=f"{first.name} fortnight", product_id=first.id,
-                      promo_price=agreed_of(first) - 30, starts_on=today - timedelta(days=9),
-                      ends_on=today + timedelta(days=4)),
+                      promo_price=agreed_of(first, step) - 30 * step,
+                      starts_on=today - timedelta(days=9), ends_on=today + timedelta(days=4)),
             Promotion(name=f"{second.name} bundle", product_id=second.id, channel=Channel.MODERN,
                       starts_on=today - timedelta(days=20), ends_on=today - timedelta(days=14)),
         ]
@@ -91,7 +93,7 @@ def _price_cutters(seed: int) -> set[int]:
     return set(rng.sample(list(ids), min(PRICE_CUTTERS, len(ids))))
 
 
-def _shelf_prices(seed: int, days: list[date], cutters: set[int]) -> set[int]:
+def _shelf_prices(seed: int, days: list[date], cutters: set[int], step: Decimal) -> set[int]:
     """Set the shelf price of every own product on the shelf at the days' visits that has none;
     returns the visits with a price off the agreement (or a special one)."""
     rows = db.session.execute(
@@ -123,7 +125,7 @@ def _shelf_prices(seed: int, days: list[date], cutters: set[int]) -> set[int]:
             p for p in promotions[row.Product.id]
             if p.starts_on <= row.visit_date <= p.ends_on and p.channel in (None, row.channel)
         ]  # fmt: skip
-        price, special = _draw(rng, agreed, running, row.store_id in cutters)
+        price, special = _draw(rng, agreed, running, row.store_id in cutters, step)
         changes.append({"id": row.id, "shelf_price": price, "special_price": special})
         if special or price < agreed:
             touched.add(row.visit_id)
@@ -133,16 +135,16 @@ def _shelf_prices(seed: int, days: list[date], cutters: set[int]) -> set[int]:
 
 
 def _draw(
-    rng: random.Random, agreed: Decimal, running: list[Promotion], cutter: bool
+    rng: random.Random, agreed: Decimal, running: list[Promotion], cutter: bool, step: Decimal
 ) -> tuple[Decimal, bool]:
-    """A shelf price and whether it is shown as a special price."""
+    """A shelf price and whether it is shown as a special price (amounts in price steps)."""
     if running and rng.random() < 0.6:
         floor = running[0].promo_price
         if floor is None:
-            return agreed - 20, True
-        return (floor - 10 if rng.random() < 0.08 else floor), True
+            return agreed - 20 * step, True
+        return (floor - 10 * step if rng.random() < 0.08 else floor), True
     if rng.random() < ROGUE_SPECIAL_SHARE:
-        return agreed - 20, True
+        return agreed - 20 * step, True
     if rng.random() < (CUT_SHARE if cutter else RARE_CUT_SHARE):
-        return agreed - rng.choice((10, 20, 30, 50)), False
-    return agreed + rng.choice((0, 0, 0, 10, 20, 30)), False
+        return agreed - rng.choice((10, 20, 30, 50)) * step, False
+    return agreed + rng.choice((0, 0, 0, 10, 20, 30)) * step, False
