@@ -20,18 +20,24 @@ import json
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 
 from backend.extensions import db
 from backend.job_runner import wait_for_local_jobs
 from backend.models import (
+    AgreedPrice,
     Brand,
+    ContactRole,
+    DemandUplift,
     Job,
     PlannedStop,
     PlanStatus,
     Product,
+    Promotion,
     RoutePlan,
+    StoreContact,
     User,
 )
 from tests.api.plan_helpers import next_monday
@@ -60,6 +66,17 @@ NEW_STORE = {
     "lng": 139.77,
     "team_id": "{team}",
 }
+
+AGREED_PRICE = {"product_id": "{product}", "price": "2.00", "valid_from": DAY}
+PROMOTION = {
+    "name": "Summer",
+    "product_id": "{product}",
+    "promo_price": "1.80",
+    "starts_on": DAY,
+    "ends_on": NEXT_DAY,
+}
+UPLIFT = {"starts_on": DAY, "ends_on": NEXT_DAY, "factor": "1.20", "reason": "Festival"}
+CONTACT = {"name": "Ms Buyer", "role": "buyer", "phone": "1"}
 
 
 # (method, path, body, expected statuses for rep1 rep2 sup1 sup2 mgr admin | PUBLIC)
@@ -200,6 +217,64 @@ MATRIX = [
         )
         for ext in ("", ".csv", ".xlsx")
     ],
+    *[
+        ("GET", f"/api/reports/{name}{ext}?team_id={{team}}", None, "403 403 200 404 404 200")
+        for name in ("orders", "price-deviations", "returns", "complaints", "tier-proposals")
+        for ext in ("", ".csv", ".xlsx")
+    ],
+    # Admins keep the price list, promotions and demand uplifts; leads read them.
+    *[
+        row
+        for path, key, body, change in (
+            ("agreed-prices", "agreed_price", AGREED_PRICE, {"price": "1.50"}),
+            ("promotions", "promotion", PROMOTION, {"name": "Renamed"}),
+            ("demand-uplifts", "uplift", UPLIFT, {"reason": "Heat wave"}),
+        )
+        for row in (
+            ("GET", f"/api/{path}", None, "403 403 200 200 200 200"),
+            ("POST", f"/api/{path}", body, "403 403 403 403 403 201"),
+            ("GET", f"/api/{path}/{{{key}}}", None, "403 403 200 200 200 200"),
+            ("PATCH", f"/api/{path}/{{{key}}}", change, "403 403 403 403 403 200"),
+            ("DELETE", f"/api/{path}/{{{key}}}", None, "403 403 403 403 403 204"),
+        )
+    ],
+    ("GET", "/api/returns", None, "200 200 200 200 200 200"),
+    ("PATCH", "/api/returns/{return}", {"status": "approved"}, "403 403 200 404 404 200"),
+    ("GET", "/api/stores/{store}/expiry-followups", None, "200 404 200 404 404 200"),
+    ("PUT", "/api/visits/{visit}/expiry-followups", {"items": []}, "200 404 403 403 403 403"),
+    ("PUT", "/api/visits/{visit}/shelf-facings", {"items": []}, "200 404 403 403 403 403"),
+    ("GET", f"/api/stores/{{store}}/suggested-order?date={DAY}", None, "200 404 200 404 404 200"),
+    ("GET", "/api/stores/{store}/contacts", None, "200 404 200 404 404 200"),
+    ("POST", "/api/stores/{store}/contacts", CONTACT, "201 404 201 404 404 201"),
+    ("PATCH", "/api/stores/{store}/contacts/{contact}", {"phone": "2"}, "200 404 200 404 404 200"),
+    ("DELETE", "/api/stores/{store}/contacts/{contact}", None, "204 404 204 404 404 204"),
+    (
+        "POST",
+        "/api/visits/{visit}/complaints",
+        {"uuid": "{uuid}", "category": "delivery", "text": "Late"},
+        "201 404 403 403 403 403",
+    ),
+    ("GET", "/api/complaints", None, "200 200 200 200 200 200"),
+    (
+        "POST",
+        "/api/complaints",
+        {"store_id": "{store}", "category": "pricing", "text": "Too dear"},
+        "403 403 201 422 422 201",
+    ),
+    ("GET", "/api/complaints/{complaint}", None, "200 404 200 404 404 200"),
+    (
+        "PATCH",
+        "/api/complaints/{complaint}",
+        {"status": "in_progress"},
+        "403 403 200 404 404 200",
+    ),
+    # Area managers and admins accept tier proposals; supervisors only read them.
+    (
+        "POST",
+        "/api/tier-proposals/accept",
+        {"as_of": DAY, "team_id": "{team}"},
+        "403 403 403 403 404 200",
+    ),
 ]
 
 
@@ -227,7 +302,21 @@ def world(app, client, org, tokens):
             created_by_id=org.user["sup-n1"],
             team_id=org.team["N1"],
         )
-        db.session.add_all([brand, product, plan, job])
+        price = AgreedPrice(product=product, price=Decimal("2.00"), valid_from=date(2026, 1, 1))
+        promotion = Promotion(
+            name="Spring",
+            product=product,
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 3, 31),
+        )
+        uplift = DemandUplift(
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2026, 3, 31),
+            factor=Decimal("1.50"),
+            reason="Fair",
+        )
+        contact = StoreContact(store_id=org.store["n1-a"], name="Owner", role=ContactRole.OWNER)
+        db.session.add_all([brand, product, plan, job, price, promotion, uplift, contact])
         db.session.commit()
         ids = {
             "rep": rep.id,
@@ -238,9 +327,15 @@ def world(app, client, org, tokens):
             "product": product.id,
             "plan": plan.id,
             "job": job.id,
+            "agreed_price": price.id,
+            "promotion": promotion.id,
+            "uplift": uplift.id,
+            "contact": contact.id,
         }
     ids["now"] = datetime.now(UTC).isoformat()
+    ids["uuid"] = str(uuid.uuid4())
     ids.update(_open_visit_with_reviewed_photo(client, tokens, ids))
+    ids.update(_return_and_complaint(client, tokens, ids))
     yield ids
     wait_for_local_jobs(app)
 
@@ -264,6 +359,23 @@ def _open_visit_with_reviewed_photo(client, tokens, ids) -> dict:
     )
     assert review.status_code == 200, review.json
     return {"visit": visit.json["id"], "photo": photo.json["id"]}
+
+
+def _return_and_complaint(client, tokens, ids) -> dict:
+    """A return request and a complaint recorded at rep-n1a's open visit."""
+    headers = tokens.headers("rep-n1a")
+    item = {"product_id": ids["product"], "quantity": 3, "reason": "damaged"}
+    returns = client.put(
+        f"/api/visits/{ids['visit']}/returns", json={"items": [item]}, headers=with_key(headers)
+    )
+    assert returns.status_code == 200, returns.json
+    complaint = client.post(
+        f"/api/visits/{ids['visit']}/complaints",
+        json={"uuid": str(uuid.uuid4()), "category": "service", "text": "Rude driver"},
+        headers=with_key(headers),
+    )
+    assert complaint.status_code == 201, complaint.json
+    return {"return": returns.json["items"][0]["id"], "complaint": complaint.json["id"]}
 
 
 def with_key(headers: dict) -> dict:
