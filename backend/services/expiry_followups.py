@@ -9,7 +9,6 @@ visits on earlier days, so it stays put while the rep answers it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from ..errors import InvalidError
 from ..extensions import db
 from ..models import ExpiryFollowUp, ExpiryOutcome, NearExpiry, Product, Store, User, Visit
 from ..scoping import get_in_scope
+from .matched_records import match_rows
 from .reports import ranges
 from .visits import VisitRef, visit_for_write
 
@@ -29,22 +29,11 @@ FOLLOW_UP_DAYS = 30
 def replace_near_expiry(visit: Visit, items: list[dict[str, Any]]) -> list[NearExpiry]:
     """Replace the visit's near-expiry items, keeping the rows (and ids) of the product and
     expiry dates sent again, so follow-ups made at later visits stay attached to them."""
-    pool: dict[tuple[int, date], list[NearExpiry]] = defaultdict(list)
-    existing = select(NearExpiry).where(NearExpiry.visit_id == visit.id).order_by(NearExpiry.id)
-    for row in db.session.scalars(existing):
-        pool[(row.product_id, row.expiry_date)].append(row)
-    for item in items:
-        matches = pool.get((item["product_id"], item["expiry_date"]))
-        if matches:
-            row = matches.pop(0)
-            row.quantity, row.action = item["quantity"], item.get("action")
-        else:
-            db.session.add(NearExpiry(visit_id=visit.id, **item))
-    for rows in pool.values():
-        for row in rows:
-            db.session.delete(row)
-    db.session.flush()
-    return list(db.session.scalars(existing))
+
+    def update(row: NearExpiry, item: dict[str, Any]) -> None:
+        row.quantity, row.action = item["quantity"], item.get("action")
+
+    return match_rows(NearExpiry, visit, items, ("product_id", "expiry_date"), update)
 
 
 def replace_followups(actor: User, ref: VisitRef, items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ loses a lead's decision.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -31,30 +30,22 @@ from ..models import (
     utcnow,
 )
 from ..scoping import get_in_scope, scope_filter
+from .matched_records import match_rows
 from .paging import paginate
 from .reports import ranges
 
 
 def replace_returns(visit: Visit, items: list[dict[str, Any]]) -> list[ReturnRequest]:
     """Apply a rep's list of returns to the visit under the re-sync rule (module docstring)."""
-    pool: dict[tuple[int, str], list[ReturnRequest]] = defaultdict(list)
-    existing = select(ReturnRequest).where(ReturnRequest.visit_id == visit.id)
-    for row in db.session.scalars(existing.order_by(ReturnRequest.id)):
-        pool[(row.product_id, row.reason)].append(row)
-    for item in items:
-        matches = pool.get((item["product_id"], item["reason"]))
-        if not matches:
-            db.session.add(ReturnRequest(visit_id=visit.id, **item))
-            continue
-        row = matches.pop(0)
+
+    def update(row: ReturnRequest, item: dict[str, Any]) -> None:
         if row.status is ReturnStatus.REQUESTED:
             row.quantity, row.note = item["quantity"], item.get("note")
-    for rows in pool.values():
-        for row in rows:
-            if row.status is ReturnStatus.REQUESTED:
-                db.session.delete(row)
-    db.session.flush()
-    return list(db.session.scalars(existing.order_by(ReturnRequest.id)))
+
+    return match_rows(
+        ReturnRequest, visit, items, ("product_id", "reason"), update,
+        keep=lambda row: row.status is not ReturnStatus.REQUESTED,
+    )  # fmt: skip
 
 
 def decide_return(actor: User, return_id: int, data: dict[str, Any]) -> dict[str, Any]:

@@ -174,12 +174,10 @@ def _note(obj: Any, touched: _Touched) -> None:
         ids.update(_values(obj, "id"))
     elif isinstance(obj, PlannedStop | PlanBaselineStop):
         touched.plans.update(_values(obj, "plan_id"))
-    elif isinstance(obj, Photo | DisplayCheck | ShelfFacing):
+    elif isinstance(obj, Photo | DisplayCheck | ShelfFacing | Order):
         touched.visits.update(_values(obj, "visit_id"))
     elif isinstance(obj, PhotoReview):
         touched.photos.update(_values(obj, "photo_id"))
-    elif isinstance(obj, Order):
-        touched.visits.update(_values(obj, "visit_id"))
     elif isinstance(obj, OrderLine):
         touched.orders.update(_values(obj, "order_id"))
     elif isinstance(obj, Store) and _changed(obj, "channel", "tier"):
