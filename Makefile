@@ -6,28 +6,53 @@ export FLASK_APP := backend
 # PostgreSQL for the second test run; `make test` skips it locally when unreachable, CI never does.
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-roads install-dev lint test-sqlite test-postgres clean
+.PHONY: run test install install-roads install-dev lock lint test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Each install ends by compiling the planner's search kernel (numba) into its cache, so the
-# first plan after an install does not spend its time budget compiling.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Each install takes the locked, hash-checked set of requirements/ (exactly the tested versions;
+# `make lock` refreshes it), then the project itself with --no-deps, and ends by compiling the
+# planner's search kernel (numba) into its cache, so the first plan after an install does not
+# spend its time budget compiling.
+PIP_LOCKED := $(BIN)/pip install --quiet --require-hashes -r
+PIP_PROJECT := $(BIN)/pip install --quiet --no-deps -e .
+
+$(VENV)/.installed: pyproject.toml requirements/runtime.txt | $(BIN)/python
+	$(PIP_LOCKED) requirements/runtime.txt
+	$(PIP_PROJECT)
 	$(BIN)/python -m backend.planning --warm
 	touch $@
 
-$(VENV)/.installed-roads: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[roads]'
+$(VENV)/.installed-roads: pyproject.toml requirements/roads.txt | $(BIN)/python
+	$(PIP_LOCKED) requirements/roads.txt
+	$(PIP_PROJECT)
 	$(BIN)/python -m backend.planning --warm
 	touch $@ $(VENV)/.installed
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,roads]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(PIP_LOCKED) requirements/dev.txt
+	$(PIP_PROJECT)
 	$(BIN)/python -m backend.planning --warm
 	touch $@ $(VENV)/.installed $(VENV)/.installed-roads
+
+# Refresh requirements/ from pyproject.toml: a new or changed requirement is resolved, every other
+# pin stays. `make lock UPGRADE=1` moves every package to its newest allowed release, `make lock
+# UPGRADE=sqlalchemy` that one package. Run `make test` on the result before committing it.
+# One resolution for every platform and Python >= 3.11; runtime and roads agree with dev.
+LOCK = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command 'make lock'
+ifeq ($(UPGRADE),1)
+LOCK_UPGRADE := --upgrade
+else ifneq ($(UPGRADE),)
+LOCK_UPGRADE := --upgrade-package $(UPGRADE)
+endif
+
+lock: $(VENV)/.installed-dev
+	$(LOCK) $(LOCK_UPGRADE) --extra dev --extra roads -o requirements/dev.txt
+	$(LOCK) --extra roads -c requirements/dev.txt -o requirements/roads.txt
+	$(LOCK) -c requirements/dev.txt -o requirements/runtime.txt
 
 # The PWA's lint and format tools, at the versions package-lock.json pins (npm ci starts from
 # an empty node_modules, so a changed lock file installs exactly what it says).

@@ -11,12 +11,14 @@ from flask import Flask
 from . import (
     headers,
     rate_limits,  # noqa: F401  (its table, and the counters' storage for limits)
+    request_origin,
     requests,
 )
 from .config import flask_config, load_settings
 from .errors import register_error_handlers
 from .extensions import TerminusApi, db, limiter, migrate
 from .observability import configure_logging
+from .services import photo_storage
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -26,10 +28,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(flask_config(load_settings(overrides), app.instance_path))
+    photo_storage.check_config(app)
 
     configure_logging(app)
     headers.install(app)
     requests.install(app)
+    request_origin.install(app)  # after configure_logging: its hook sets the request id
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True)
     limiter.init_app(app)

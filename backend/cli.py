@@ -1,16 +1,19 @@
 """Every `flask` command: user accounts, the demo territory, report tables, visits left open,
-idempotency keys and the job worker. Each change runs through the write executor."""
+idempotency keys, the job worker and the scheduler. Each change runs through the write executor."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from . import scheduler
+from .config import ConfigError
 from .errors import DomainError
 from .extensions import db
 from .job_runner import queue
@@ -27,6 +30,7 @@ visits_cli = AppGroup("visits", help="Visits left open, and the idempotency keys
 
 
 roads_cli = AppGroup("roads", help="Routing tiles for road travel (docs/roads.md).")
+photos_cli = AppGroup("photos", help="Photo images: retention (PHOTO_RETENTION_DAYS).")
 
 
 def _execute(use_case):
@@ -170,7 +174,7 @@ def worker(burst):
 
 @visits_cli.command("close-open")
 def close_open():
-    """Close visits left open from earlier days (run it after midnight, e.g. from cron)."""
+    """Close visits left open from earlier days (`flask scheduler` does it every night)."""
     click.echo(f"Closed {execute(visits.close_left_open)} visit(s) left open.")
 
 
@@ -178,6 +182,58 @@ def close_open():
 def prune_keys():
     """Forget idempotency replies older than IDEMPOTENCY_KEEP_DAYS."""
     click.echo(f"Pruned {execute(idempotency.prune)} idempotency key(s).")
+
+
+@photos_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+def photo_retention_command(dry_run):
+    """Delete the image files of photos stored more than PHOTO_RETENTION_DAYS ago (their rows
+    stay: visits, flags and reports do not change). Try --dry-run first."""
+    from .services import photo_retention
+
+    if current_app.config["PHOTO_RETENTION_DAYS"] <= 0:
+        raise click.ClickException("PHOTO_RETENTION_DAYS is 0: images are kept for ever.")
+    report = photo_retention.expired() if dry_run else _execute(photo_retention.delete_expired)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(f"{verb} the images of {report.photos} photo(s) stored before "
+               f"{report.cutoff.isoformat()}: {report.files} file(s), "
+               f"{report.bytes} byte(s) of full images (thumbnails on top).")  # fmt: skip
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run what is due now, then stop (no loop).")
+@with_appcontext
+def scheduler_command(once):
+    """Run the daily tasks at their times, without cron (docs/deployment.md "Scheduled work").
+
+    \b
+    SCHEDULE_CLOSE_OPEN       close visits left open on earlier days (default 00:15)
+    SCHEDULE_PRUNE_KEYS       forget old idempotency replies (default 03:00)
+    SCHEDULE_PHOTO_RETENTION  delete expired photo images, if PHOTO_RETENTION_DAYS > 0 (03:30)
+
+    Times are the organisation's TIMEZONE; "" turns a task off. Run one scheduler per machine,
+    or several: each slot is claimed in the database (scheduled_runs), one runs it, the others
+    skip. Started late, a task runs once for its latest slot. SIGTERM stops it after the task
+    under way."""
+    try:
+        planned = scheduler.schedule(current_app.config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if once:
+        for result in scheduler.run_due():
+            click.echo(f"{result.task} (slot {result.slot.isoformat()}): {result.outcome}"
+                       + (f", {result.detail}" if result.detail else ""))  # fmt: skip
+        return
+    interval = current_app.config["SCHEDULER_INTERVAL_SECONDS"]
+    if interval <= 0:
+        raise click.ClickException("SCHEDULER_INTERVAL_SECONDS must be above 0.")
+    zone = current_app.config["TIMEZONE"]
+    for task, clock in planned:
+        click.echo(f"{task.name} daily at {clock:%H:%M} {zone}")
+    stop = threading.Event()
+    scheduler.stop_on_signals(stop)
+    scheduler.run_forever(stop, interval)
+    click.echo("Scheduler stopped.")
 
 
 @roads_cli.command("build")
@@ -214,6 +270,28 @@ def roads_status():
     click.echo(f"Cached matrices: {road_travel.cache_entries()}.")
 
 
+@click.command(
+    "serve",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+def serve_command(gunicorn_args):
+    """Serve the API and the PWA with gunicorn and its packaged settings.
+
+    The same from a checkout and from an installed wheel: config/gunicorn.conf.py (GUNICORN_BIND,
+    GUNICORN_WORKERS... override it); any further arguments go to gunicorn, e.g.
+    `flask serve --bind 0.0.0.0:8000 --workers 4`.
+    """
+    import os
+    import sys
+
+    from .resources import GUNICORN_CONFIG
+
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), *gunicorn_args]
+    # This process becomes gunicorn: signals from a supervisor reach gunicorn's master directly.
+    os.execv(sys.executable, [*command, "backend:create_app()"])
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(visits_cli)
@@ -221,3 +299,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(worker)
     app.cli.add_command(roads_cli)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(photos_cli)
+    app.cli.add_command(scheduler_command)

@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# config/default.toml: the checkout's, or the installed wheel's copy.
+from .resources import DEFAULTS_FILE
+
 # Rate-limit counters without Redis: a table (backend/rate_limits.py, which registers the scheme).
 DATABASE_COUNTERS = "terminus-database://"
-DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 ENV_PREFIX = "TERMINUS_"
 
 

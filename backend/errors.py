@@ -219,7 +219,11 @@ def _handle_http_exception(error: HTTPException):
     messages = _string_keys(data.get("messages"))
     message = data.get("message") or error.description or error.name
     if error.code and error.code >= 500:
-        log.error("server error", exc_info=original)
+        # An exception nobody handled comes here from Flask's handle_exception, which has
+        # logged it with its traceback ("Exception on /path [GET]", with the request id):
+        # log only a 5xx raised as such, so each error is in the log once.
+        if original is None:
+            log.error("server error: %s %s", error.code, error.description or error.name)
         message = "The server could not complete the request."
     response = jsonify(error_body(error.code or 500, message, messages))
     response.status_code = error.code or 500

@@ -1,4 +1,9 @@
-"""Logs (text or JSON lines), request ids and access logs, and trusting a reverse proxy."""
+"""Logs (text or JSON lines), request ids and access logs, and trusting a reverse proxy.
+
+Every record written while a request is handled carries its request id (the one answered in
+X-Request-ID): in text, after the logger's name and on each traceback line; in JSON, as
+`request_id`. The formatters look it up, so any logger counts (ours, Flask's, the libraries').
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import inspect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# A client's (or the proxy's) request id is kept when it is a plain token that fits the audit
+# log's column; anything else (spaces, controls, 200 characters) gets a new id of our own.
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,64}")
 access_log = logging.getLogger("terminus.access")
 
 # Characters that could end a log line or disguise one: C0 controls (newline, carriage return,
 # escape...), DEL, C1 controls (NEL) and the Unicode line and paragraph separators.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"
 
 
 def escape_controls(text: str) -> str:
@@ -28,26 +36,50 @@ def escape_controls(text: str) -> str:
     return CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
+def current_request_id() -> str:
+    """The id of the request being handled, made on first use (a line logged before the
+    request hooks ran gets the id its answer will carry)."""
+    if "request_id" not in g:
+        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = offered if CLIENT_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+    return g.request_id
+
+
+def record_request_id(record: logging.LogRecord) -> str | None:
+    """The request id of a record: its own (the access log's extra), else the request's being
+    handled in this thread, else None (a CLI command, the scheduler, a job)."""
+    given = getattr(record, "request_id", None)
+    if given is not None:
+        return str(given)
+    return current_request_id() if has_request_context() else None
+
+
 class TextFormatter(logging.Formatter):
     """One line per record, whatever its message holds (a request path with %0a, a username):
     control characters are escaped. A traceback follows on lines of its own, each indented, so
-    a line at the margin always starts a record."""
+    a line at the margin always starts a record. In a request, `[request id]` follows the
+    logger's name and starts each traceback line: grep the id, get the whole error."""
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
 
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        return escape_controls(super().formatMessage(record))
+    def format(self, record: logging.LogRecord) -> str:
+        # Formatter.format, with the request id handed to each part (no state between calls).
+        request_id = record_request_id(record)
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        tag = f"[{escape_controls(request_id)}]" if request_id else ""
+        values = {**vars(record), "request_tag": f" {tag}" if tag else ""}
+        lines = [escape_controls(TEXT_FORMAT % values)]
+        trace = self.formatException(record.exc_info) if record.exc_info else record.exc_text
+        for text in (trace, record.stack_info and self.formatStack(record.stack_info)):
+            if text:
+                lines.append(_indented(text, f"{tag} " if tag else ""))
+        return "\n".join(lines)
 
-    def formatException(self, ei) -> str:
-        return _indented(super().formatException(ei))
 
-    def formatStack(self, stack_info: str) -> str:
-        return _indented(super().formatStack(stack_info))
-
-
-def _indented(text: str) -> str:
-    return "\n".join("  " + escape_controls(line) for line in text.splitlines())
+def _indented(text: str, tag: str) -> str:
+    return "\n".join(f"  {tag}{escape_controls(line)}" for line in text.splitlines())
 
 
 class JsonFormatter(logging.Formatter):
@@ -62,6 +94,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if request_id := record_request_id(record):
+            entry["request_id"] = request_id
         entry.update({k: v for k, v in vars(record).items() if k not in self.RESERVED})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -89,7 +123,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def _start() -> None:
-    g.request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+    current_request_id()
     g.started = time.perf_counter()
 
 
@@ -101,7 +135,7 @@ def _identity(user: Any) -> Any:
 
 
 def _finish(response):
-    response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    response.headers[REQUEST_ID_HEADER] = current_request_id()
     user = g.get("current_user")
     access_log.info(
         "%s %s %s",
@@ -109,7 +143,7 @@ def _finish(response):
         request.path,
         response.status_code,
         extra={
-            "request_id": g.get("request_id"),
+            "request_id": current_request_id(),
             "status": response.status_code,
             "duration_ms": round(
                 (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1

@@ -1,5 +1,7 @@
-"""gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py 'backend:create_app()'`.
+"""gunicorn settings for production: `flask --app backend serve` runs gunicorn with this file.
 
+The same from a checkout and from an installed wheel (which carries a copy: backend/resources.py);
+by hand: `gunicorn -c "$(python -m backend.resources gunicorn-config)" 'backend:create_app()'`.
 Every value can be overridden by the GUNICORN_* environment variables below.
 """
 

@@ -6,9 +6,11 @@ SQLite by default; set TERMINUS_TEST_DATABASE_URL to a PostgreSQL URL to run the
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -21,9 +23,61 @@ from backend import create_app
 from backend.auth import hash_password, issue_token
 from backend.extensions import db, limiter
 from backend.models import Area, Role, Team, User, utcnow
+from tests.emptying import empty_tables
 from tests.org_factory import PASSWORD, make_store
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+ON_POSTGRES = os.environ.get("TERMINUS_TEST_DATABASE_URL", "").startswith("postgresql")
+SQLITE_ONLY = "sqlite_pass_only"  # how many tests the PostgreSQL pass leaves to the SQLite one
+_SQLITE_ONLY_KEY = pytest.StashKey[int]()
+
+
+@functools.cache
+def _reads_the_database_url(path: Path) -> bool:
+    return "TERMINUS_TEST_DATABASE_URL" in path.read_text(encoding="utf-8")
+
+
+def _uses_no_database(item: pytest.Item) -> bool:
+    """A test that requests no app (so no database) and whose module does not read
+    TERMINUS_TEST_DATABASE_URL itself gives the same answer on both passes."""
+    return "app" not in getattr(item, "fixturenames", ()) and not _reads_the_database_url(item.path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, deselect the tests that use no database: they ran on SQLite."""
+    if not ON_POSTGRES:
+        return
+    left = [item for item in items if _uses_no_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        gone = set(left)
+        items[:] = [item for item in items if item not in gone]
+    if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+        config.workeroutput[SQLITE_ONLY] = len(left)
+    config.stash[_SQLITE_ONLY_KEY] = len(left)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller collects nothing: take the count from a worker (each collects all)
+    and count it in the summary line's "deselected", as a run without workers does."""
+    count = getattr(node, "workeroutput", {}).get(SQLITE_ONLY, 0)
+    config = node.config
+    if count and _SQLITE_ONLY_KEY not in config.stash:
+        config.stash[_SQLITE_ONLY_KEY] = count
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.stats.setdefault("deselected", []).extend([None] * count)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if count := config.stash.get(_SQLITE_ONLY_KEY, 0):
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {count} tests that use no database deselected "
+            "(they ran in the SQLite pass and give the same answer)."
+        )
+
+
 # The business time of day the in-process tests run at (see `business_clock`).
 TEST_CLOCK = time.fromisoformat(os.environ.get("TERMINUS_TEST_CLOCK", "12:00"))
 
@@ -98,12 +152,7 @@ def database(app):
     yield app
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                db.session.execute(sa.text(f"DELETE FROM {name}"))
+        empty_tables()
         db.session.commit()
         limiter.reset()
 

@@ -124,7 +124,9 @@ MATRIX = [
         "403 403 200 404 403 200",
     ),
     ("POST", "/api/stores/import", "IMPORT", "403 403 200 422 403 200"),
-    ("GET", "/api/stores/export.csv", None, "200 200 200 200 200 200"),
+    ("GET", "/api/stores/export.csv", None, "403 403 200 200 200 200"),
+    ("GET", "/api/audit", None, "403 403 403 403 403 200"),
+    ("GET", "/api/audit/{audit}", None, "403 403 403 403 403 200"),
     ("GET", "/api/brands", None, "200 200 200 200 200 200"),
     ("POST", "/api/brands", {"name": "New brand"}, "403 403 403 403 403 201"),
     ("GET", "/api/products", None, "200 200 200 200 200 200"),
@@ -201,6 +203,7 @@ MATRIX = [
     ("POST", "/api/visits/{visit}/review", {"decision": "accepted"}, "403 403 409 404 403 409"),
     ("GET", "/api/photos/{photo}", None, "200 404 200 404 404 200"),
     ("GET", "/api/photos/{photo}/image", None, "200 404 200 404 404 200"),
+    ("GET", "/api/photos/{photo}/url", None, "200 404 200 404 404 200"),
     ("GET", "/api/photos/{photo}/review", None, "200 404 200 404 404 200"),
     ("PUT", "/api/photos/{photo}/review", {"status": "approved"}, "403 403 200 404 403 200"),
     ("POST", "/api/sync", "SYNC", "200 200 403 403 403 403"),
@@ -336,6 +339,7 @@ def world(app, client, org, tokens):
     ids["uuid"] = str(uuid.uuid4())
     ids.update(_open_visit_with_reviewed_photo(client, tokens, ids))
     ids.update(_return_and_complaint(client, tokens, ids))
+    ids.update(_audit_entry(app))
     yield ids
     wait_for_local_jobs(app)
 
@@ -376,6 +380,16 @@ def _return_and_complaint(client, tokens, ids) -> dict:
     )
     assert complaint.status_code == 201, complaint.json
     return {"return": returns.json["items"][0]["id"], "complaint": complaint.json["id"]}
+
+
+def _audit_entry(app) -> dict:
+    """An audit entry for GET /api/audit/{id} (AUDIT)."""
+    from backend.services import audit
+    from backend.writes import execute
+
+    with app.app_context():
+        entry = execute(lambda: audit.record(audit.Action.EXPORT, actor=None, detail={}))
+        return {"audit": entry.id}
 
 
 def with_key(headers: dict) -> dict:

@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import (
@@ -33,6 +33,7 @@ from backend.services import expiry_followups
 from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS, field_day
 from backend.services.reports.ranges import today as business_today
 from backend.services.visit_integrity import hamming
+from tests.emptying import empty_tables
 
 # Generous for a loaded test machine; the real time is printed by the command (about 10 s).
 LOAD_SECONDS_BOUND = 90
@@ -236,12 +237,7 @@ def test_demo_manager_reports_have_rows(app, client, cli):
 def fresh_database() -> None:
     """Empty every table and restart the ids, as in a new database (the planner's tie-breaks
     follow the ids)."""
-    names = ", ".join(t.name for t in db.metadata.sorted_tables)
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:  # SQLite numbers rows from the largest id left, so from 1 again
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+    empty_tables()
     db.session.commit()
 
 

@@ -1,5 +1,7 @@
 """A log record is one line whatever the request carries: control characters in a path (%0a,
-%0d) or in a username are escaped, by the formatter, for every logger; JSON lines too."""
+%0d) or in a username are escaped, by the formatter, for every logger; JSON lines too. Every
+line written while a request is handled carries its request id: warnings, a 500's error line
+and each line of its traceback (once, not twice), the access line."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Flask
+from werkzeug.exceptions import BadGateway
 
+from backend import create_app
 from backend.observability import JsonFormatter, TextFormatter, configure_logging
 from tests.api.test_auth import login
 
@@ -28,7 +32,8 @@ def log_output(formatter: logging.Formatter):
     root, stream = logging.getLogger(), io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
-    loggers = [logging.getLogger(n) for n in ("terminus.access", "flask-limiter", "terminus.test")]
+    names = ("terminus.access", "flask-limiter", "terminus.test", "backend", "backend.errors")
+    loggers = [logging.getLogger(n) for n in names]
     disabled = [logger.disabled for logger in loggers]
     saved = root.handlers[:], root.level
     root.handlers[:] = [handler]
@@ -104,3 +109,91 @@ def test_a_traceback_follows_indented(client):
     first, *rest = out.getvalue().splitlines()
     assert first.endswith("failed on x\\ny")
     assert rest and all(line.startswith("  ") for line in rest)
+
+
+@pytest.fixture(scope="module")
+def failing():
+    """A client of an app whose views fail as a bug would (Flask's handling of an exception,
+    not the test client's re-raising) or log a warning; no database needed."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "test"})
+    root.handlers[:], level = saved
+    root.setLevel(level)
+
+    @app.get("/boom")
+    def boom():
+        logging.getLogger("terminus.test").warning("about to fail for %s", "rep-1")
+        raise RuntimeError(f"kaboom\n{FORGED}")
+
+    @app.get("/bad-gateway")
+    def bad_gateway():
+        raise BadGateway("the tile server did not answer")
+
+    return app.test_client()
+
+
+def test_a_500_carries_the_request_id_on_every_line_once(failing):
+    with log_output(TextFormatter()) as out:
+        response = failing.get("/boom", headers={"X-Request-ID": "req-5f1d"})
+    assert response.status_code == 500 and response.json["reason"] == "server_error"
+    assert response.headers["X-Request-ID"] == "req-5f1d"
+    lines = out.getvalue().splitlines()
+    heads = [line for line in lines if not line.startswith("  ")]
+    assert [h.split(" ", 3)[2:] for h in heads] == [
+        ["WARNING", "terminus.test [req-5f1d]: about to fail for rep-1"],
+        ["ERROR", "backend [req-5f1d]: Exception on /boom [GET]"],
+        ["INFO", "terminus.access [req-5f1d]: GET /boom 500"],
+    ]
+    trace = [line for line in lines if line.startswith("  ")]
+    assert trace[0] == "  [req-5f1d] Traceback (most recent call last):"
+    assert all(line.startswith("  [req-5f1d] ") for line in trace)
+    # The message's own line break starts a continuation line: indented, tagged, unforgeable.
+    assert trace[-2:] == ["  [req-5f1d] RuntimeError: kaboom", f"  [req-5f1d] {FORGED}"]
+    assert out.getvalue().count("Traceback") == 1  # Flask's record, not a second copy of ours
+
+
+def test_json_lines_of_a_500_carry_the_request_id(failing):
+    with log_output(JsonFormatter()) as out:
+        response = failing.get("/boom")
+    entries = [json.loads(line) for line in out.getvalue().splitlines()]
+    made = response.headers["X-Request-ID"]
+    assert len(made) == 32
+    assert [(e["level"], e["request_id"]) for e in entries] == [
+        ("WARNING", made),
+        ("ERROR", made),
+        ("INFO", made),
+    ]
+    assert "RuntimeError: kaboom" in entries[1]["exception"]
+
+
+def test_a_5xx_raised_as_such_is_logged_once_with_its_request_id(failing):
+    with log_output(TextFormatter()) as out:
+        response = failing.get("/bad-gateway", headers={"X-Request-ID": "gw-1"})
+    assert response.status_code == 502
+    errors = [line for line in out.getvalue().splitlines() if " ERROR " in line]
+    assert len(errors) == 1
+    assert errors[0].endswith(
+        "backend.errors [gw-1]: server error: 502 the tile server did not answer"
+    )
+
+
+@pytest.mark.parametrize(
+    "offered", ["x" * 65, "two words", "id\u2028forged", "<script>", "", "ab\x00c"]
+)
+def test_a_request_id_that_is_not_a_plain_token_is_replaced(failing, offered):
+    with log_output(TextFormatter()) as out:
+        response = failing.get("/boom", headers={"X-Request-ID": offered})
+    made = response.headers["X-Request-ID"]
+    assert made != offered and len(made) == 32
+    assert out.getvalue().count(f"[{made}]") == out.getvalue().count("\n")
+
+
+def test_lines_outside_a_request_carry_no_request_id():
+    log = logging.getLogger("terminus.test")
+    with log_output(TextFormatter()) as out:
+        log.warning("the scheduler ran")
+    assert out.getvalue().split(" ", 3)[2:] == ["WARNING", "terminus.test: the scheduler ran\n"]
+    with log_output(JsonFormatter()) as out:
+        log.warning("the scheduler ran")
+    assert "request_id" not in json.loads(out.getvalue())

@@ -8,6 +8,7 @@ import pytest
 from tests.api.test_auth import login
 from tests.api.visit_helpers import check_in, image_bytes, minutes_ago, upload
 
+SHELL_REFERRER = "strict-origin-when-cross-origin"
 PAGE_DIRECTIVES = {"base-uri": "'none'", "form-action": "'self'", "frame-ancestors": "'none'"}
 
 
@@ -51,7 +52,9 @@ def test_every_kind_of_answer_says_nosniff(app, client, org, tokens, photo_dir):
     for what, response in answers(app, client, org, tokens, photo_dir):
         seen[what] = response.status_code
         assert response.headers.get("X-Content-Type-Options") == "nosniff", (what, seen)
-        assert response.headers.get("Referrer-Policy") == "same-origin", what
+        # Only the shell loads other sites' files (map tiles): it alone sends them its origin.
+        referrer = SHELL_REFERRER if what == "shell" else "same-origin"
+        assert response.headers.getlist("Referrer-Policy") == [referrer], what
     assert seen["photo"] == 200 and seen["shell file"] == 200 and seen["404 no route"] == 404
 
 
@@ -88,3 +91,35 @@ def test_the_docs_page_has_a_policy_without_inline_scripts(client):
     assert "<script>" not in html and "/api/docs/assets/start.js" in html
     start = client.get("/api/docs/assets/start.js")
     assert start.mimetype == "text/javascript" and b'"/api/openapi.json"' in start.data
+
+
+def test_the_shell_allows_tiles_from_the_default_server_only(client):
+    directives = policy(client.get("/"))
+    tiles = "https://tile.openstreetmap.org"
+    assert directives["img-src"].split() == ["'self'", "blob:", "data:", tiles]
+    assert directives["connect-src"].split() == ["'self'", tiles]
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+        (
+            "https://maps.example.jp:8443/v1/{z}/{x}/{y}@2x.png?key=a;b",
+            "https://maps.example.jp:8443",
+        ),
+    ],
+)
+def test_the_shell_allows_tiles_from_the_configured_server(app, client, url, source):
+    saved = app.config["MAP_TILE_URL"]
+    app.config["MAP_TILE_URL"] = url
+    try:
+        shell = client.get("/")
+    finally:
+        app.config["MAP_TILE_URL"] = saved
+    directives = policy(shell)
+    assert directives["img-src"].split() == ["'self'", "blob:", "data:", source]
+    assert directives["connect-src"].split() == ["'self'", source]
+    assert "openstreetmap" not in shell.headers["Content-Security-Policy"]
+    assert directives.items() >= PAGE_DIRECTIVES.items()
+    assert shell.headers["Referrer-Policy"] == SHELL_REFERRER

@@ -1,5 +1,6 @@
 """All tables; importing this package registers them on the metadata."""
 
+from .audit import AuditEntry
 from .base import TimestampMixin, UTCDateTime, utcnow
 from .idempotency import IdempotencyKey
 from .jobs import Job, JobStatus
@@ -25,6 +26,7 @@ from .returns import (
 )
 from .reviews import PhotoReview, ReviewStatus
 from .rollups import DISPLAY_COUNTS, REP_DAY_COUNTS, RepDayDisplay, RepDayKpi
+from .scheduling import RunOutcome, ScheduledRun
 from .shelf import ShelfFacing
 from .store_file import Complaint, ComplaintCategory, ComplaintStatus, ContactRole, StoreContact
 from .stores import Channel, CustomerStatus, Store, StoreHours, Tier
@@ -55,6 +57,7 @@ __all__ = [
     "AccessToken",
     "AgreedPrice",
     "Area",
+    "AuditEntry",
     "Brand",
     "Channel",
     "CompetitorObservation",
@@ -99,6 +102,8 @@ __all__ = [
     "RevisionKind",
     "Role",
     "RoutePlan",
+    "RunOutcome",
+    "ScheduledRun",
     "ShelfFacing",
     "StockCount",
     "Store",

@@ -36,8 +36,11 @@ class Photo(db.Model):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(Integer)
-    # EXIF DateTimeOriginal, when the camera recorded one.
+    # Capture time: EXIF DateTimeOriginal, else the time the app sent (the file's own date).
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(String(300))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for the retention run, which looks for photos stored before its cutoff.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When retention deleted the image files; the row (and what it counts for) stays.
+    image_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

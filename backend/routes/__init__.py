@@ -6,6 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from . import (
+    audit,
     auth,
     complaints,
     docs,
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     for module in (reports, photo_reviews):
         api.register_blueprint(module.blp)
     api.register_blueprint(tiers.blp)
+    api.register_blueprint(audit.blp)
     api.register_blueprint(prices.blp)
     api.register_blueprint(returns.blp)
     for module in (suggested_orders, uplifts):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
 from ..auth import current_token, current_user
-from ..errors import ErrorSchema
+from ..errors import AuthenticationError, ErrorSchema
 from ..extensions import limiter
 from ..schemas.accounts import LoginSchema, PasswordChangeSchema, TokenSchema, UserSchema
 from ..services import accounts
+from ..writes import execute
 from .base import ApiBlueprint
 from .operations import write
 
@@ -45,6 +48,20 @@ def _token_body(plaintext, token) -> dict:
     }
 
 
+def _audit_refusal(view):
+    """Record a refused sign-in in a write of its own, after the refused write rolled back."""
+
+    @functools.wraps(view)
+    def wrapper(self, credentials):
+        try:
+            return view(self, credentials)
+        except AuthenticationError:
+            execute(lambda: accounts.record_failed_sign_in(credentials["username"]))
+            raise
+
+    return wrapper
+
+
 @blp.route("/login")
 class Login(MethodView):
     decorators = [
@@ -53,6 +70,7 @@ class Login(MethodView):
     ]
 
     @blp.arguments(LoginSchema)
+    @_audit_refusal
     @write(blp, idempotent=False)  # no user yet to own a key, and a replay would store the token
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong username or password")

@@ -19,7 +19,8 @@ class Settings(MethodView):
     @blp.auth()
     @blp.response(200, BusinessSettingsSchema)
     def get(self):
-        """The business time zone, currency, today's business day and the working days."""
+        """The business time zone, currency, today's business day and the working days; the
+        map's tile URL and attribution; the days offline before the app wipes its local data."""
         return org.business_settings()
 
 

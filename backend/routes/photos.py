@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import Response, request, url_for
 from flask.views import MethodView
 from webargs.flaskparser import parser
+from werkzeug.wsgi import wrap_file
 
 from ..auth import current_user
 from ..errors import ErrorSchema, InvalidError
 from ..models import PhotoKind, Role
-from ..schemas.photos import PhotoFormSchema, PhotoImageArgs, PhotoSchema
+from ..schemas.photos import PhotoFormSchema, PhotoImageArgs, PhotoSchema, PhotoUrlSchema
 from ..services import photos
 from .base import ApiBlueprint
 from .operations import documented_write
@@ -34,6 +35,12 @@ UPLOAD_BODY = {
                     },
                     "kind": {"type": "string", "enum": [k.value for k in PhotoKind]},
                     "note": {"type": "string", "maxLength": 300},
+                    "taken_at": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "Capture time from the original file (ISO 8601 with "
+                        "offset), used when the image has no EXIF date; not in the future",
+                    },
                 },
             }
         }
@@ -80,6 +87,9 @@ class PhotoById(MethodView):
         return photos.get_photo(current_user(), photo_id)
 
 
+IMAGE_GONE = "Retention deleted the image (`image_deleted_at`); the photo's data stays"
+
+
 @blp.route("/photos/<int:photo_id>/image")
 class PhotoImage(MethodView):
     @blp.auth()
@@ -87,15 +97,48 @@ class PhotoImage(MethodView):
     @blp.doc(
         responses={
             "200": {
-                "description": "The stored JPEG (metadata stripped)",
+                "description": "The stored JPEG (metadata stripped), streamed from photo storage",
                 "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
-            }
+            },
+            "304": {"description": "Not modified (If-None-Match: the image never changes)"},
         }
     )
     @blp.errors(404, 422)
+    @blp.alt_response(410, schema=ErrorSchema, description=IMAGE_GONE)
     def get(self, args, photo_id):
         """The image (`size=full` or `thumb`), if you may see its visit."""
-        path = photos.photo_file(current_user(), photo_id, args["size"])
-        response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=0)
+        photo = photos.photo_with_image(current_user(), photo_id)
+        # Files are named by their content: the tag is known without asking the storage.
+        etag = f"{photo.sha256}-{args['size']}"
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            image = photos.open_image(photo, args["size"])
+            response = Response(
+                wrap_file(request.environ, image.stream),
+                mimetype="image/jpeg",
+                direct_passthrough=True,
+            )
+            response.content_length = image.length
+        response.set_etag(etag)
         response.headers["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+@blp.route("/photos/<int:photo_id>/url")
+class PhotoUrl(MethodView):
+    @blp.auth()
+    @blp.arguments(PhotoImageArgs, location="query")
+    @blp.response(200, PhotoUrlSchema)
+    @blp.errors(404, 422)
+    @blp.alt_response(410, schema=ErrorSchema, description=IMAGE_GONE)
+    def get(self, args, photo_id):
+        """Where to load the image from: with S3 storage a presigned URL, valid
+        PHOTO_SIGNED_URL_SECONDS, that needs no sign-in; with local storage the scoped image
+        path (`/api/photos/{id}/image`, with your bearer token) and no expiry."""
+        photo = photos.photo_with_image(current_user(), photo_id)
+        signed = photos.signed_url(photo, args["size"])
+        if signed is None:
+            path = url_for("photos.PhotoImage", photo_id=photo.id, size=args["size"])
+            return {"url": path, "expires_at": None}
+        return {"url": signed[0], "expires_at": signed[1]}

@@ -8,25 +8,32 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
+from functools import lru_cache
 
-from flask import Blueprint, Response, request, send_from_directory
+from flask import Blueprint, Response, current_app, request, send_from_directory
 
-from ..headers import content_security_policy
+from ..headers import SHELL_REFERRER_POLICY, content_security_policy, tile_source
+from ..resources import STATIC_DIR
 
-STATIC = Path(__file__).resolve().parents[2] / "pwa" / "static"
+STATIC = STATIC_DIR  # pwa/static: the checkout's, or the installed wheel's copy
 
 blp = Blueprint("pwa", __name__)
 
-SHELL_CSP = content_security_policy(
-    "default-src 'self'",
-    "img-src 'self' blob: data: https://tile.openstreetmap.org",
-    "style-src 'self' 'unsafe-inline'",
-    "script-src 'self'",
-    "connect-src 'self' https://tile.openstreetmap.org",
-    "worker-src 'self'",
-    "manifest-src 'self'",
-)
+
+@lru_cache(maxsize=8)
+def shell_policy(tile_url: str) -> str:
+    """The shell's Content-Security-Policy: our own files, and the map tiles from the one
+    configured tile server (MAP_TILE_URL's origin), as images and for the tile probe."""
+    tiles = tile_source(tile_url)
+    return content_security_policy(
+        "default-src 'self'",
+        f"img-src 'self' blob: data: {tiles}",
+        "style-src 'self' 'unsafe-inline'",
+        "script-src 'self'",
+        f"connect-src 'self' {tiles}",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+    )
 
 
 def _send(filename: str, *, mimetype: str | None = None) -> Response:
@@ -39,7 +46,9 @@ def _send(filename: str, *, mimetype: str | None = None) -> Response:
 def shell() -> Response:
     """The app shell; every screen is a #/route inside it."""
     response = _send("index.html", mimetype="text/html")
-    response.headers["Content-Security-Policy"] = SHELL_CSP
+    response.headers["Content-Security-Policy"] = shell_policy(current_app.config["MAP_TILE_URL"])
+    # Tile servers see our origin (only the shell loads tiles); every other answer: same-origin.
+    response.headers["Referrer-Policy"] = SHELL_REFERRER_POLICY
     return response
 
 

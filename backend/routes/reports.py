@@ -17,12 +17,14 @@ from ..schemas import reports as schemas
 from ..schemas import returns as return_schemas
 from ..schemas import store_file as store_file_schemas
 from ..schemas import tiers as tier_schemas
+from ..services import audit
 from ..services.reports import competitor, display, exceptions, expiry, exports, kpis, photos
 from ..services.reports import complaints as complaint_reports
 from ..services.reports import orders as order_reports
 from ..services.reports import prices as price_reports
 from ..services.reports import returns as return_reports
 from ..services.reports import tiers as tier_reports
+from ..writes import execute
 from .base import ApiBlueprint
 
 blp = ApiBlueprint("reports", __name__, url_prefix="/api/reports", description="Reports")
@@ -86,8 +88,10 @@ def _export_view(
             if "per_page" in parsed:  # a paged list exports all its rows, not one page
                 parsed = {**parsed, "page": 1, "per_page": EXPORT_MAX_ROWS}
             report = schema().dump(build(current_user(), parsed))
+            body = exports.render(report, fmt)
+            execute(lambda: audit.record_export(current_user(), name, fmt, parsed))
             return Response(
-                exports.render(report, fmt),
+                body,
                 mimetype=mimetype,
                 headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -24,12 +26,15 @@ from ..schemas.stores import (
     StoreSchema,
     StoreUpdateSchema,
 )
-from ..services import store_export, store_import, stores
+from ..services import audit, store_export, store_import, stores
+from ..writes import execute
 from .base import ApiBlueprint
 from .operations import write
 
 blp = ApiBlueprint("stores", __name__, url_prefix="/api/stores", description="Stores")
 MAINTAINERS = (Role.ADMIN, Role.SUPERVISOR)
+# The export carries every store's contact: customer data leaves the app only with a lead.
+EXPORTERS = (Role.SUPERVISOR, Role.AREA_MANAGER, Role.ADMIN)
 
 IMPORT_BODY = {
     "required": True,
@@ -166,7 +171,7 @@ class Import(MethodView):
 
 @blp.route("/export.csv")
 class Export(MethodView):
-    @blp.auth()
+    @blp.auth(*EXPORTERS)
     @blp.arguments(StoreFilterArgs, location="query")
     @blp.doc(
         responses={
@@ -177,9 +182,18 @@ class Export(MethodView):
         }
     )
     def get(self, args):
-        """Your stores as CSV (same filters as the list), ready to edit and re-import."""
+        """Your stores as CSV (same filters as the list), ready to edit and re-import.
+        Reps may not export (the file carries contacts); every export is audited."""
+        text = store_export.export_csv(current_user(), args)
+        rows = _data_rows(text)
+        execute(lambda: audit.record_export(current_user(), "stores", "csv", args, rows))
         return Response(
-            store_export.export_csv(current_user(), args),
+            text,
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="stores.csv"'},
         )
+
+
+def _data_rows(text: str) -> int:
+    """The stores in an export (its records but the header; a cell may span lines)."""
+    return max(sum(1 for _ in csv.reader(io.StringIO(text))) - 1, 0)

@@ -38,7 +38,7 @@ class Users(MethodView):
     @blp.errors(409)
     def post(self, data):
         """Create a user. Reps and supervisors need a team, area managers an area."""
-        return accounts.create_user(data)
+        return accounts.create_user(data, actor=current_user())
 
 
 @blp.route("/<int:user_id>")

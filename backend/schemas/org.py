@@ -29,3 +29,25 @@ class BusinessSettingsSchema(ma.Schema):
     working_days = ma.fields.List(
         ma.fields.Integer(), required=True, metadata={"description": "Weekdays, Monday = 0"}
     )
+    map_tile_url = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "Tile URL template of the route maps (Leaflet: {s}, {z}, {x}, {y}, {r})",
+            "example": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        },
+    )
+    map_tile_attribution = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The credit the map shows for its tiles (plain text: escape it)",
+            "example": "© OpenStreetMap contributors",
+        },
+    )
+    offline_wipe_days = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "Days without reaching the server after which the app wipes its "
+            "local data (unsent visits are kept); 0 = never",
+            "example": 14,
+        },
+    )

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import marshmallow as ma
-from flask import url_for
+from flask import current_app, url_for
 from marshmallow import validate
 
-from ..models import PhotoKind
+from ..models import PhotoKind, utcnow
 from .common import SHORT_NOTE, text
 
 
 class PhotoFormSchema(ma.Schema):
     kind = ma.fields.Enum(PhotoKind, by_value=True, required=True)
     note = text(SHORT_NOTE, allow_none=True)
+    taken_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={
+            "description": "Capture time the device read from the original file (its EXIF "
+            "date, else its last-modified time), ISO 8601 with offset; used when the uploaded "
+            "image carries no EXIF date. Later than now + CLOCK_SKEW_MINUTES: 422"
+        },
+    )
+
+    @ma.validates("taken_at")
+    def _not_in_the_future(self, value, **_kwargs):
+        skew = timedelta(minutes=current_app.config["CLOCK_SKEW_MINUTES"])
+        if value is not None and value > utcnow() + skew:
+            raise ma.ValidationError("Must not be in the future.")
 
 
 class PhotoSchema(ma.Schema):
@@ -25,10 +41,18 @@ class PhotoSchema(ma.Schema):
     source_format = ma.fields.String(metadata={"example": "JPEG"})
     sha256 = ma.fields.String(metadata={"description": "Of the uploaded file"})
     taken_at = ma.fields.AwareDateTime(
-        allow_none=True, metadata={"description": "Camera time (EXIF DateTimeOriginal)"}
+        allow_none=True,
+        metadata={"description": "Camera time (EXIF DateTimeOriginal), else the app's taken_at"},
     )
     note = ma.fields.String(allow_none=True)
     created_at = ma.fields.AwareDateTime()
+    image_deleted_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={
+            "description": "When retention (PHOTO_RETENTION_DAYS) deleted the image files; "
+            "the image URLs then answer 410"
+        },
+    )
     image_url = ma.fields.Function(lambda p: url_for("photos.PhotoImage", photo_id=p.id))
     thumbnail_url = ma.fields.Function(
         lambda p: url_for("photos.PhotoImage", photo_id=p.id, size="thumb")
@@ -37,3 +61,16 @@ class PhotoSchema(ma.Schema):
 
 class PhotoImageArgs(ma.Schema):
     size = ma.fields.String(load_default="full", validate=validate.OneOf(("full", "thumb")))
+
+
+class PhotoUrlSchema(ma.Schema):
+    url = ma.fields.String(
+        metadata={
+            "description": "With S3 storage a presigned URL that needs no sign-in; with local "
+            "storage the scoped image path (send your bearer token)"
+        }
+    )
+    expires_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "When a presigned URL stops working; null for the API path"},
+    )

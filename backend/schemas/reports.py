@@ -206,6 +206,10 @@ class PhotoItemSchema(VisitRefSchema):
     comment = ma.fields.String(allow_none=True)
     reviewer_name = ma.fields.String(allow_none=True)
     reviewed_at = ma.fields.AwareDateTime(allow_none=True)
+    image_deleted_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "When retention deleted the image files; null while kept"},
+    )
 
 
 class PhotoReportSchema(ma.Schema):

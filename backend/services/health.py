@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from alembic.migration import MigrationContext
@@ -12,7 +11,7 @@ from sqlalchemy import text
 
 from ..errors import NotReadyError
 from ..extensions import db
-from .photo_storage import photo_dir
+from . import photo_storage
 
 
 def liveness() -> dict[str, str]:
@@ -59,8 +58,5 @@ def _redis() -> str:
 
 
 def _photo_storage() -> str:
-    directory = photo_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    if not os.access(directory, os.W_OK):
-        return f"{directory} is not writable"
-    return "ok"
+    """The local directory writable, or the S3 bucket reachable with our credentials."""
+    return photo_storage.current().health()

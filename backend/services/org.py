@@ -13,13 +13,17 @@ from .store_table import parse_days
 
 
 def business_settings() -> dict[str, object]:
-    """The organisation's time zone, currency, business day and working days."""
+    """The organisation's time zone, currency, business day and working days; the map's tile
+    server and credit; the days offline after which the PWA wipes its local data."""
     config = current_app.config
     return {
         "timezone": config["TIMEZONE"],
         "currency": config["CURRENCY"],
         "today": today(),
         "working_days": parse_days(config["WORKING_DAYS"]),
+        "map_tile_url": config["MAP_TILE_URL"],
+        "map_tile_attribution": config["MAP_TILE_ATTRIBUTION"],
+        "offline_wipe_days": config["OFFLINE_WIPE_DAYS"],
     }
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
+from ..errors import DomainError
 from ..extensions import db
-from ..models import Photo, User
+from ..models import Photo, User, utcnow
 from ..scoping import get_in_scope
 from . import photo_budget, photo_images, photo_storage, visit_integrity
 from .visits import VisitRef, visit_for_write
+
+
+class ImageDeletedError(DomainError):
+    """The photo's row stays, but retention deleted its image files."""
+
+    status_code = 410
+    reason = "image_deleted"
 
 
 def limits() -> photo_images.Limits:
@@ -78,7 +86,7 @@ def add_photo(
     if existing is not None:
         return existing, False
     image = image or _decode(actor, content)
-    photo_storage.save(sha256, image.full, image.thumbnail)
+    photo_storage.save_photo(sha256, image.full, image.thumbnail)
     photo = Photo(
         visit_id=visit.id,
         kind=data["kind"],
@@ -89,7 +97,9 @@ def add_photo(
         width=image.width,
         height=image.height,
         size_bytes=len(image.full),
-        taken_at=image.taken_at,
+        # The camera's EXIF date wins; the app re-encodes photos (dropping EXIF) and sends the
+        # original file's date instead, so "taken long before the visit" still fires.
+        taken_at=image.taken_at or data.get("taken_at"),
         uploaded_by_id=actor.id,
     )
     db.session.add(photo)
@@ -103,6 +113,23 @@ def get_photo(actor: User, photo_id: int) -> Photo:
     return get_in_scope(actor, Photo, photo_id)
 
 
-def photo_file(actor: User, photo_id: int, size: str) -> Path:
-    """The stored image of a photo in the caller's scope."""
-    return photo_storage.stored_file(get_photo(actor, photo_id).sha256, size)
+def photo_with_image(actor: User, photo_id: int) -> Photo:
+    """A photo in the caller's scope whose image is still stored (410 once retention ran)."""
+    photo = get_photo(actor, photo_id)
+    if photo.image_deleted_at is not None:
+        raise ImageDeletedError(
+            f"The image of photo {photo.id} was deleted by the retention policy.",
+            params={"photo_id": photo.id, "deleted_at": photo.image_deleted_at.isoformat()},
+        )
+    return photo
+
+
+def open_image(photo: Photo, size: str) -> photo_storage.StoredImage:
+    return photo_storage.open_photo(photo.sha256, size)
+
+
+def signed_url(photo: Photo, size: str) -> tuple[str, datetime] | None:
+    """A presigned URL of the image and when it expires; None when the storage has none."""
+    seconds = current_app.config["PHOTO_SIGNED_URL_SECONDS"]
+    url = photo_storage.signed_photo_url(photo.sha256, size, seconds)
+    return (url, utcnow() + timedelta(seconds=seconds)) if url else None

@@ -14,14 +14,17 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import ConflictError
+from ..extensions import db
 from ..models import (
     PlanBaselineStop,
     PlanRevision,
     PlanStatus,
     RevisionKind,
     RoutePlan,
+    User,
     utcnow,
 )
+from . import audit
 from .plan_building import zone
 from .reports.ranges import today
 
@@ -81,7 +84,10 @@ def record(
     reason: str | None = None,
     at: datetime | None = None,
 ) -> PlanRevision:
-    """Record the change `before` → now as the plan's next revision (a new plan: `before` None)."""
+    """Record the change `before` → now as the plan's next revision (a new plan: `before` None),
+    and audit it. A revision given a past `at` (the demo's history) is not audited: nobody
+    acts now."""
+    live = at is None
     at = at or utcnow()
     during_day = at.astimezone(zone()).date() >= plan.plan_date
     was_published = before is not None and before.status is PlanStatus.PUBLISHED
@@ -106,7 +112,31 @@ def record(
         during_day=during_day,
     )
     plan.revisions.append(revision)
+    if live:
+        _audit(plan, by_id, revision)
     return revision
+
+
+def _audit(plan: RoutePlan, by_id: int | None, revision: PlanRevision) -> None:
+    # A new plan is being stored (it has its first revision): added now so it has its id.
+    db.session.add(plan)
+    db.session.flush()
+    detail = {
+        "rep_id": plan.rep_id,
+        "plan_date": plan.plan_date,
+        "revision": revision.revision,
+        "kind": revision.kind,
+        "reason": revision.reason,
+        "changes": revision.changes,
+    }
+    actor = db.session.get(User, by_id) if by_id is not None else None
+    audit.record(
+        audit.Action.PLAN_REVISED,
+        actor=actor,
+        subject_type="plan",
+        subject_id=plan.id,
+        detail=detail,
+    )
 
 
 def changes(before: Stops, after: Stops) -> dict[str, Any]:

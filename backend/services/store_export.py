@@ -1,15 +1,17 @@
-"""CSV export of the stores a caller may see, in the import layout (export, edit, re-import)."""
+"""CSV export of the stores a caller may see, in the import layout (export, edit, re-import).
+
+Cells are neutralised against formulas (`spreadsheet_cells`); the import restores them.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Store, User
+from .spreadsheet_cells import csv_text
 from .store_contacts import primary_contact
 from .store_table import COLUMNS, format_hours
 from .stores import filtered_stores
@@ -17,17 +19,12 @@ from .stores import filtered_stores
 
 def export_csv(actor: User, args: dict[str, Any]) -> str:
     """The caller's filtered stores as CSV text (UTF-8 BOM first, for spreadsheet apps)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
     stmt = (
         filtered_stores(actor, args)
         .options(joinedload(Store.team), joinedload(Store.rep), selectinload(Store.contacts))
         .order_by(Store.code)
     )
-    writer.writerows(_row(store) for store in db.session.scalars(stmt))
-    return buffer.getvalue()
+    return csv_text([COLUMNS, *(_row(store) for store in db.session.scalars(stmt))])
 
 
 def _row(store: Store) -> list[Any]:

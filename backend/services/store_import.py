@@ -3,7 +3,8 @@
 Rows are matched to existing stores by `code` (update) or create new ones. A file with any bad
 row imports nothing, unless `valid_only` is asked for; then the good rows go in and the bad ones
 are reported. A dry run reports the same and writes nothing. Row numbers are the file's: the
-header is row 1.
+header is row 1. A cell's formula-neutralising apostrophe (`spreadsheet_cells`, added by the
+export) is stripped, so an exported file re-imports to the same values.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from ..models import Role, Store, StoreHours, Team, User
 from ..schemas.common import CODE, LABEL, NAME, SHORT_NOTE, MaxLength
 from ..schemas.stores import StoreSchema, check_hours
 from ..scoping import scoped_select
+from . import audit
+from .spreadsheet_cells import restore, xlsx_text
 from .store_contacts import primary_contact, set_primary_contact
 from .store_table import COLUMNS, REQUIRED_COLUMNS, STORE_FIELDS, parse_hours
 from .stores import CODE_UNAVAILABLE, resolve_assignment
@@ -117,7 +120,7 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
     try:
         for row in csv.reader(io.StringIO(text)):
             if any(row):
-                yield [c.strip() for c in row]
+                yield [restore(c.strip()) for c in row]
     except csv.Error as exc:
         raise InvalidError(
             f"Not a readable CSV file ({exc}).", {"files": {"file": ["Corrupt."]}}
@@ -183,7 +186,7 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, time | datetime):
         return value.strftime("%H:%M")
-    return str(value).strip()
+    return restore(xlsx_text(str(value)).strip())
 
 
 def import_stores(
@@ -240,7 +243,19 @@ def import_stores(
         for data, existing in valid:
             _apply(data, existing)
         db.session.flush()
+        _record_import(actor, report, valid_only)
     return report
+
+
+def _record_import(actor: User, report: ImportReport, valid_only: bool) -> None:
+    detail = {
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "rejected": report.rejected,
+        "valid_only": valid_only,
+    }
+    audit.record(audit.Action.IMPORT, actor=actor, subject_type="stores", detail=detail)
 
 
 def _load_row(schema: ma.Schema, row: dict[str, str], errors: list[tuple[str, str]]) -> dict:

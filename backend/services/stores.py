@@ -14,6 +14,7 @@ from ..errors import ConflictError, InvalidError, NotFoundError
 from ..extensions import db
 from ..models import Role, Store, StoreHours, Team, User
 from ..scoping import get_in_scope, ids_in_scope, scoped_select
+from . import audit
 from .customer_status import status_condition
 from .paging import paginate, where_equal
 from .plan_building import frequency_days
@@ -105,6 +106,7 @@ def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
         check_code_free(changes["code"])
     if "hours" in changes:
         store.hours = [StoreHours(**window) for window in changes.pop("hours")]
+    before = {store.id: store.rep_id}
     if "team_id" in changes or "rep_id" in changes:
         store.team_id, store.rep_id = resolve_assignment(
             actor,
@@ -114,6 +116,8 @@ def update_store(actor: User, store_id: int, changes: dict[str, Any]) -> Store:
     for key, value in changes.items():
         setattr(store, key, value)
     db.session.flush()
+    if store.rep_id != before[store.id]:
+        _record_reassign(actor, [store], before)
     return store
 
 
@@ -142,12 +146,30 @@ def reassign_stores(
     rep = rep_in_scope(actor, rep_id) if rep_id is not None else None
     loads = rep_loads(actor, stores, rep)
     if not dry_run:
+        before = {store.id: store.rep_id for store in stores}
         for store in stores:
             store.rep_id = rep.id if rep else None
             if rep is not None:
                 store.team_id = rep.team_id
         db.session.flush()
+        _record_reassign(actor, stores, before)
     return len(stores), loads
+
+
+def _record_reassign(actor: User, stores: list[Store], before: dict[int, int | None]) -> None:
+    """One entry per reassignment: each store's rep before and after."""
+    moves = [
+        {"store_id": s.id, "code": s.code, "from_rep_id": before[s.id], "to_rep_id": s.rep_id}
+        for s in sorted(stores, key=lambda s: s.id)
+    ]
+    subject_id = stores[0].id if len(stores) == 1 else None
+    audit.record(
+        audit.Action.REASSIGN,
+        actor=actor,
+        subject_type="store",
+        subject_id=subject_id,
+        detail={"stores": moves},
+    )
 
 
 def rep_loads(actor: User, moving: list[Store], rep: User | None) -> list[dict[str, Any]]:

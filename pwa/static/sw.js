@@ -42,6 +42,7 @@ const SHELL = [
   '/app/js/today-view.js',
   '/app/js/ui.js',
   '/app/js/visit-view.js',
+  '/app/js/wipe.js',
   '/app/js/visit/common.js',
   '/app/js/visit/competitors.js',
   '/app/js/visit/complaint.js',

@@ -249,7 +249,7 @@ def test_report_exports_the_same_figures(client, org, tokens, history):
     response = client.get(WEEK.replace("complaints?", "complaints.csv?"),
                           headers=tokens.headers("admin"))  # fmt: skip
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert [(r["section"], r["opened"], r["resolved"]) for r in rows if r["section"] != "open"] == [
         ("groups", "4", "2"), ("groups", "1", "2"), ("groups", "0", "0"), ("total", "5", "4"),
     ]  # fmt: skip

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from PIL import ExifTags, Image
 
+from backend.models import utcnow
 from tests.api.visit_helpers import (
     check_in,
     image_bytes,
@@ -166,3 +169,108 @@ def test_camera_time_uses_the_exif_offset_when_present():
     assert paris - tokyo == timedelta(hours=8)
     sub[ExifTags.Base.DateTimeOriginal] = "not a date"
     assert camera_time(exif, ZoneInfo("Asia/Tokyo")) is None
+
+
+def upload_taken(client, headers, visit_id, content: bytes, taken_at: str):
+    return client.post(
+        f"/api/visits/{visit_id}/photos",
+        data={"file": (io.BytesIO(content), "shelf.jpg"), "kind": "shelf", "taken_at": taken_at},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def flags_of(client, headers, visit_id) -> list[tuple[str, int]]:
+    visit = client.get(f"/api/visits/{visit_id}", headers=headers).json
+    return [(f["kind"], f["photo_id"]) for f in visit["flags"]]
+
+
+def test_the_apps_capture_time_is_kept_when_the_image_has_no_exif_date(client, visit):
+    # The PWA re-encodes photos on a canvas (no EXIF left) and sends the original's date.
+    visit_id, headers = visit
+    taken = minutes_ago(5 * 60).replace(microsecond=0)
+    content = image_bytes(seed=20)
+    response = upload_taken(client, headers, visit_id, content, taken.isoformat())
+    assert response.status_code == 201, response.json
+    photo = response.json
+    assert photo["taken_at"] == taken.isoformat()
+    # Taken five hours before a check-in ten minutes ago: the flag fires for an app photo.
+    assert flags_of(client, headers, visit_id) == [("photo_old", photo["id"])]
+
+
+def test_the_cameras_exif_date_wins_over_the_apps_time(client, visit):
+    visit_id, headers = visit
+    camera = minutes_ago(8).replace(microsecond=0)
+    content = image_bytes(seed=21, taken=camera)
+    response = upload_taken(client, headers, visit_id, content, minutes_ago(600).isoformat())
+    assert response.status_code == 201
+    assert response.json["taken_at"] == camera.isoformat()
+    assert flags_of(client, headers, visit_id) == []
+
+
+def test_a_capture_time_in_the_future_or_without_offset_is_refused(app, client, visit):
+    visit_id, headers = visit
+    skew = app.config["CLOCK_SKEW_MINUTES"]
+    ahead = (utcnow() + timedelta(minutes=skew + 5)).isoformat()
+    for value in (ahead, "2026-12-01T09:00:00", "yesterday"):
+        response = upload_taken(client, headers, visit_id, image_bytes(seed=22), value)
+        assert response.status_code == 422, value
+        assert "taken_at" in response.json["errors"]["form"], response.json
+    # A device clock a little ahead (within CLOCK_SKEW_MINUTES) is no reason to refuse.
+    within = (utcnow() + timedelta(minutes=skew - 5)).isoformat()
+    assert upload_taken(client, headers, visit_id, image_bytes(seed=22), within).status_code == 201
+
+
+def test_the_offline_batch_carries_the_capture_time(client, visit):
+    visit_id, headers = visit
+    uuid = client.get(f"/api/visits/{visit_id}", headers=headers).json["uuid"]
+    taken = minutes_ago(4 * 60).replace(microsecond=0)
+    item = {
+        "key": str(uuid4()),
+        "op": "photo",
+        "visit": uuid,
+        "body": {"kind": "shelf", "taken_at": taken.isoformat()},
+        "file_base64": base64.b64encode(image_bytes(seed=23)).decode(),
+    }
+    response = client.post("/api/sync", json={"operations": [item]}, headers=headers)
+    result = response.json["results"][0]
+    assert result["status"] == 201, result
+    assert result["body"]["taken_at"] == taken.isoformat()
+    assert flags_of(client, headers, visit_id) == [("photo_old", result["body"]["id"])]
+
+
+def test_an_unchanged_image_answers_304_to_its_etag(client, visit):
+    visit_id, headers = visit
+    photo = upload(client, headers, visit_id, image_bytes(seed=24)).json
+    first = client.get(photo["image_url"], headers=headers)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(
+        photo["image_url"], headers={**headers, "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.data == b""
+    thumb = client.get(
+        photo["thumbnail_url"], headers={**headers, "If-None-Match": first.headers["ETag"]}
+    )
+    assert thumb.status_code == 200  # the thumbnail is another file, another tag
+
+
+def test_with_local_storage_the_url_is_the_scoped_image_path(client, org, tokens, visit):
+    visit_id, headers = visit
+    photo = upload(client, headers, visit_id, image_bytes(seed=25)).json
+    response = client.get(f"/api/photos/{photo['id']}/url?size=thumb", headers=headers)
+    assert response.status_code == 200
+    assert response.json == {"url": photo["thumbnail_url"], "expires_at": None}
+    assert photo["image_deleted_at"] is None
+    other = tokens.headers("rep-s1a")
+    assert client.get(f"/api/photos/{photo['id']}/url", headers=other).status_code == 404
+    bad = client.get(f"/api/photos/{photo['id']}/url?size=huge", headers=headers)
+    assert bad.status_code == 422
+
+
+def test_a_missing_file_answers_404_not_500(client, visit, photo_dir):
+    visit_id, headers = visit
+    photo = upload(client, headers, visit_id, image_bytes(seed=26)).json
+    for path in photo_dir.rglob(f"{photo['sha256']}*"):
+        path.unlink()
+    response = client.get(photo["image_url"], headers=headers)
+    assert response.status_code == 404 and response.json["reason"] == "not_found"

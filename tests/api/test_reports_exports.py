@@ -24,6 +24,13 @@ def text(value):
     return "" if value is None else str(value)
 
 
+def csv_rows(response) -> list[dict[str, str]]:
+    """A CSV export's rows by header; it starts with the UTF-8 byte-order mark."""
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(body[1:])))
+
+
 @pytest.mark.parametrize("name", REPORTS)
 def test_exports_equal_the_json(client, tokens, history, records, name):
     headers = tokens.headers("mgr-north")
@@ -34,7 +41,7 @@ def test_exports_equal_the_json(client, tokens, history, records, name):
 
     response = client.get(f"/api/reports/{name}.csv", query_string=query, headers=headers)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = csv_rows(response)
     for section, table in expected.items():
         got = [r for r in rows if r["section"] == section]
         assert [{k: g[k] for k in row} for g, row in zip(got, table, strict=True)] == [
@@ -56,15 +63,7 @@ def test_kpi_csv_total_matches_by_name(client, tokens, history):
     headers = tokens.headers("sup-n1")
     query = {"period": "week", "date": "2026-11-18"}
     total = client.get("/api/reports/kpis", query_string=query, headers=headers).json["total"]
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get("/api/reports/kpis.csv", query_string=query, headers=headers).get_data(
-                    as_text=True
-                )
-            )
-        )
-    )
+    rows = csv_rows(client.get("/api/reports/kpis.csv", query_string=query, headers=headers))
     row = next(r for r in rows if r["section"] == "total")
     assert row["completion_rate_numerator"] == str(total["completion_rate"]["numerator"]) == "2"
     assert row["completion_rate_denominator"] == "3"
@@ -88,5 +87,5 @@ def test_paged_lists_export_every_row(client, tokens, history):
     page = client.get("/api/reports/photos", query_string=query, headers=headers).json
     assert page["meta"]["total"] == 2 and len(page["items"]) == 1
     body = client.get("/api/reports/photos.csv", query_string=query, headers=headers)
-    rows = [r for r in csv.DictReader(io.StringIO(body.get_data(as_text=True)))]
+    rows = csv_rows(body)
     assert [r["section"] for r in rows] == ["items", "items"]

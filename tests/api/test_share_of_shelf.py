@@ -148,7 +148,7 @@ def test_share_of_shelf_by_week_in_csv(client, tokens, shelves):
         headers=tokens.headers("mgr-north"),
     )
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     w48 = next(r for r in rows if r["section"] == "groups" and r["group"] == "2026-W48")
     assert (w48["share_of_shelf_numerator"], w48["share_of_shelf_denominator"]) == ("3", "16")
     assert w48["eye_level_share_of_shelf_rate"] == "0.2857"

@@ -219,7 +219,8 @@ def test_export_round_trips_through_import(client, org, tokens):
     new = next(r for r in rows if r["code"] == "NEW-1")
     assert new["hours"] == "mon 08:00-12:00 13:00-18:00; sat 09:00-12:30"
     assert new["team"] == "N1" and new["rep"] == "" and new["active"] == "true"
-    assert (new["contact_name"], new["contact_phone"]) == ("Ms Ono", "+81 3 0000 0000")
+    # The phone starts with "+": neutralised for spreadsheets, restored by the import.
+    assert (new["contact_name"], new["contact_phone"]) == ("Ms Ono", "'+81 3 0000 0000")
     reimport = client.post(
         "/api/stores/import",
         data={"file": (io.BytesIO(text.encode()), "stores.csv")},

@@ -152,7 +152,7 @@ def test_export_lists_every_section(client, tokens, orders):
         "/api/reports/tier-proposals.csv?as_of=2026-11-30", headers=tokens.headers("sup-n1")
     )
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert [r["section"] for r in rows].count("proposals") == 7
     assert [r["section"] for r in rows].count("lapsed") == 2
     assert [r["section"] for r in rows].count("prospects") == 5

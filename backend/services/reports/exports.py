@@ -2,16 +2,18 @@
 
 The report's lists (groups, trend, items, prices...) and its `total` become sections: in CSV one
 table with a leading `section` column, in XLSX one sheet per section. Nested values flatten to
-`parent_child` columns (e.g. `completion_rate_numerator`).
+`parent_child` columns (e.g. `completion_rate_numerator`). Cells go through `spreadsheet_cells`:
+text a spreadsheet would run as a formula is neutralised, and the CSV starts with a UTF-8 BOM.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from openpyxl import Workbook
+
+from ..spreadsheet_cells import csv_text, xlsx_value
 
 FORMATS = {
     "csv": "text/csv",
@@ -49,13 +51,10 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 def to_csv(report: dict[str, Any]) -> str:
     tables = sections(report)
     columns = _columns([row for rows in tables.values() for row in rows])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", *columns])
-    for name, rows in tables.items():
-        for row in rows:
-            writer.writerow([name, *(_cell(row.get(c)) for c in columns)])
-    return out.getvalue()
+    lines = (
+        [name, *(row.get(c) for c in columns)] for name, rows in tables.items() for row in rows
+    )
+    return csv_text([["section", *columns], *lines])
 
 
 def to_xlsx(report: dict[str, Any]) -> bytes:
@@ -64,16 +63,12 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     for name, rows in sections(report).items():
         sheet = book.create_sheet(name[:31])
         columns = _columns(rows)
-        sheet.append(columns)
+        sheet.append([xlsx_value(c) for c in columns])
         for row in rows:
-            sheet.append([row.get(c) for c in columns])
+            sheet.append([xlsx_value(row.get(c)) for c in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
 
 
 def render(report: dict[str, Any], fmt: str) -> str | bytes:

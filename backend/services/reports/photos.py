@@ -37,6 +37,7 @@ def photo_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
                 PhotoReview.comment,
                 reviewer.c.full_name.label("reviewer_name"),
                 PhotoReview.reviewed_at,
+                Photo.image_deleted_at,
             ).select_from(Photo),
             Photo.visit_id,
             actor,

@@ -1,6 +1,7 @@
 // The API client. GETs are network-first with IndexedDB as the offline copy (never Cache
 // Storage: answers carry the signed-in user's data). Writes of visits go through the outbox.
 import { get, put, clear, signedIn } from './db.js';
+import { reached, wipeLocal, notice } from './wipe.js';
 import { t, known } from './i18n.js';
 import { authorisedFetch } from './http.js';
 
@@ -70,6 +71,7 @@ export async function request(method, url, { json, form, headers = {}, signal } 
   const type = res.headers.get('Content-Type') || '';
   if (type.includes('json')) data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data);
+  reached();
   return data;
 }
 
@@ -78,6 +80,7 @@ export async function request(method, url, { json, form, headers = {}, signal } 
 export async function blobURL(url) {
   const res = await authorisedFetch(url, { token: session.token, headers: { Accept: '*/*' } });
   if (!res.ok) throw new ApiError(res.status, null);
+  reached();
   return URL.createObjectURL(await res.blob());
 }
 
@@ -106,6 +109,7 @@ export async function getJSON(url, { timeout = 8000 } = {}) {
 export async function login(username, password) {
   const data = await request('POST', '/api/auth/login', { json: { username, password } });
   await clear('cache');
+  await notice.clear();
   await startSession(data);
   return data.user;
 }
@@ -118,8 +122,8 @@ export async function changePassword(current, next) {
 }
 
 // Sign out here (the token revoked when online) or, `everywhere`, on every device (which needs
-// the network: it throws without). The session and the offline answers go; the outbox stays,
-// its items set aside for their owner's next sign-in.
+// the network: it throws without). The phone's data of its users goes (wipe.js); the unsent
+// outbox items stay, set aside for their owner's next sign-in (signOut warned of them first).
 export async function logout({ everywhere = false } = {}) {
   if (everywhere) await request('POST', '/api/auth/logout-all');
   else {
@@ -131,8 +135,7 @@ export async function logout({ everywhere = false } = {}) {
   }
   session.token = null;
   session.user = null;
-  await signedIn.clear();
-  await clear('cache');
+  await wipeLocal();
 }
 
 // Every page of a paged list ({items, meta: {pages}}), network-first page by page, to the last

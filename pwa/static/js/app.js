@@ -7,6 +7,7 @@ import { restoreBusiness, refreshBusiness } from './clock.js';
 import * as outbox from './outbox.js';
 import { configure, render, route } from './router.js';
 import { frame, home, prepareOffline, refreshBadge, renderNet, signOut } from './shell.js';
+import { watchIdle, wipeIfIdle } from './wipe.js';
 
 const SCREENS = [
   [/^#\/login$/, () => import('./login-view.js')],
@@ -39,6 +40,7 @@ const SCREENS = [
   [/^#\/office\/products$/, () => import('./lead/office-products-view.js')],
   [/^#\/office\/prices$/, () => import('./lead/office-prices-view.js')],
   [/^#\/office\/uplifts$/, () => import('./lead/office-uplifts-view.js')],
+  [/^#\/office\/audit$/, () => import('./lead/audit-view.js')],
 ];
 
 for (const [pattern, load] of SCREENS) route(pattern, async (...args) => (await load()).view(...args));
@@ -58,6 +60,10 @@ configure({
 });
 
 async function boot() {
+  // Before the session is read: a phone that has not reached the server for too long starts
+  // wiped, on the sign-in screen, which says why (wipe.js); checked again on each resume.
+  await wipeIfIdle().catch(() => false);
+  watchIdle();
   await Promise.all([initI18n(), loadSession(), restoreBusiness()]);
   if (session.user) {
     await refreshBusiness(getJSON).catch(() => {

@@ -1,34 +1,59 @@
-// Route maps: OpenStreetMap tiles through the vendored Leaflet when the tiles answer, else the
-// route drawn as SVG from lat/lng (works offline, no tiles needed). A route follows the streets
-// where its legs carry road geometry (from the plan, kept offline with it), else goes straight.
+// Route maps: the organisation's tiles (MAP_TILE_URL, OpenStreetMap's by default) through the
+// vendored Leaflet when the tiles answer, else the route drawn as SVG from lat/lng (works
+// offline, no tiles needed). A route follows the streets where its legs carry road geometry
+// (from the plan, kept offline with it), else goes straight.
+import { meta } from './db.js';
 import { decode } from './polyline.js';
 
-const TILE = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const NS = 'http://www.w3.org/2000/svg';
-let tilesOk = null;
+// Road geometry comes from OpenStreetMap data (ODbL): shown with it, on tiles and on SVG alike.
+export const OSM_CREDIT = '© OpenStreetMap contributors';
+const OSM_TILES = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
+const probed = new Map();
 let leaflet = null;
 
-function probeTiles() {
+// The tile server and its credit from GET /api/settings (kept with the business settings,
+// clock.js, so they hold offline too); OpenStreetMap's until the first answer.
+export async function tileSettings() {
+  const s = (await meta.get('business').catch(() => null)) || {};
+  return { url: s.map_tile_url || OSM_TILES, credit: s.map_tile_attribution ?? OSM_CREDIT };
+}
+
+// Leaflet puts a layer's attribution in the page as HTML: the configured credit goes in as text.
+const html = (text) =>
+  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+// One tile of the template (Tokyo at zoom 12), as Leaflet would ask for it.
+const sampleTile = (url) =>
+  url
+    .replace('{s}', 'a')
+    .replace('{z}', '12')
+    .replace('{x}', '3638')
+    .replace('{-y}', String(2 ** 12 - 1 - 1613))
+    .replace('{y}', '1613')
+    .replace('{r}', '');
+
+// Whether the tile server answers, asked once per page and server.
+function probeTiles(url) {
   if (!navigator.onLine) return Promise.resolve(false);
-  if (tilesOk !== null) return Promise.resolve(tilesOk);
-  return new Promise((resolve) => {
-    const img = new Image();
-    const timer = setTimeout(() => {
-      tilesOk = false;
-      resolve(false);
-    }, 2500);
-    img.onload = () => {
-      clearTimeout(timer);
-      tilesOk = true;
-      resolve(true);
-    };
-    img.onerror = () => {
-      clearTimeout(timer);
-      tilesOk = false;
-      resolve(false);
-    };
-    img.src = TILE.replace('{z}', '12').replace('{x}', '3638').replace('{y}', '1613');
-  });
+  if (!probed.has(url))
+    probed.set(
+      url,
+      new Promise((resolve) => {
+        const img = new Image();
+        const timer = setTimeout(() => resolve(false), 2500);
+        img.onload = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        img.onerror = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+        img.src = sampleTile(url);
+      }),
+    );
+  return probed.get(url);
 }
 
 function loadLeaflet() {
@@ -47,8 +72,6 @@ function loadLeaflet() {
   return leaflet;
 }
 
-// Road geometry comes from OpenStreetMap data (ODbL): shown with it, on tiles and on SVG alike.
-export const OSM_CREDIT = '© OpenStreetMap contributors';
 const ROUTE = '#0d47a1';
 const legs = new Map();
 
@@ -128,15 +151,16 @@ export const linePoints = (line) => line.path.map(([lat, lng]) => ({ lat, lng })
 // Leaflet reads a string tooltip or popup as HTML: names (a store's, a user's) go in as text.
 export const asText = (text) => document.createTextNode(String(text));
 
-// A Leaflet map on OpenStreetMap tiles in `el` (emptied first): {L, map}, or null when the
+// A Leaflet map on the configured tiles in `el` (emptied first): {L, map}, or null when the
 // tiles do not answer or `el` left the page meanwhile. Throws when Leaflet does not load.
 export async function tileMap(el) {
-  if (!(await probeTiles())) return null;
+  const tiles = await tileSettings();
+  if (!(await probeTiles(tiles.url))) return null;
   const L = await loadLeaflet();
   if (!el.isConnected) return null;
   el.textContent = '';
   const map = L.map(el, { zoomControl: true, attributionControl: true });
-  L.tileLayer(TILE, { maxZoom: 19, attribution: OSM_CREDIT }).addTo(map);
+  L.tileLayer(tiles.url, { maxZoom: 19, attribution: html(tiles.credit) }).addTo(map);
   return { L, map };
 }
 

@@ -1,6 +1,6 @@
 // The back office's hub: the set-up an admin runs (stores, their import and territories, user
-// accounts, the catalogue, agreed prices and demand uplifts); a supervisor sees the parts for
-// their own team's stores.
+// accounts, the catalogue, agreed prices, demand uplifts and the audit log); a supervisor sees
+// the parts for their own team's stores.
 import { t } from '../i18n.js';
 import { setTitle } from '../router.js';
 import { h } from '../ui.js';
@@ -14,6 +14,7 @@ const SECTIONS = [
   ['#/office/products', 'office.products', 'office.productsHint', isAdmin],
   ['#/office/prices', 'office.price.title', 'office.price.hint', isAdmin],
   ['#/office/uplifts', 'office.uplift.title', 'office.uplift.hint', isAdmin],
+  ['#/office/audit', 'office.audit', 'office.auditHint', isAdmin],
 ];
 
 export function view() {

@@ -1,6 +1,6 @@
 // Photos: the review queue (or the photos approved or rejected), full size on demand, with
 // approval or rejection (with a reason) for a supervisor or admin.
-import { fmtDay, t } from '../i18n.js';
+import { fmtDateTime, fmtDay, t } from '../i18n.js';
 import { ApiError, getJSON, request, session } from '../api.js';
 import { controls, leadScreen, periodQ, scopeQ, state, thumb } from './lead-ui.js';
 import { render, setTitle } from '../router.js';
@@ -41,7 +41,7 @@ export async function view() {
         return h(
           'li',
           { class: 'card photo-item', dataset: { photoId: p.photo_id } },
-          thumb(p.photo_id, `${p.store_name} · ${kind}`),
+          photoTile(p.photo_id, `${p.store_name} · ${kind}`, p.image_deleted_at),
           h(
             'div',
             { class: 'about' },
@@ -62,6 +62,17 @@ export async function view() {
     items.length ? null : h('p', { class: 'muted' }, t(pending ? 'photos.none' : 'photos.noneShown')),
   );
 }
+
+// A photo's thumbnail, or, once retention deleted its image (the row stays), a note saying so
+// in its place: there is nothing to enlarge. The visit detail shows its photos the same way.
+export const photoTile = (photoId, caption, deletedAt) =>
+  deletedAt
+    ? h(
+        'span',
+        { class: 'pill chip-none photo-removed', dataset: { photoId }, title: fmtDateTime(deletedAt) },
+        t('photos.removed'),
+      )
+    : thumb(photoId, caption);
 
 // Approve, or reject with a reason: the reason is asked for here, before anything is sent.
 function reviewForm(p) {

@@ -2,7 +2,8 @@
 // rep's note, the decisions on its returns and what became of earlier near-expiry stock.
 import { fmtDateTime, fmtDay, fmtMinutes, fmtMoney, fmtTime, t } from '../i18n.js';
 import { getJSON } from '../api.js';
-import { flagLine, leadScreen, productNames, state, table, thumb } from './lead-ui.js';
+import { flagLine, leadScreen, productNames, state, table } from './lead-ui.js';
+import { photoTile } from './photos-view.js';
 import { setTitle } from '../router.js';
 import { h } from '../ui.js';
 import { isHeld, reviewBox, timeRuleText } from './visit-review.js';
@@ -63,7 +64,7 @@ export async function view(id) {
           h(
             'div',
             { class: 'thumbs' },
-            rows.map((p) => thumb(p.id, `${v.store_name} · ${t(`kind.${p.kind}`)}`)),
+            rows.map((p) => photoTile(p.id, `${v.store_name} · ${t(`kind.${p.kind}`)}`, p.image_deleted_at)),
           ),
         ),
         section(t('visit.order'), v.order && v.order.lines, (rows) => orderTable(v.order, rows, pn)),

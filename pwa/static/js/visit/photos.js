@@ -1,8 +1,9 @@
-// Photos of the visit: each one downscaled and queued in the outbox as it is taken.
+// Photos of the visit: each one downscaled and queued in the outbox as it is taken, with the
+// time it was taken (`taken_at`, read from the original: the downscaled copy has no EXIF).
 import { t } from '../i18n.js';
 import { put } from '../db.js';
 import { enqueue, items as outboxItems, flush } from '../outbox.js';
-import { downscale } from '../photo.js';
+import { captureTime, downscale } from '../photo.js';
 import { h, field, select, toast } from '../ui.js';
 import { section } from './common.js';
 
@@ -27,8 +28,10 @@ export function photosSection(v, closed) {
   fileIn.addEventListener('change', async () => {
     for (const file of fileIn.files) {
       try {
+        const takenAt = await captureTime(file);
         const { blob } = await downscale(file);
-        const item = await enqueue({ op: 'photo', visit: v.uuid, body: { kind: kind.value }, blob });
+        const body = { kind: kind.value, ...(takenAt ? { taken_at: takenAt } : {}) };
+        const item = await enqueue({ op: 'photo', visit: v.uuid, body, blob });
         v.photos.push(item.seq);
         await put('visits', v);
       } catch (e) {
