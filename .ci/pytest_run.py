@@ -1,5 +1,6 @@
 """Run pytest for `make test`: exit code 5 ("no tests collected") is a failure, and with
---postgres an unreachable PostgreSQL is a skip locally but a failure when CI=true."""
+--postgres an unreachable PostgreSQL is a skip locally but a failure when CI=true. The
+PostgreSQL pass leaves the tests that use no database to the SQLite pass (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def main(argv: list[str]) -> int:
                 return 1
             print("Skipping the PostgreSQL run (not in CI).", file=sys.stderr)
             return 0
-    code = pytest.main(["-p", "no:cacheprovider", *argv])
+    # In CI, the slowest tests are listed at the end of each pass: the 30-minute budget is tight.
+    durations = ["--durations=20"] if ci else []
+    code = pytest.main(["-p", "no:cacheprovider", *durations, *argv])
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pytest collected no tests: treating that as a failure.", file=sys.stderr)
         return 1

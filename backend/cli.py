@@ -193,7 +193,11 @@ def photo_retention_command(dry_run):
 
     if current_app.config["PHOTO_RETENTION_DAYS"] <= 0:
         raise click.ClickException("PHOTO_RETENTION_DAYS is 0: images are kept for ever.")
-    report = photo_retention.expired() if dry_run else _execute(photo_retention.delete_expired)
+    if dry_run:
+        report = photo_retention.expired()
+    else:
+        report = _execute(photo_retention.delete_expired)
+        photo_retention.remove_files(report)
     verb = "Would delete" if dry_run else "Deleted"
     click.echo(f"{verb} the images of {report.photos} photo(s) stored before "
                f"{report.cutoff.isoformat()}: {report.files} file(s), "

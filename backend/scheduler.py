@@ -33,7 +33,7 @@ from .errors import ConflictError
 from .extensions import db
 from .models import RunOutcome, ScheduledRun, utcnow
 from .services import photo_retention, visits
-from .writes import execute, idempotency
+from .writes import after_commit, execute, idempotency
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ def _prune_keys(now: datetime) -> str:
 
 def _photo_retention(now: datetime) -> str:
     report = photo_retention.delete_expired(now)
+    after_commit(lambda: photo_retention.remove_files(report))
     cutoff = report.cutoff.isoformat() if report.cutoff else "none (retention off)"
     return (
         f"removed {report.photos} photo image(s), {report.files} file(s), "

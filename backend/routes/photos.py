@@ -121,7 +121,10 @@ class PhotoImage(MethodView):
             )
             response.content_length = image.length
         response.set_etag(etag)
-        response.headers["Cache-Control"] = "private, max-age=86400"
+        # Never in the browser's HTTP cache: it keys on the URL, not the token, so a later user
+        # of the same browser would get the image without the scope check, and it would outlive
+        # the PWA's sign-out wipe (the PWA keeps what it needs offline in IndexedDB).
+        response.headers["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import marshmallow as ma
-from flask import current_app, url_for
+from flask import url_for
 from marshmallow import validate
 
-from ..models import PhotoKind, utcnow
+from ..models import PhotoKind
 from .common import SHORT_NOTE, text
 
 
@@ -20,15 +18,10 @@ class PhotoFormSchema(ma.Schema):
         metadata={
             "description": "Capture time the device read from the original file (its EXIF "
             "date, else its last-modified time), ISO 8601 with offset; used when the uploaded "
-            "image carries no EXIF date. Later than now + CLOCK_SKEW_MINUTES: 422"
+            "image carries no EXIF date. A time later than now + CLOCK_SKEW_MINUTES (a fast "
+            "device clock) is not trusted: the photo is kept without it"
         },
     )
-
-    @ma.validates("taken_at")
-    def _not_in_the_future(self, value, **_kwargs):
-        skew = timedelta(minutes=current_app.config["CLOCK_SKEW_MINUTES"])
-        if value is not None and value > utcnow() + skew:
-            raise ma.ValidationError("Must not be in the future.")
 
 
 class PhotoSchema(ma.Schema):

@@ -2,9 +2,9 @@
 
 A photo's row (visit, kind, flags, counts in the reports) stays for ever; only its image files
 go, and `image_deleted_at` says when. Files are named by content, so a file is deleted only when
-every photo that references it is expired. The files are deleted after the write commits: a
-rolled-back run leaves every image in place (at worst a failed deletion leaves bytes behind,
-logged), never a live row without its image.
+every photo that references it is expired. The caller deletes the files (`remove_files`) after
+the write commits: a rolled-back run leaves every image in place (at worst a failed deletion
+leaves bytes behind, logged), never a live row without its image.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy import and_, func, select, update
 
 from ..extensions import db
 from ..models import Photo, utcnow
-from ..writes import after_commit
 from . import audit, photo_storage
 
 log = logging.getLogger(__name__)
@@ -34,6 +33,7 @@ class RetentionReport:
     bytes: int = 0  # of the full images; their thumbnails come on top
     photo_ids: list[int] = field(default_factory=list)
     dry_run: bool = True
+    file_keys: list[str] = field(default_factory=list)  # the sha256 names to remove_files()
 
     def as_dict(self) -> dict:
         return {
@@ -68,9 +68,10 @@ def expired(now: datetime | None = None) -> RetentionReport:
 
 
 def delete_expired(now: datetime | None = None) -> RetentionReport:
-    """Mark the expired photos' images deleted and delete their files once this write commits.
+    """Mark the expired photos' images deleted; the report names the files that go with them.
 
-    Runs inside `execute` (the CLI, the scheduler); records one audit entry when it deletes any.
+    Runs inside `execute` (the CLI, the scheduler), which then calls `remove_files(report)` once
+    the write has committed; records one audit entry when it deletes any.
     """
     report = expired(now)
     if report.cutoff is None or not report.photos:
@@ -93,7 +94,6 @@ def delete_expired(now: datetime | None = None) -> RetentionReport:
             "cutoff": report.cutoff.isoformat(),
         },
     )
-    after_commit(lambda: _delete_files(files))
     return RetentionReport(
         cutoff=report.cutoff,
         photos=report.photos,
@@ -101,6 +101,7 @@ def delete_expired(now: datetime | None = None) -> RetentionReport:
         bytes=report.bytes,
         photo_ids=report.photo_ids,
         dry_run=False,
+        file_keys=files,
     )
 
 
@@ -119,8 +120,10 @@ def _deletable_files(limit: datetime) -> dict[str, int]:
     return {sha256: size for sha256, size in rows}
 
 
-def _delete_files(files: list[str]) -> None:
-    """Delete each file's full image and thumbnail; a failure is logged, the rest go on."""
+def remove_files(report: RetentionReport) -> None:
+    """After `delete_expired`'s write has committed: delete each file's full image and thumbnail;
+    a failure is logged, the rest go on."""
+    files = report.file_keys
     storage = photo_storage.current()
     failed = 0
     for sha256 in files:

@@ -99,7 +99,7 @@ def add_photo(
         size_bytes=len(image.full),
         # The camera's EXIF date wins; the app re-encodes photos (dropping EXIF) and sends the
         # original file's date instead, so "taken long before the visit" still fires.
-        taken_at=image.taken_at or data.get("taken_at"),
+        taken_at=image.taken_at or _device_time(data.get("taken_at")),
         uploaded_by_id=actor.id,
     )
     db.session.add(photo)
@@ -107,6 +107,13 @@ def add_photo(
     visit_integrity.on_photo(visit, photo)
     db.session.flush()
     return photo, True
+
+
+def _device_time(taken_at: datetime | None) -> datetime | None:
+    """The device's capture time, unless its clock runs ahead of ours by more than the skew:
+    refusing would fail the rep's queued photo, so the photo is kept without the time."""
+    skew = timedelta(minutes=current_app.config["CLOCK_SKEW_MINUTES"])
+    return taken_at if taken_at is None or taken_at <= utcnow() + skew else None
 
 
 def get_photo(actor: User, photo_id: int) -> Photo:

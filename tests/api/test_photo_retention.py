@@ -45,13 +45,15 @@ def files_of(photo_dir, photo) -> list[str]:
     return sorted(p.name for p in photo_dir.rglob(f"{photo['sha256']}*"))
 
 
-def report_rows(app) -> list[tuple]:
+def report_rows(app) -> list[dict]:
+    """The report tables' rows, without their ids (a refresh may rewrite a row)."""
     with app.app_context():
-        return [
-            tuple(row)
+        rows = [
+            {k: v for k, v in row._mapping.items() if k != "id"}
             for table in ("rep_day_kpis", "rep_day_display")
-            for row in db.session.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2"))
+            for row in db.session.execute(sa.text(f"SELECT * FROM {table}"))
         ]
+    return sorted(rows, key=repr)
 
 
 def audit_entries(app) -> list[AuditEntry]:
@@ -65,7 +67,9 @@ def run(app, dry_run: bool = False) -> photo_retention.RetentionReport:
     with app.app_context():
         if dry_run:
             return photo_retention.expired()
-        return execute(photo_retention.delete_expired)
+        report = execute(photo_retention.delete_expired)
+        photo_retention.remove_files(report)
+        return report
 
 
 def test_retention_off_deletes_nothing(app, client, rep, visit_id, photo_dir):

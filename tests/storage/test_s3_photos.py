@@ -81,6 +81,7 @@ def test_retention_deletes_the_objects(s3_app, client, rep, photo, monkeypatch):
         db.session.execute(sa.update(Photo).values(created_at=utcnow() - timedelta(days=8)))
         db.session.commit()
         report = execute(photo_retention.delete_expired)
+        photo_retention.remove_files(report)
     assert (report.photos, report.files) == (1, 1)
     assert bucket_keys(s3_app) == []
     assert client.get(photo["image_url"], headers=rep).status_code == 410

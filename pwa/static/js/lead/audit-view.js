@@ -81,12 +81,6 @@ const whereCell = (e) =>
       ]
     : h('span', { class: 'muted' }, t('audit.noOrigin'));
 
-// Addresses, agents and request ids are long words: they wrap rather than widen a phone's card.
-const wrapping = (el) => {
-  el.style.overflowWrap = 'break-word'; // not 'anywhere': a desktop's columns keep their words
-  return el;
-};
-
 // A numeric id reads "#12" (a user's with today's username); a name (a report's) as it is.
 const subjectText = (e, usernames) => {
   if (!e.subject_type) return '—';
@@ -137,8 +131,6 @@ function filterForm(users, redraw) {
     field(t('audit.until'), day('until')),
   );
   for (const c of form.elements) if (c.name) c.value = filters[c.name];
-  // A date field's own width must not widen a phone's two columns (until app.css says so).
-  for (const f of form.children) f.style.minWidth = '0';
   form.addEventListener('change', () => {
     for (const c of form.elements) if (c.name) filters[c.name] = c.value;
     filters.page = 1;
@@ -174,12 +166,10 @@ export function view() {
       results.replaceChildren(
         h('p', { class: 'muted', id: 'audit-total' }, plural('audit.count', data.meta.total)),
         data.items.length
-          ? wrapping(
-              table(
-                { class: 'stack audit', id: 'audit-table' },
-                heads,
-                data.items.map((e) => entryRow(e, usernames)),
-              ),
+          ? table(
+              { class: 'stack audit', id: 'audit-table' },
+              heads,
+              data.items.map((e) => entryRow(e, usernames)),
             )
           : h('p', { class: 'card', id: 'audit-empty' }, t('audit.none')),
         pager(data.meta, (page) => {
