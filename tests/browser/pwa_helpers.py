@@ -109,6 +109,17 @@ def rep_on_route(server, phone, rep: str, **options):
     return plan, stops, ctx, page
 
 
+def check_in_with_a_photo(page, store: dict, photo: str) -> str:
+    """At `store`'s place, check in from its screen and take a photo; the visit's uuid."""
+    page.context.set_geolocation({"latitude": store["lat"], "longitude": store["lng"]})
+    page.goto(f"/#/store/{store['id']}")
+    page.click("#check-in")
+    page.wait_for_selector("#visit")
+    page.set_input_files("#photo-input", photo)
+    page.wait_for_selector("#photo-thumbs img")
+    return page.get_attribute("#visit", "data-uuid")
+
+
 def outbox_counts(page) -> dict:
     return page.evaluate(OUTBOX_COUNTS)
 

@@ -14,6 +14,7 @@ import pytest
 from tests.browser.made_people import Made
 from tests.browser.pwa_helpers import (
     camera_photo,
+    check_in_with_a_photo,
     sign_in,
     tokyo_today,
     wait_for_service_worker,
@@ -67,17 +68,6 @@ def signed_in(page, username: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def check_in(page, store: dict, photo: str) -> str:
-    """At `store`'s place, check in from its screen and take a photo; the visit's uuid."""
-    page.context.set_geolocation({"latitude": store["lat"], "longitude": store["lng"]})
-    page.goto(f"/#/store/{store['id']}")
-    page.click("#check-in")
-    page.wait_for_selector("#visit")
-    page.set_input_files("#photo-input", photo)
-    page.wait_for_selector("#photo-thumbs img")
-    return page.get_attribute("#visit", "data-uuid")
-
-
 def rep_visits(server, rep: dict) -> list[dict]:
     day = tokyo_today()
     query = f"/api/visits?rep_id={rep['id']}&date_from={day}&date_to={day}"
@@ -103,14 +93,18 @@ def test_signing_out_wipes_the_phone_but_keeps_the_unsent_items(
     wait_for_service_worker(page)
 
     # Online: a visit that is sent in full (check-in, photo, check-out).
-    sent_uuid = check_in(page, made.stores["w1"], camera_photo(tmp_path / "w1.jpg", 191))
+    sent_uuid = check_in_with_a_photo(
+        page, made.stores["w1"], camera_photo(tmp_path / "w1.jpg", 191)
+    )
     page.click("#check-out")
     page.wait_for_url("**/#/today")
     counts = wait_outbox(page, lambda c: c["sent"] == 3)
     assert counts == {"pending": 0, "sending": 0, "sent": 3, "failed": 0}, counts
     # Offline: a second visit whose check-in and photo wait.
     ctx.set_offline(True)
-    waiting_uuid = check_in(page, made.stores["w2"], camera_photo(tmp_path / "w2.jpg", 192))
+    waiting_uuid = check_in_with_a_photo(
+        page, made.stores["w2"], camera_photo(tmp_path / "w2.jpg", 192)
+    )
     before = page.evaluate(LOCAL)
     assert before["token"] and before["user"]["id"] == rep["id"]
     contacts = f"/api/stores/{made.stores['w1']['id']}/contacts"
@@ -160,7 +154,9 @@ def test_a_phone_offline_for_too_long_is_wiped_at_start_and_on_resume(
     days = page.evaluate(WIPE_DAYS)
     assert days == 14  # OFFLINE_WIPE_DAYS' default
     ctx.set_offline(True)
-    waiting_uuid = check_in(page, made.stores["v1"], camera_photo(tmp_path / "v1.jpg", 193))
+    waiting_uuid = check_in_with_a_photo(
+        page, made.stores["v1"], camera_photo(tmp_path / "v1.jpg", 193)
+    )
 
     # Offline for a day less than the setting: the app starts signed in, its data there.
     page.evaluate(LAST_CONTACT, days - 1)

@@ -19,6 +19,7 @@ from tests.browser.conftest import PASSWORD
 from tests.browser.made_people import SUPERVISOR, Made
 from tests.browser.pwa_helpers import (
     camera_photo,
+    check_in_with_a_photo,
     outbox_counts,
     sign_in,
     tokyo_today,
@@ -63,17 +64,6 @@ def rep_visits(server, rep: dict) -> list[dict]:
     status, listing = server.call("GET", query, user=SUPERVISOR)
     assert status == 200, listing
     return listing["items"]
-
-
-def check_in_with_a_photo(page, store: dict, photo: str) -> str:
-    """At `store`'s place, check in from its screen and take a photo; the visit's uuid."""
-    page.context.set_geolocation({"latitude": store["lat"], "longitude": store["lng"]})
-    page.goto(f"/#/store/{store['id']}")
-    page.click("#check-in")
-    page.wait_for_selector("#visit")
-    page.set_input_files("#photo-input", photo)
-    page.wait_for_selector("#photo-thumbs img")
-    return page.get_attribute("#visit", "data-uuid")
 
 
 def answer(page, dialog: str, choice: str) -> None:
