@@ -301,8 +301,8 @@ def test_every_screen_at_phone_and_laptop_width(browser, server, artifacts, widt
     ctx, page = open_office(browser, server, width)
     shot = shooter(page, artifacts, width)
     page.wait_for_selector("#office-hub li")
-    # Stores, import, territories, users, products; agreed prices and demand uplifts.
-    assert page.locator("#office-hub li").count() == 7
+    # Stores, import, territories, users, products; agreed prices, demand uplifts; the audit log.
+    assert page.locator("#office-hub li").count() == 8
     shot("hub")
     page.goto("/#/office/stores")
     page.wait_for_selector("#office-store-table tbody tr")

@@ -148,7 +148,8 @@ def test_the_next_rep_on_a_phone_never_sees_sends_or_continues_the_last_ones_que
     wait_until(page, "document.querySelector('#main .bad') !== null")
     assert store_a["name"] not in main_text(page)
     page.goto(f"/#/visit/{uuid}")
-    page.wait_for_selector("#main .bad")
+    # The store screen's refusal is a `.bad` too: wait for the visit screen's own words.
+    wait_until(page, "document.querySelector('#main').textContent.includes('not on this phone')")
     assert main_text(page) == "This visit is not on this phone."
     page.goto("/#/more")
     page.wait_for_selector("#others-work")

@@ -1,6 +1,6 @@
 // The API client. GETs are network-first with IndexedDB as the offline copy (never Cache
 // Storage: answers carry the signed-in user's data). Writes of visits go through the outbox.
-import { get, put, clear, signedIn } from './db.js';
+import { get, clear, signedIn, tx, done } from './db.js';
 import { reached, wipeLocal, notice } from './wipe.js';
 import { t, known } from './i18n.js';
 import { authorisedFetch } from './http.js';
@@ -86,14 +86,24 @@ export async function blobURL(url) {
 
 const cacheKey = (url) => `${session.user ? session.user.id : 0}:${url}`;
 
+// Keep an answer offline only while the session that asked for it is still the stored one:
+// an answer arriving after a sign-out or a wipe (which cleared the cache) is not written back.
+function keepAnswer(token, key, entry) {
+  return tx(['meta', 'cache'], 'readwrite', async (m, c) => {
+    if (token && (await done(m.get('token'))) === token) await done(c.put(entry, key));
+  });
+}
+
 // Network first; on a network failure (or 5xx) the last good answer from IndexedDB, marked
 // `fromCache`. 4xx answers are real answers and are thrown.
 export async function getJSON(url, { timeout = 8000 } = {}) {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeout);
   try {
+    const token = session.token;
+    const key = cacheKey(url);
     const data = await request('GET', url, { signal: ctl.signal });
-    await put('cache', { url, data, at: new Date().toISOString() }, cacheKey(url));
+    await keepAnswer(token, key, { url, data, at: new Date().toISOString() });
     return { data, fromCache: false };
   } catch (err) {
     if (err instanceof ApiError && err.status < 500) throw err;
