@@ -33,6 +33,10 @@ SQLITE_ONLY = "sqlite_pass_only"  # how many tests the PostgreSQL pass leaves to
 _SQLITE_ONLY_KEY = pytest.StashKey[int]()
 
 
+# Fixtures that hand a test a database: the suite's app, and the demo shared by read-only tests.
+DATABASE_FIXTURES = {"app", "shared_demo"}
+
+
 @functools.cache
 def _reads_the_database_url(path: Path) -> bool:
     return "TERMINUS_TEST_DATABASE_URL" in path.read_text(encoding="utf-8")
@@ -51,7 +55,9 @@ def _uses_no_database(item: pytest.Item) -> bool:
     for name, definitions in info.name2fixturedefs.items() if info else ():
         for definition in definitions:
             source = Path(inspect.getsourcefile(definition.func) or __file__)
-            if name == "app" or (source != Path(__file__) and _reads_the_database_url(source)):
+            if name in DATABASE_FIXTURES or (
+                source != Path(__file__) and _reads_the_database_url(source)
+            ):
                 return False
     return True
 
@@ -116,12 +122,13 @@ def business_clock(request):
         yield
 
 
-def _database_overrides(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def database_overrides(folder: Path, name: str = "test") -> dict:
+    """A database of this worker's own: a SQLite file in `folder`, or on PostgreSQL a new schema
+    `<name>_<worker>_<pid>` (two names never clash in one process)."""
     url = os.environ.get("TERMINUS_TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
-        path = tmp_path_factory.mktemp("db") / "terminus.db"
-        return {"DATABASE_URL": f"sqlite:///{path}"}
-    schema = f"test_{WORKER}_{os.getpid()}"
+        return {"DATABASE_URL": f"sqlite:///{folder / f'{name}.db'}"}
+    schema = f"{name}_{WORKER}_{os.getpid()}"
     _schema_ddl(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', f'CREATE SCHEMA "{schema}"')
     return {
         "TEST_SCHEMA": schema,
@@ -142,7 +149,7 @@ def _schema_ddl(url: str, *statements: str) -> None:
 def app(tmp_path_factory):
     app = create_app(
         {
-            **_database_overrides(tmp_path_factory),
+            **database_overrides(tmp_path_factory.mktemp("db")),
             "TESTING": True,
             "SECRET_KEY": "test",
             # Argon2 at its minimum cost keeps the suite fast; production cost is in config/.

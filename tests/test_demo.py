@@ -33,11 +33,14 @@ from backend.services import expiry_followups
 from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS, field_day
 from backend.services.reports.ranges import today as business_today
 from backend.services.visit_integrity import hamming
+from tests import demo_database
 from tests.emptying import empty_tables
 
 # Generous for a loaded test machine; the real time is printed by the command (about 10 s).
 LOAD_SECONDS_BOUND = 90
 LOADED = re.compile(r"Demo loaded in ([\d.]+) s")
+# The read-only tests share one load of the demo (--today 2026-03-11) on a database of its own.
+shared_demo = demo_database.shared_demo
 
 
 @pytest.fixture
@@ -215,8 +218,8 @@ def test_demo_four_weeks_of_work_and_todays_plans(app, client, cli):
     assert "already up to date" in cli("--if-empty", "--today", today.isoformat())
 
 
-def test_demo_manager_reports_have_rows(app, client, cli):
-    cli("--today", "2026-03-11")
+def test_demo_manager_reports_have_rows(shared_demo):
+    client = shared_demo.client
     manager = login(client, "manager")
     period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
     display = client.get(f"/api/reports/display-compliance?{period}", headers=manager).json
@@ -278,10 +281,11 @@ def test_demo_top_up_adds_the_missing_days_only(app, cli):
     assert "already up to date" in cli("--if-empty", "--today", "2026-03-13")
 
 
-def test_demo_share_of_shelf_counts_competitor_facings(app, client, cli):
+def test_demo_share_of_shelf_counts_competitor_facings(shared_demo):
     """Every demo visit counts the competitors' facings, so share of shelf is below 100 %, and
     Kawa's widening tea shelf at modern stores lowers our share there week by week."""
-    cli("--today", "2026-03-11")
+    app = shared_demo.app
+    client = shared_demo.client
     manager = login(client, "manager")
     period = "period=custom&date_from=2026-02-09&date_to=2026-03-08"
     body = client.get(
@@ -296,11 +300,12 @@ def test_demo_share_of_shelf_counts_competitor_facings(app, client, cli):
         assert count(ShelfFacing) > count(Visit)
 
 
-def test_demo_returns_and_near_expiry_follow_up(app, client, cli):
+def test_demo_returns_and_near_expiry_follow_up(shared_demo):
     """Older returns have moved on, recent ones wait in the queue; near-expiry items carry an
     action and the next visit's outcome, some expired on the shelf; stores on today's routes
     have open items to ask about."""
-    cli("--today", "2026-03-11")
+    app = shared_demo.app
+    client = shared_demo.client
     manager, supervisor = login(client, "manager"), login(client, "sup-east")
     period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
     statuses = client.get(f"/api/reports/returns?{period}", headers=manager).json
@@ -327,11 +332,12 @@ def test_demo_returns_and_near_expiry_follow_up(app, client, cli):
         )
 
 
-def test_demo_price_deviations(app, client, cli):
+def test_demo_price_deviations(shared_demo):
     """Own shelf prices at every check on the shelf; a few stores cut prices often, specials
     are mostly the running promotion's: deviations of both kinds over the four weeks and
     today's week, each visit with one flagged."""
-    cli("--today", "2026-03-11")
+    app = shared_demo.app
+    client = shared_demo.client
     manager = login(client, "manager")
     period = "period=custom&date_from=2026-02-09&date_to=2026-03-11"
     body = client.get(f"/api/reports/price-deviations?{period}&group_by=week", headers=manager).json
@@ -352,10 +358,11 @@ def test_demo_price_deviations(app, client, cli):
         assert flagged == total["visits"]
 
 
-def test_demo_orders_report_and_suggested_orders(app, client, cli):
+def test_demo_orders_report_and_suggested_orders(shared_demo):
     """Four weeks of orders by product and rep, with best sellers; today's stores of rep-1 get
     suggestions learnt from their counts, lifted by the season's uplift at modern stores."""
-    cli("--today", "2026-03-11")
+    app = shared_demo.app
+    client = shared_demo.client
     manager = login(client, "manager")
     period = "period=custom&date_from=2026-02-09&date_to=2026-03-10"
     body = client.get(f"/api/reports/orders?{period}&group_by=rep", headers=manager).json
@@ -384,10 +391,10 @@ def test_demo_orders_report_and_suggested_orders(app, client, cli):
     assert any(i["suggested_qty"] for i in learnt)
 
 
-def test_demo_store_file_contacts_and_complaints(app, client, cli):
+def test_demo_store_file_contacts_and_complaints(shared_demo):
     """Every store has two to four contacts, one primary; complaints over the four weeks, the
     older mostly resolved with a time to resolve, the last days' open in the supervisor's list."""
-    cli("--today", "2026-03-11")
+    client = shared_demo.client
     manager, supervisor = login(client, "manager"), login(client, "sup-east")
     stores = client.get("/api/stores?per_page=200", headers=manager).json["items"]
     assert all(2 <= len(s["contacts"]) <= 4 for s in stores)
@@ -407,10 +414,10 @@ def test_demo_store_file_contacts_and_complaints(app, client, cli):
     assert {c["visit_id"] is None for c in every} == {True, False}  # phoned in, and at visits
 
 
-def test_demo_prospects_lapsed_stores_and_tier_proposals(app, client, cli):
+def test_demo_prospects_lapsed_stores_and_tier_proposals(shared_demo):
     """Some stores never ordered (prospects), some stopped months ago (lapsed), and the tiers
     proposed from the orders differ from some stores' tiers."""
-    cli("--today", "2026-03-11")
+    client = shared_demo.client
     manager = login(client, "manager")
     report = client.get("/api/reports/tier-proposals?as_of=2026-03-11", headers=manager).json
     total = report["total"]
@@ -425,9 +432,9 @@ def test_demo_prospects_lapsed_stores_and_tier_proposals(app, client, cli):
         assert listed.json["meta"]["total"] == now[key]
 
 
-def test_demo_visits_carry_the_reps_notes(app, cli):
+def test_demo_visits_carry_the_reps_notes(shared_demo):
     """About one closed visit in eight has a note from the rep, and the supervisor reads it."""
-    cli("--today", "2026-03-11")
+    app = shared_demo.app
     with app.app_context():
         closed = count(Visit, Visit.status == VisitStatus.CLOSED)
         noted = count(Visit, Visit.note.in_(field_day.VISIT_NOTES))
