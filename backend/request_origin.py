@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request
 
+from .observability import current_request_id
+
 USER_AGENT_LENGTH = 300
 
 
@@ -32,7 +34,7 @@ def current() -> Origin:
 
 
 def install(app: Flask) -> None:
-    """Record each request's origin; after the logging hook, so its request id is known."""
+    """Record each request's origin (with the id its answer and its log lines carry)."""
     app.before_request(_start)
     app.teardown_request(_end)
 
@@ -43,7 +45,7 @@ def _start() -> None:
     origin = Origin(
         remote_addr=request.remote_addr,
         user_agent=agent[:USER_AGENT_LENGTH] if agent else None,
-        request_id=g.get("request_id"),
+        request_id=current_request_id(),
     )
     g.request_origin_token = _origin.set(origin)
 

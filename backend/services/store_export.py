@@ -17,14 +17,16 @@ from .store_table import COLUMNS, format_hours
 from .stores import filtered_stores
 
 
-def export_csv(actor: User, args: dict[str, Any]) -> str:
-    """The caller's filtered stores as CSV text (UTF-8 BOM first, for spreadsheet apps)."""
+def export_csv(actor: User, args: dict[str, Any]) -> tuple[str, int]:
+    """The caller's filtered stores as CSV text (UTF-8 BOM first, for spreadsheet apps), and
+    how many stores it holds (for the audit log)."""
     stmt = (
         filtered_stores(actor, args)
         .options(joinedload(Store.team), joinedload(Store.rep), selectinload(Store.contacts))
         .order_by(Store.code)
     )
-    return csv_text([COLUMNS, *(_row(store) for store in db.session.scalars(stmt))])
+    rows = [_row(store) for store in db.session.scalars(stmt)]
+    return csv_text([COLUMNS, *rows]), len(rows)
 
 
 def _row(store: Store) -> list[Any]:
