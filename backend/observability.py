@@ -15,11 +15,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
-from sqlalchemy import inspect
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import timings
+
 REQUEST_ID_HEADER = "X-Request-ID"
+# Stamped by the reverse proxy when it hands a request on (nginx: `t=${msec}`): its queue time.
+REQUEST_START_HEADER = "X-Request-Start"
 # A client's (or the proxy's) request id is kept when it is a plain token that fits the audit
 # log's column; anything else (spaces, controls, 200 characters) gets a new id of our own.
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,64}")
@@ -120,11 +125,43 @@ def configure_logging(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.before_request(_start)
     app.after_request(_finish)
+    for name, listener in _STATEMENT_EVENTS:
+        if not event.contains(Engine, name, listener):
+            event.listen(Engine, name, listener)
+
+
+def _statement_started(conn, cursor, statement, parameters, context, executemany) -> None:
+    """Charge the statement to its phase: `lock` for the report refresh's lock, else `db`."""
+    if (spent := timings.current()) is not None and context is not None:
+        spent.statements += 1
+        spent.enter(context.execution_options.get("timing_phase", "db"))
+        context.terminus_timed = True
+
+
+def _statement_ended(conn, cursor, statement, parameters, context, executemany) -> None:
+    if getattr(context, "terminus_timed", False):
+        context.terminus_timed = False
+        timings.leave()
+
+
+def _statement_failed(error_context) -> None:
+    context = error_context.execution_context
+    if getattr(context, "terminus_timed", False):
+        context.terminus_timed = False
+        timings.leave()
+
+
+_STATEMENT_EVENTS = (
+    ("before_cursor_execute", _statement_started),
+    ("after_cursor_execute", _statement_ended),
+    ("handle_error", _statement_failed),
+)
 
 
 def _start() -> None:
     current_request_id()
-    g.started = time.perf_counter()
+    waited = timings.queue_seconds(request.headers.get(REQUEST_START_HEADER, ""), time.time())
+    g.timings = timings.start(waited)
 
 
 def _identity(user: Any) -> Any:
@@ -136,6 +173,10 @@ def _identity(user: Any) -> Any:
 
 def _finish(response):
     response.headers[REQUEST_ID_HEADER] = current_request_id()
+    statements = g.timings.statements if "timings" in g else 0
+    spent = timings.stop() or {}
+    if spent and current_app.config["SERVER_TIMING"]:
+        response.headers["Server-Timing"] = timings.server_timing(spent, statements)
     user = g.get("current_user")
     access_log.info(
         "%s %s %s",
@@ -145,9 +186,9 @@ def _finish(response):
         extra={
             "request_id": current_request_id(),
             "status": response.status_code,
-            "duration_ms": round(
-                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
-            ),
+            "duration_ms": spent.get("total"),
+            "timings_ms": spent,
+            "statements": statements,
             "user_id": _identity(user),
             "remote_addr": request.remote_addr,
         },

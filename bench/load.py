@@ -36,6 +36,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,7 @@ def bench_env(url: str, photo_dir: Path) -> dict[str, str]:
         "TERMINUS_PHOTO_DIR": str(photo_dir),
         "TERMINUS_SECRET_KEY": "bench",
         "TERMINUS_LOG_LEVEL": "WARNING",
+        "TERMINUS_SERVER_TIMING": "true",  # the phases of each answer, for the breakdown
         # Benchmark database only: cheap password hashes, and logins of 200 reps from one address.
         "TERMINUS_PASSWORD_TIME_COST": "1",
         "TERMINUS_PASSWORD_MEMORY_KIB": "8",
@@ -259,6 +261,48 @@ def print_latency(stats: dict) -> None:
         )
 
 
+TAIL_PHASES = ("queue", "db", "lock", "commit", "photo", "serialise", "app")
+
+
+def phase_breakdown(phases: dict[str, list], photo_names: set[str]) -> dict[str, dict[str, float]]:
+    """Per request name (and all non-photo calls): the client's p95 and, over the answers at or
+    above it, the mean milliseconds of each server phase; `other` is what the client waited
+    beyond the server's queue and total (network, the load generator itself)."""
+    groups = dict(phases)
+    groups["non-photo calls"] = [
+        answer for name, answers in phases.items() if name not in photo_names for answer in answers
+    ]
+    table = {}
+    for name, answers in groups.items():
+        if not answers:
+            continue
+        waits = sorted(client for client, _ in answers)
+        p95 = waits[min(len(waits) - 1, int(0.95 * len(waits)))]
+        tail = [server for client, server in answers if client >= p95]
+        row = {"answers": len(answers), "p95": p95, "tail": len(tail)}
+        for phase in (*TAIL_PHASES, "statements"):
+            row[phase] = statistics.fmean(server.get(phase, 0.0) for server in tail)
+        clients = [client for client, _ in answers if client >= p95]
+        seen = statistics.fmean(s.get("queue", 0.0) + s.get("total", 0.0) for s in tail)
+        row["other"] = max(0.0, statistics.fmean(clients) - seen)
+        table[name] = row
+    return table
+
+
+def print_phases(table: dict[str, dict[str, float]]) -> None:
+    names = [*sorted(n for n in table if n != "non-photo calls"), "non-photo calls"]
+    width = max(len(n) for n in [*table, "request"])
+    columns = (*TAIL_PHASES, "other")
+    print("\nwhere the slowest 5 % of each request's answers spent their time (mean ms of the "
+          "answers at or above its p95; stmts: SQL statements)")  # fmt: skip
+    print(f"{'request':<{width}}  {'p95':>6}" + "".join(f"{c:>10}" for c in columns) + "  stmts")
+    for name in names:
+        if name in table:
+            r = table[name]
+            cells = "".join(f"{r[c]:>10.1f}" for c in columns)
+            print(f"{name:<{width}}  {r['p95']:>6.0f}{cells}  {r['statements']:>5.1f}")
+
+
 def print_audit(table: dict[str, dict[str, int]]) -> None:
     columns = ["acknowledged", "stored once", "lost", "duplicated", "key lost", "key duplicated"]
     print(f"\n{'operation':<18}" + "".join(f"{c:>16}" for c in columns))
@@ -306,6 +350,8 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print_latency(stats)
+    phases = phase_breakdown(stats["phases"], set(stats["photo_names"]))
+    print_phases(phases)
     print_audit(table)
     print(f"report tables of rep-days: {stale} rows differ from a recomputation")
     non_photo = stats["rows"]["non-photo calls"]
@@ -345,6 +391,7 @@ def main(argv=None) -> int:
             {
                 "args": {k: str(v) for k, v in vars(args).items()},
                 "latency": stats["rows"],
+                "phases_of_the_slowest_5_percent": phases,
                 "failed": stats["failed"][:50],
                 "audit": table,
                 "verdict": verdict,

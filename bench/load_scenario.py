@@ -15,6 +15,7 @@ LOAD_OFFLINE (share of visits synced as a batch).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -22,6 +23,7 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from pathlib import Path
 
@@ -41,8 +43,29 @@ RETRIES = 8
 PHOTO_NAMES = {"POST /api/visits/[id]/photos", "POST /api/sync"}
 
 ACKS: list[dict] = []
+# Per request name: (client-side ms, the server's Server-Timing phases) of every answer.
+PHASES: dict[str, list[tuple[float, dict[str, float]]]] = {}
 FAILED_OPERATIONS: list[dict] = []
 _reps = itertools.count()
+
+
+def server_phases(header: str) -> dict[str, float]:
+    """Server-Timing `db;dur=3.1, ..., statements;desc="12"` as {name: number}."""
+    found = {}
+    for metric in filter(None, (part.strip() for part in header.split(","))):
+        name, _, rest = metric.partition(";")
+        for param in rest.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip() in ("dur", "desc"):
+                with contextlib.suppress(ValueError):
+                    found[name] = float(value.strip('"'))
+    return found
+
+
+def note_phases(name: str, response, seconds: float) -> None:
+    header = (response.headers or {}).get("Server-Timing") if response.status_code else None
+    if header:
+        PHASES.setdefault(name, []).append((seconds * 1000, server_phases(header)))
 
 
 def small_jpeg(seed: int) -> bytes:
@@ -102,11 +125,16 @@ class Rep(FastHttpUser):
         if write and method != "GET":
             headers.setdefault("Idempotency-Key", str(uuid.uuid4()))
         for attempt in range(RETRIES):
+            # Stamped as a proxy would (nginx `t=${msec}`): the server reports the wait before a
+            # worker took the request up as its `queue` phase.
+            headers["X-Request-Start"] = f"t={time.time():.6f}"
+            sent = time.perf_counter()
             with self.client.request(
                 method, path, name=name or f"{method} {path}", headers=headers,
                 catch_response=True, **kw,
             ) as response:  # fmt: skip
                 status = response.status_code or 0
+                note_phases(name or f"{method} {path}", response, time.perf_counter() - sent)
                 if 200 <= status < 300:
                     response.success()
                     return response.json()
@@ -255,6 +283,15 @@ def _write_results(environment, **kwargs) -> None:
     rows["non-photo calls"] = _summary(non_photo, duration)
     rows["all"] = _summary(stats.total, duration)
     with open(os.environ["LOAD_STATS"], "w") as fh:
-        json.dump({"duration_s": duration, "rows": rows, "failed": FAILED_OPERATIONS}, fh)
+        json.dump(
+            {
+                "duration_s": duration,
+                "rows": rows,
+                "failed": FAILED_OPERATIONS,
+                "phases": PHASES,
+                "photo_names": sorted(PHOTO_NAMES),
+            },
+            fh,
+        )
     with open(os.environ["LOAD_ACKS"], "w") as fh:
         json.dump(ACKS, fh)

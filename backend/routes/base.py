@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from .. import timings
 from ..auth import authenticate_request
 from ..errors import ErrorSchema, PermissionDeniedError
 from ..models import Role
@@ -48,6 +49,22 @@ class ApiBlueprint(Blueprint):
                     description="Allowed roles: " + ", ".join(sorted(r.value for r in allowed)),
                 )(wrapper)
             return wrapper
+
+        return decorator
+
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Callable:
+        """flask-smorest's response decorator; what follows the view (dumping its result with
+        the schema, the JSON) is timed as the request's `serialise` phase."""
+        document = super().response(status_code, schema, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def timed(*args: Any, **kw: Any) -> Any:
+                result = view(*args, **kw)
+                timings.enter("serialise")  # closed when the request's timings are
+                return result
+
+            return document(timed)
 
         return decorator
 

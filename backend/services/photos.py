@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from .. import timings
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Photo, User, utcnow
@@ -58,7 +59,8 @@ def process_upload(
 def _decode(actor: User, content: bytes) -> photo_images.ProcessedImage:
     cfg, bounds = current_app.config, limits()
     header = photo_images.inspect(content, bounds)
-    with photo_budget.claim(actor.id, header.decode_pixels, cfg["PHOTO_DECODE_USER_PIXELS"]):
+    budget = photo_budget.claim(actor.id, header.decode_pixels, cfg["PHOTO_DECODE_USER_PIXELS"])
+    with budget, timings.phase("photo"):
         return photo_images.decode(content, header, bounds, ZoneInfo(cfg["TIMEZONE"]))
 
 
@@ -86,7 +88,8 @@ def add_photo(
     if existing is not None:
         return existing, False
     image = image or _decode(actor, content)
-    photo_storage.save_photo(sha256, image.full, image.thumbnail)
+    with timings.phase("photo"):
+        photo_storage.save_photo(sha256, image.full, image.thumbnail)
     photo = Photo(
         visit_id=visit.id,
         kind=data["kind"],

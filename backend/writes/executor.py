@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from .. import timings
 from ..errors import ConflictError
 from ..extensions import db
 from ..models import User
@@ -114,7 +115,8 @@ def _commit(session: Any) -> None:
     the request reads afterwards (the signed-in user, for the access log) is unchanged."""
     session.expire_on_commit = False
     try:
-        session.commit()
+        with timings.phase("commit"):
+            session.commit()
     finally:
         session.expire_on_commit = True
     for action in session.info.pop(_AFTER_COMMIT, []):
