@@ -62,7 +62,11 @@ def load_settings(
 def flask_config(settings: Mapping[str, Any], instance_path: str) -> dict[str, Any]:
     """Translate Terminus settings into the keys Flask and its extensions read."""
     database_url = settings["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'terminus.db'}"
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    engine_options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": settings["DATABASE_POOL_SIZE"],
+        "max_overflow": settings["DATABASE_POOL_OVERFLOW"],
+    }
     if database_url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 30}}
     return {

@@ -5,8 +5,10 @@ exactly-once audit of everything the clients were told succeeded.
                          [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Set-up is bench.visits' (a scratch database beside --pg's, dropped at the end; migrations;
-the demo territory; reps added up to --reps sharing its 300 stores; gunicorn with
-config/gunicorn.conf.py on a free port, 2 × cores + 1 workers). On top of it each rep gets a
+the demo territory; reps added up to --reps, stores up to --stores-per-rep (15) a rep, copies of
+the demo's 300 a few hundred metres off; gunicorn with
+config/gunicorn.conf.py on a free port: threaded workers, cores + 1 processes of 4 threads, or
+--workers and --threads). On top of it each rep gets a
 published plan for today of its stores, and the benchmark database uses Argon2 at its minimum
 cost (200 logins at production cost would only measure Argon2).
 
@@ -318,12 +320,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--reps", type=int, default=200)
+    ap.add_argument("--stores-per-rep", type=int, default=15, help="a day's route each")
     ap.add_argument("--spawn-rate", type=float, default=20)
     ap.add_argument("--duration", type=int, default=180, help="seconds of load")
     ap.add_argument("--quick", action="store_true", help="30 s of load")
     ap.add_argument("--think", type=float, default=10.0, help="mean seconds between requests")
     ap.add_argument("--offline", type=float, default=0.3, help="share of visits synced as batch")
-    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--workers", type=int, help="gunicorn processes (config's: cores + 1)")
+    ap.add_argument("--threads", type=int, help="threads per process (config's: 4)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     if args.quick:
@@ -333,11 +337,12 @@ def main(argv=None) -> int:
         with scratch_database(args.pg) as url:
             env = bench_env(url, work / "photos")
             print(f"preparing {url.rsplit('/', 1)[-1]}: demo + {args.reps} reps ...", flush=True)
-            prepare(url, env, args.reps)
+            prepare(url, env, args.reps, args.stores_per_rep)
             (work / "data.json").write_text(json.dumps(publish_todays_plans(url)))
-            with gunicorn(env, args.workers) as port:
+            with gunicorn(env, args.workers, args.threads) as port:
                 print(
-                    f"gunicorn on 127.0.0.1:{port}, {args.workers} workers; locust: {args.reps} "
+                    f"gunicorn on 127.0.0.1:{port}, workers {args.workers or 'as configured'}, "
+                    f"threads {args.threads or 'as configured'}; locust: {args.reps} "
                     f"reps, {args.duration} s, ~{args.think:g} s between a rep's requests",
                     flush=True,
                 )

@@ -4,6 +4,7 @@ database with the demo territory and extra reps, and gunicorn serving it on a fr
 from __future__ import annotations
 
 import http.client
+import math
 import os
 import socket
 import subprocess
@@ -34,9 +35,10 @@ def scratch_database(admin_url: str):
         engine.dispose()
 
 
-def prepare(url: str, env: dict[str, str], reps: int) -> dict:
+def prepare(url: str, env: dict[str, str], reps: int, stores_per_rep: int = 0) -> dict:
     """Migrate, load the demo organisation (no history: the benchmark makes its own), add reps
-    up to `reps`, share the stores, issue tokens."""
+    up to `reps`, add stores up to `stores_per_rep` a rep (copies of the demo's, a few hundred
+    metres off), share the stores, issue tokens."""
     for command in (["db", "upgrade"], ["demo", "load", "--organisation-only"]):
         subprocess.run([BIN / "flask", *command], env=env, check=True, capture_output=True)
     from backend import create_app
@@ -66,6 +68,8 @@ def prepare(url: str, env: dict[str, str], reps: int) -> dict:
         db.session.add_all(people)
         db.session.flush()
         stores = db.session.scalars(sa.select(Store).where(Store.active).order_by(Store.id)).all()
+        stores += copies_of(stores, reps * stores_per_rep - len(stores))
+        db.session.flush()
         routes: dict[int, list[tuple[int, float, float]]] = {p.id: [] for p in people}
         for i, store in enumerate(stores):
             rep = people[i % len(people)]
@@ -82,6 +86,34 @@ def prepare(url: str, env: dict[str, str], reps: int) -> dict:
         }
 
 
+def copies_of(stores: list, count: int) -> list:
+    """`count` new stores like `stores` (hours and all), each ~300 m from its original."""
+    from backend.models import StoreHours
+
+    copies = []
+    for i in range(max(0, count)):
+        store = stores[i % len(stores)]
+        angle = 2 * math.pi * ((i * 0.618034) % 1)
+        copies.append(
+            type(store)(
+                code=f"{store.code}-b{i}",
+                name=f"{store.name} ({i // len(stores) + 2})",
+                channel=store.channel,
+                tier=store.tier,
+                address=store.address,
+                lat=store.lat + 0.003 * math.sin(angle),
+                lng=store.lng + 0.003 * math.cos(angle),
+                visit_minutes=store.visit_minutes,
+                active=True,
+                hours=[
+                    StoreHours(weekday=h.weekday, opens=h.opens, closes=h.closes)
+                    for h in store.hours
+                ],
+            )
+        )
+    return copies
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -89,8 +121,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int):
+def gunicorn(env: dict[str, str], workers: int | None = None, threads: int | None = None):
+    """gunicorn with config/gunicorn.conf.py (threaded workers, cores + 1 of 4 threads) on a
+    free port; `workers` and `threads` override the file's."""
     port = free_port()
+    options = [("-w", workers), ("--threads", threads)]
     process = subprocess.Popen(
         [
             BIN / "gunicorn",
@@ -98,8 +133,7 @@ def gunicorn(env: dict[str, str], workers: int):
             str(ROOT / "config" / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
+            *(str(part) for flag, value in options if value for part in (flag, value)),
             "backend:create_app()",
         ],
         env=env,

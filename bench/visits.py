@@ -297,7 +297,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=8, help="visits per rep, steady load")
     ap.add_argument("--think", type=float, default=4.0, help="seconds between a rep's visits")
     ap.add_argument("--burst-rounds", type=int, default=3, help="all reps at once, rounds")
-    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--workers", type=int, help="gunicorn processes (config's: cores + 1)")
     ap.add_argument("--samples", type=int, default=5, help="photos and batches to time")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
@@ -316,7 +316,8 @@ def main(argv=None) -> int:
             print(f"preparing {url.rsplit('/', 1)[-1]}: demo + {args.reps} reps ...", flush=True)
             data = prepare(url, env, args.reps)
             with gunicorn(env, args.workers) as port:
-                print(f"gunicorn on 127.0.0.1:{port}, {args.workers} workers", flush=True)
+                workers = args.workers or "as configured"
+                print(f"gunicorn on 127.0.0.1:{port}, workers {workers}", flush=True)
                 # Warm-up, not measured: every worker's first requests open its database
                 # connections and fill SQLAlchemy's and marshmallow's caches.
                 bench_check_ins(port, data["reps"], 2, args.think)

@@ -9,9 +9,13 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Synchronous workers: the API is short requests against PostgreSQL; photo uploads are bounded.
-workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# Threaded workers: a request waiting on PostgreSQL (a commit's flush to disk, a rep-day lock)
+# or on a photo's bytes leaves its process free for the other threads, so cores + 1 processes of
+# 4 threads keep both cores busy where synchronous workers sat idle (bench/load.py, issue 19).
+# Each process keeps up to DATABASE_POOL_SIZE connections: at least `threads`, or a thread waits.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 keepalive = 5

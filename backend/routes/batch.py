@@ -1,8 +1,10 @@
 """An offline device's queued visit operations, run in order and answered item by item.
 
 Each item goes through the same table and executor as its single endpoint
-(`visit_operations.run_operation`) and commits on its own, its key with it: what went through
-stays even if the request dies half-way, and a failure undoes only itself.
+(`visit_operations.run_operation`), its key with it, as a savepoint: a failure undoes only
+itself. The batch commits once at the end (`one_commit`: one commit and one report refresh,
+not one per item); if that commit fails nothing of the batch stays, the request answers 503
+and the device sends the batch again under the same keys.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import DataError
 
-from ..errors import DomainError, InvalidError, error_body
-from ..extensions import db
+from ..errors import DomainError, InvalidError, database_unavailable, error_body
 from ..models import User
 from ..services import photo_budget
-from ..writes import Reply
+from ..writes import Reply, one_commit, undone_alone
 from .visit_operations import Context, run_operation
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def run_batch(
     context = Context(received_at, batch.get("sent_at"))
     results = []
     stalled: set[str] = set()  # visits with an operation to be sent again (5xx, 429)
-    with photo_budget.batch(current_app.config["PHOTO_DECODE_BATCH_PIXELS"]):
+    with photo_budget.batch(current_app.config["PHOTO_DECODE_BATCH_PIXELS"]), one_commit():
         for item in batch["operations"]:
             op = item["op"]
             visit = item.get("visit", item["body"].get("uuid") if op == "check_in" else None)
@@ -63,27 +64,29 @@ def run_batch(
 def _run_item(
     actor: User, item: dict[str, Any], files: Mapping[str, bytes], context: Context
 ) -> Reply:
-    """One item's reply; its failure, whatever it is, becomes the item's error answer."""
+    """One item's reply; its failure, whatever it is, becomes the item's error answer and is
+    undone alone (a failure before the executor, a lookup of the visit, may otherwise leave
+    the transaction aborted on PostgreSQL)."""
     try:
-        return run_operation(
-            actor,
-            item["op"],
-            key=str(item["key"]),
-            visit=item.get("visit"),
-            payload=item["body"],
-            file=_file_of(item, files),
-            context=context,
-        )
+        with undone_alone():
+            return run_operation(
+                actor,
+                item["op"],
+                key=str(item["key"]),
+                visit=item.get("visit"),
+                payload=item["body"],
+                file=_file_of(item, files),
+                context=context,
+            )
     except DomainError as exc:
         reply = Reply(exc.status_code, exc.body())
     except (DataError, OverflowError):
         reply = Reply(422, error_body(422, "A value is out of range.", reason="out_of_range"))
-    except Exception:
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise  # the batch's one transaction went with its connection: all of it answers 503
         log.exception("sync operation %s (%s) failed", item["key"], item["op"])
         reply = Reply(500, error_body(500, "The server could not complete this operation."))
-    # A failure before the executor (a lookup of the visit) may leave the transaction
-    # aborted (PostgreSQL): the next item starts clean.
-    db.session.rollback()
     return reply
 
 

@@ -10,6 +10,22 @@ the transaction from there. The report tables are refreshed by the session's com
 (`services/reports/rep_days.py`, registered with the database extension). See docs/writes.md.
 """
 
-from .executor import Reply, after_commit, checkpoint, execute, execute_keyed
+from .executor import (
+    Reply,
+    after_commit,
+    checkpoint,
+    execute,
+    execute_keyed,
+    one_commit,
+    undone_alone,
+)
 
-__all__ = ["Reply", "after_commit", "checkpoint", "execute", "execute_keyed"]
+__all__ = [
+    "Reply",
+    "after_commit",
+    "checkpoint",
+    "execute",
+    "execute_keyed",
+    "one_commit",
+    "undone_alone",
+]

@@ -2,14 +2,17 @@
 
 A use case (a service function) only flushes. `execute` runs it inside a savepoint, so a failure
 undoes exactly its own changes, then commits; the session's commit hook refreshes the report
-tables first, in the same transaction. `execute_keyed` adds the idempotency key: a key seen
-before replays its first reply without running anything; a new one is stored in the same
-savepoint as the write it guards, so both commit together or not at all.
+tables first, in the same transaction. Inside `one_commit` (a device's offline batch) the writes
+stay savepoints of one transaction, committed and refreshed once at the end. `execute_keyed`
+adds the idempotency key: a key seen before replays its first reply without running anything;
+a new one is stored in the same savepoint as the write it guards, so both commit together or
+not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +32,7 @@ rep_days.track(db.session)
 T = TypeVar("T")
 _AFTER_COMMIT = "terminus_after_commit"
 _SAVEPOINT = "terminus_savepoint"
+_ONE_COMMIT = "terminus_one_commit"
 
 
 def execute(use_case: Callable[[], T]) -> T:
@@ -40,18 +44,62 @@ def execute(use_case: Callable[[], T]) -> T:
     if session.info.get(_SAVEPOINT) is not None:
         raise RuntimeError("execute() inside execute(): a use case must not start another write")
     _begin(session)
+    actions = len(session.info.get(_AFTER_COMMIT, ()))
     try:
         result = use_case()
         session.flush()
-        session.info.pop(_SAVEPOINT).commit()
+        session.info[_SAVEPOINT].commit()
+        session.info.pop(_SAVEPOINT)
     except IntegrityError:
-        _roll_back(session)
+        _roll_back(session, actions)
         raise ConflictError("The change conflicts with existing data.") from None
+    except BaseException:
+        _roll_back(session, actions)
+        raise
+    if not session.info.get(_ONE_COMMIT):
+        _commit(session)
+    return result
+
+
+@contextmanager
+def one_commit() -> Iterator[None]:
+    """Run the writes inside as savepoints of one transaction committed when the block ends:
+    an offline batch's operations pay one commit and one report refresh instead of one each.
+
+    A write that fails undoes only itself (its savepoint), as it would alone. If the block
+    raises, or its commit fails, nothing of it stays: the caller answers with the error and the
+    device sends the batch again under the same keys.
+    """
+    session = db.session()
+    if session.info.get(_ONE_COMMIT) or session.info.get(_SAVEPOINT) is not None:
+        raise RuntimeError("one_commit() inside a write")
+    _write_lock(session)
+    session.info[_ONE_COMMIT] = True
+    try:
+        yield
+    except BaseException:
+        session.info.pop(_ONE_COMMIT, None)
+        _roll_back(session)
+        raise
+    session.info.pop(_ONE_COMMIT, None)
+    try:
+        _commit(session)
     except BaseException:
         _roll_back(session)
         raise
-    _commit(session)
-    return result
+
+
+@contextmanager
+def undone_alone() -> Iterator[None]:
+    """Inside `one_commit`: what the block does is undone by itself when it raises (a lookup
+    that failed on PostgreSQL leaves the transaction usable for the next operation)."""
+    savepoint = db.session().begin_nested()
+    try:
+        yield
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
 
 
 def execute_keyed(
@@ -101,13 +149,17 @@ def after_commit(action: Callable[[], None]) -> None:
 
 
 def _begin(session: Any) -> None:
-    """Open the write's savepoint. On SQLite, first take the write lock (BEGIN IMMEDIATE): a
-    savepoint alone starts a deferred transaction, whose read lock, held through a use case's
-    reads (a route being solved), deadlocks with another writer when it wants to write."""
+    _write_lock(session)
+    session.info[_SAVEPOINT] = session.begin_nested()
+
+
+def _write_lock(session: Any) -> None:
+    """On SQLite, take the write lock first (BEGIN IMMEDIATE): a savepoint alone starts a
+    deferred transaction, whose read lock, held through a use case's reads (a route being
+    solved), deadlocks with another writer when it wants to write."""
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    session.info[_SAVEPOINT] = session.begin_nested()
 
 
 def _commit(session: Any) -> None:
@@ -123,7 +175,13 @@ def _commit(session: Any) -> None:
         action()
 
 
-def _roll_back(session: Any) -> None:
-    session.info.pop(_SAVEPOINT, None)
+def _roll_back(session: Any, actions: int = 0) -> None:
+    """Undo the write: its savepoint only inside `one_commit` (with the after-commit actions it
+    added), else the whole transaction."""
+    savepoint = session.info.pop(_SAVEPOINT, None)
+    if session.info.get(_ONE_COMMIT) and savepoint is not None:
+        savepoint.rollback()
+        del session.info.get(_AFTER_COMMIT, [])[actions:]
+        return
     session.info.pop(_AFTER_COMMIT, None)
     session.rollback()

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -324,20 +324,6 @@ def during(request: Callable[[], Answer]):
         thread.join(60)
 
 
-def wait_for_keys(app, keys: set[str], at_least: int, outcome: dict, within: float = 20) -> int:
-    """Poll until `at_least` of the batch's keys have committed (or the batch answered)."""
-    deadline = time.monotonic() + within
-    with app.app_context():
-        while time.monotonic() < deadline and not outcome:
-            with db.engine.connect() as conn:
-                found = conn.execute(sa.text("SELECT key FROM idempotency_keys")).scalars()
-                committed = len(keys & set(found))
-            if committed >= at_least:
-                return committed
-            time.sleep(0.005)
-    raise AssertionError(f"the batch never got half-way: {outcome or 'timed out'}")
-
-
 def clean_answer(outcome: dict) -> frozenset:
     """The batch's answer to a database fault is JSON: a 200 whose items failed only with 5xx
     (or with 4xx caused by an earlier 5xx, e.g. no visit yet), or the API's 503 with
@@ -356,16 +342,59 @@ def clean_answer(outcome: dict) -> frozenset:
     return frozenset(r["key"] for r in body["results"] if r["status"] >= 400)
 
 
+@contextmanager
+def photo_writes_blocked(app, application_name: str) -> Iterator[Callable[[], None]]:
+    """Hold a lock that makes the app's next photo write wait: the photos table on PostgreSQL,
+    the whole database on SQLite. Yields a wait until the server's worker is stuck there."""
+
+    def blocked_on_postgres() -> None:
+        deadline = time.monotonic() + 20
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
+            "AND wait_event_type = 'Lock'"
+        )
+
+        # pg_stat_activity is read once per transaction unless its snapshot is dropped: this
+        # connection holds the lock, so its transaction lasts the whole wait.
+        def blocked() -> bool:
+            conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+            return bool(conn.execute(waiting, {"name": application_name}).scalar_one())
+
+        while not blocked():
+            assert time.monotonic() < deadline, "the request never reached its photo write"
+            time.sleep(0.01)
+
+    def blocked_on_sqlite() -> None:
+        # Nothing shows a waiting SQLite writer: give the upload ample time to get there (it
+        # waits up to 30 s); an earlier kill would still land inside the request.
+        time.sleep(2)
+
+    with app.app_context(), db.engine.connect() as conn:
+        if on_postgres(app):
+            conn.execute(sa.text("LOCK TABLE photos IN EXCLUSIVE MODE"))  # reads still pass
+            wait = blocked_on_postgres
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            wait = blocked_on_sqlite
+        try:
+            yield wait
+        finally:
+            with suppress(sa.exc.DBAPIError):  # a fault may have taken this connection too
+                conn.rollback()
+
+
 def batch_under_fault(
-    database, org, tokens, port: int, fault: Callable[[dict], None]
+    database, org, tokens, server: tuple[int, str], fault: Callable[[dict], None]
 ) -> tuple[int, list[dict]]:
-    """An offline visit's batch, struck by `fault(outcome)` once two of its operations have
-    committed: a clean answer, every key stored iff its write, and exactly once after the
+    """An offline visit's batch, struck by `fault(outcome)` while it runs (held at its photo
+    write): a clean answer, every key stored iff its write, and exactly once after the
     client's replays. Returns how many keys were stored before the replays, and the batch."""
     headers = tokens.headers("rep-n1a")
+    port, name = server
     ops = offline_visit(database, org, catalogue(database).products)
-    with during(functools.partial(sync, port, ops, headers)) as outcome:
-        wait_for_keys(database, {op["key"] for op in ops}, 2, outcome)
+    send = functools.partial(sync, port, ops, headers)
+    with photo_writes_blocked(database, name) as wait_until_blocked, during(send) as outcome:
+        wait_until_blocked()
         fault(outcome)
     stranded = clean_answer(outcome)
     before = assert_key_iff_write(database, ops)

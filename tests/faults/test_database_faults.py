@@ -61,7 +61,7 @@ def test_connections_dropped_between_requests(database, org, tokens, server, pos
 def test_connections_dropped_mid_batch_then_replayed(database, org, tokens, server, postgres):
     """The database goes away under a running batch (its connections terminated again and
     again for a while)."""
-    port, name = server
+    _port, name = server
     hits: list[int] = []
 
     def drop_connections(outcome: dict) -> None:
@@ -70,5 +70,5 @@ def test_connections_dropped_mid_batch_then_replayed(database, org, tokens, serv
             hits.append(terminate(postgres, name))
             time.sleep(0.02)
 
-    batch_under_fault(database, org, tokens, port, drop_connections)
+    batch_under_fault(database, org, tokens, server, drop_connections)
     assert sum(hits), "no connection was dropped while the batch ran"

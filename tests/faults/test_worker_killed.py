@@ -1,7 +1,7 @@
 """A gunicorn worker killed (SIGKILL), then the client replays: exactly once (both databases).
 
-- half-way through a sync batch: what committed before the kill is answered from its keys, the
-  rest runs once;
+- inside a sync batch (which commits once, at its end): nothing of it stays, the replay runs
+  every item once;
 - inside a single request (a photo upload held at its write by a lock): the retry with the same
   Idempotency-Key stores it once.
 """
@@ -11,14 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import signal
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 
-from backend.extensions import db
 from backend.routes.operations import REPLAYED
 from tests.api.visit_helpers import (
     catalogue,
@@ -28,12 +23,11 @@ from tests.faults.harness import (
     assert_key_iff_write,
     during,
     offline_visit,
-    on_postgres,
+    photo_writes_blocked,
     post,
     replay_until_done,
     sync,
     upload,
-    wait_for_keys,
     when_up,
     worker_pid,
 )
@@ -46,64 +40,27 @@ def visit_batch(database, org):
 
 
 def test_worker_killed_mid_batch_then_replayed(database, org, tokens, server, visit_batch):
+    """The batch commits once, at its end: a worker killed while it runs (held at its photo
+    write) leaves nothing of it; the outbox's replay runs every item once, and the next
+    replay is answered from the keys with the same replies."""
     headers = tokens.headers("rep-n1a")
-    keys = {op["key"] for op in visit_batch}
-    port, _name = server
+    port, name = server
     worker = worker_pid(port)
-    with during(functools.partial(sync, port, visit_batch, headers)) as outcome:
-        # check-in and a first photo committed: the worker is inside the second photo
-        wait_for_keys(database, keys, 2, outcome)
+    send = functools.partial(sync, port, visit_batch, headers)
+    with photo_writes_blocked(database, name) as wait_until_blocked, during(send) as outcome:
+        wait_until_blocked()
         os.kill(worker, signal.SIGKILL)
     assert "error" in outcome, f"the batch finished before the kill: {outcome}"
-    before = assert_key_iff_write(database, visit_batch)
-    assert 2 <= before < len(visit_batch)
+    assert assert_key_iff_write(database, visit_batch) == 0
 
     results = replay_until_done(port, visit_batch, headers)
-    # what went through before the kill is answered from its key, the rest ran now
-    assert [r["replayed"] for r in results] == [True] * before + [False] * (
-        len(visit_batch) - before
-    )
+    assert [r["replayed"] for r in results] == [False] * len(visit_batch)
     assert_all_once(database, visit_batch)
 
     again = replay_until_done(port, visit_batch, headers)
     assert all(r["replayed"] for r in again)
     assert [r["body"] for r in again] == [r["body"] for r in results]
     assert_all_once(database, visit_batch)
-
-
-@contextmanager
-def photo_writes_blocked(app, application_name: str) -> Iterator[Callable[[], None]]:
-    """Hold a lock that makes the app's next photo write wait: the photos table on PostgreSQL,
-    the whole database on SQLite. Yields a wait until the server's worker is stuck there."""
-
-    def blocked_on_postgres() -> None:
-        deadline = time.monotonic() + 20
-        while not conn.execute(
-            sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
-                "AND wait_event_type = 'Lock'"
-            ),
-            {"name": application_name},
-        ).scalar_one():
-            assert time.monotonic() < deadline, "the request never reached its photo write"
-            time.sleep(0.01)
-
-    def blocked_on_sqlite() -> None:
-        # Nothing shows a waiting SQLite writer: give the upload ample time to get there (it
-        # waits up to 30 s); an earlier kill would still land inside the request.
-        time.sleep(2)
-
-    with app.app_context(), db.engine.connect() as conn:
-        if on_postgres(app):
-            conn.execute(sa.text("LOCK TABLE photos IN EXCLUSIVE MODE"))  # reads still pass
-            wait = blocked_on_postgres
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-            wait = blocked_on_sqlite
-        try:
-            yield wait
-        finally:
-            conn.rollback()
 
 
 def test_worker_killed_mid_request_then_replayed(database, org, tokens, server):
