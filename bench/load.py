@@ -133,6 +133,20 @@ def server_cpu_seconds(port: int) -> float:
     return total
 
 
+def database_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend serving `database`, by process id (the
+    app's pooled connections live through the run; one closed meanwhile is not counted)."""
+    found = {}
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            words = " ".join(process.info["cmdline"] or ()).split()
+            if database in words:
+                found[process.pid] = sum(process.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return found
+
+
 def run_locust(port: int, env: dict[str, str], args, work: Path) -> tuple[dict, list[dict]]:
     files = {name: work / f"{name}.json" for name in ("stats", "acks")}
     command = [
@@ -159,8 +173,16 @@ def run_locust(port: int, env: dict[str, str], args, work: Path) -> tuple[dict, 
     return json.loads(files["stats"].read_text()), json.loads(files["acks"].read_text())
 
 
-def audit(url: str, acks: list[dict]) -> dict[str, dict[str, int]]:
-    """Look every acknowledged operation up in the database: stored once, or lost/duplicated."""
+def unanswered_of(cut: list[dict]) -> Counter:
+    """Per (visit, operation): how many of its operations the end of the run left unanswered
+    (in flight or never sent: stored or not, nobody was told)."""
+    return Counter((c["visit"], op) for c in cut for op in c["unanswered"])
+
+
+def audit(url: str, acks: list[dict], cut: list[dict]) -> dict[str, dict[str, int]]:
+    """Look every acknowledged operation up in the database: stored once, or lost/duplicated.
+    A visit the end of the run cut short may hold what its unanswered operations stored."""
+    unanswered = unanswered_of(cut)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         users = dict(conn.execute(sa.text("SELECT username, id FROM users")).all())
@@ -219,8 +241,10 @@ def audit(url: str, acks: list[dict]) -> dict[str, dict[str, int]]:
             stored = int(visit is not None and visit.status == "closed")
         elif a["op"] == "photo":
             stored = photos[(a["visit"], a["sha256"])]
-            # more photos on the visit than were acknowledged would be duplicates too
-            if photos_per_visit[a["visit"]] > acked_photos[a["visit"]]:
+            # more photos on the visit than were acknowledged (or left unanswered) would be
+            # duplicates too
+            allowed = acked_photos[a["visit"]] + unanswered[(a["visit"], "photo")]
+            if photos_per_visit[a["visit"]] > allowed:
                 stored = max(stored, 2)
         else:
             count = records[a["op"]].get(a["visit"], 0)
@@ -232,8 +256,14 @@ def audit(url: str, acks: list[dict]) -> dict[str, dict[str, int]]:
         row["duplicated"] += stored > 1
     known = {a["visit"] for a in acks if a["op"] == "check_in"}
     bench_users = {users[a["user"]] for a in acks}
-    extra = [u for u, v in visits.items() if v.rep_id in bench_users and u not in known]
+    cut_short = {c["visit"] for c in cut}
+    extra = [
+        u
+        for u, v in visits.items()
+        if v.rep_id in bench_users and u not in known and u not in cut_short
+    ]
     table["check_in"]["stored, not acknowledged"] = len(extra)
+    table["check_in"]["visits cut short by the end of the run"] = len(cut_short)
     return table
 
 
@@ -314,6 +344,8 @@ def print_audit(table: dict[str, dict[str, int]]) -> None:
         print(f"{op:<18}" + "".join(f"{table[op][c]:>16}" for c in columns))
     print(f"{'all':<18}" + "".join(f"{total[c]:>16}" for c in columns))
     print(f"visits stored but never acknowledged: {table['check_in']['stored, not acknowledged']}")
+    cut = table["check_in"]["visits cut short by the end of the run"]
+    print(f"visits the end of the run cut short (their unanswered operations allowed for): {cut}")
 
 
 def main(argv=None) -> int:
@@ -347,11 +379,14 @@ def main(argv=None) -> int:
                     flush=True,
                 )
                 load_before, cpu_before = os.getloadavg()[0], server_cpu_seconds(port)
+                database = url.rsplit("/", 1)[-1]
+                db_before = database_cpu_seconds(database)
                 children_before = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
                 stats, acks = run_locust(port, env, args, work)
                 load_after, cpu_after = os.getloadavg()[0], server_cpu_seconds(port)
+                db_after = database_cpu_seconds(database)
                 locust_cpu = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - children_before
-            table, stale = audit(url, acks), stale_report_rows(url)
+            table, stale = audit(url, acks["acks"], acks["cut"]), stale_report_rows(url)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print_latency(stats)
@@ -372,15 +407,20 @@ def main(argv=None) -> int:
     }
     # Other processes on the machine share its 2 cores: say how busy it was.
     requests = stats["rows"]["all"]["requests"]
+    db_cpu = sum(used - db_before.get(pid, 0.0) for pid, used in db_after.items())
     cpu = {
         "server_cpu_ms_per_request": 1000 * (cpu_after - cpu_before) / max(1, requests),
+        "database_cpu_ms_per_request": 1000 * db_cpu / max(1, requests),
+        "database_cores_used": db_cpu / stats["duration_s"],
         "server_cores_used": (cpu_after - cpu_before) / stats["duration_s"],
         "load_generator_cores_used": locust_cpu / stats["duration_s"],
         "load_average_before_after": [load_before, load_after],
     }
     print(
         f"\ngunicorn: {cpu['server_cpu_ms_per_request']:.1f} ms CPU per request, "
-        f"{cpu['server_cores_used']:.2f} cores used on average; locust: "
+        f"{cpu['server_cores_used']:.2f} cores used on average; PostgreSQL: "
+        f"{cpu['database_cpu_ms_per_request']:.1f} ms, {cpu['database_cores_used']:.2f} cores; "
+        "locust: "
         f"{cpu['load_generator_cores_used']:.2f} cores; machine load average (1 min, every "
         f"process on it) before / after: {load_before:.1f} / {load_after:.1f}"
     )
