@@ -18,7 +18,6 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import itertools
 import json
 import os
@@ -31,9 +30,8 @@ import gevent
 from locust import events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.stats import StatsEntry
-from PIL import Image, ImageDraw
 
-from bench.visits import check_in_body, multipart
+from bench.visits import check_in_body, multipart, small_jpeg, unique
 
 DATA = json.loads(Path(os.environ["LOAD_DATA"]).read_text()) if "LOAD_DATA" in os.environ else {}
 THINK = float(os.environ.get("LOAD_THINK", "10"))
@@ -67,26 +65,6 @@ def note_phases(name: str, response, seconds: float) -> None:
     header = (response.headers or {}).get("Server-Timing") if response.status_code else None
     if header:
         PHASES.setdefault(name, []).append((seconds * 1000, server_phases(header)))
-
-
-def small_jpeg(seed: int) -> bytes:
-    """A 1024 × 768 shelf-like picture, ~60 KB: what the app sends after its own resizing."""
-    rng = random.Random(seed)
-    picture = Image.new("RGB", (1024, 768), tuple(rng.randrange(256) for _ in range(3)))
-    draw = ImageDraw.Draw(picture)
-    for _ in range(40):
-        x, y = rng.randrange(1024), rng.randrange(768)
-        box = (x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 120))
-        draw.rectangle(box, fill=tuple(rng.randrange(256) for _ in range(3)))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=80)
-    return out.getvalue()
-
-
-def unique(picture: bytes) -> bytes:
-    """The picture with a JPEG comment of random bytes after its start marker: other bytes
-    (as every real photo has), same pixels, at no cost to the load generator."""
-    return picture[:2] + b"\xff\xfe\x00\x12" + uuid.uuid4().bytes + picture[2:]
 
 
 PICTURES = [small_jpeg(seed) for seed in range(24)] if DATA else []

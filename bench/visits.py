@@ -42,7 +42,7 @@ import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bench.server import ROOT, gunicorn, prepare, scratch_database
 
@@ -159,6 +159,26 @@ def twelve_megapixel_jpeg(seed: int) -> bytes:
     out = io.BytesIO()
     Image.blend(picture, noise, 0.2).save(out, "JPEG", quality=90)
     return out.getvalue()
+
+
+def small_jpeg(seed: int) -> bytes:
+    """A 1024 × 768 shelf-like picture, ~60 KB: what the app sends after its own resizing."""
+    rng = random.Random(seed)
+    picture = Image.new("RGB", (1024, 768), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(picture)
+    for _ in range(40):
+        x, y = rng.randrange(1024), rng.randrange(768)
+        box = (x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 120))
+        draw.rectangle(box, fill=tuple(rng.randrange(256) for _ in range(3)))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def unique(picture: bytes) -> bytes:
+    """The picture with a JPEG comment of random bytes after its start marker: other bytes
+    (as every real photo has), same pixels, at no cost to the load generator."""
+    return picture[:2] + b"\xff\xfe\x00\x12" + uuid.uuid4().bytes + picture[2:]
 
 
 def multipart(fields: dict[str, str], file: bytes) -> tuple[bytes, str]:
