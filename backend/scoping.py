@@ -41,10 +41,21 @@ from .models import (
     PriceDeviation,
     Product,
     Promotion,
+    RepDayCompetitorPrices,
     RepDayDisplay,
+    RepDayFlags,
     RepDayKpi,
     RepDayOrders,
     RepDayOrderTotals,
+    RepDayPhotos,
+    RepDayPriceDeviations,
+    RepDayReturns,
+    RepMonthDisplay,
+    RepMonthKpi,
+    RepMonthOrders,
+    RepMonthOrderTotals,
+    RepMonthStoreVisits,
+    RepWeekDisplay,
     ReturnRequest,
     Role,
     RoutePlan,
@@ -121,7 +132,12 @@ _RULES[Visit] = {
     Role.REP: lambda u: Visit.rep_id == u.id,
 }
 # A rep's day in numbers follows the team of its plan or visits, like they do.
-for _rep_day in (RepDayKpi, RepDayDisplay, RepDayOrders, RepDayOrderTotals):
+_REP_DAY_TABLES = (RepDayKpi, RepDayDisplay, RepDayOrders, RepDayOrderTotals,
+                   RepMonthOrders, RepMonthOrderTotals,
+                   RepDayCompetitorPrices, RepDayPriceDeviations, RepDayReturns,
+                   RepDayPhotos, RepDayFlags, RepMonthStoreVisits, RepMonthKpi,
+                   RepMonthDisplay, RepWeekDisplay)  # fmt: skip
+for _rep_day in _REP_DAY_TABLES:
     _RULES[_rep_day] = {
         Role.ADMIN: lambda u: true(),
         Role.AREA_MANAGER: lambda u, m=_rep_day: m.team_id.in_(_teams_of_area(u.area_id)),

@@ -9,9 +9,10 @@ Drawn from its own random stream, so the rows `report_data` made before stay the
 from __future__ import annotations
 
 import random
-import uuid
+from bisect import bisect
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 COLUMNS = {
@@ -34,8 +35,28 @@ OUTCOMES = (("sold", 50), ("still_on_shelf", 20), ("returned", 10), ("removed", 
 CATEGORIES = ("product_quality", "delivery", "pricing", "service", "rep_conduct", "other")
 
 
-def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+def _cumulative(weighted: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return [v for v, _ in weighted], list(accumulate(w for _, w in weighted))
+
+
+RETURN_PICK, OUTCOME_PICK = _cumulative(RETURN_STAGES), _cumulative(OUTCOMES)
+
+
+def _pick(rng: random.Random, picks: tuple[list[str], list[int]]) -> str:
+    """A value drawn by its weight (`picks` from `_cumulative`)."""
+    values, bounds = picks
+    return values[bisect(bounds, rng.random() * bounds[-1])]
+
+
+def _int(rng: random.Random, low: int, high: int) -> int:
+    """`rng.randint(low, high)`, drawn several times faster (the generator's hot path)."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def uuid_text(rng: random.Random) -> str:
+    """A random UUID in its usual 36-character form, as the app stores them."""
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Depth:
@@ -48,7 +69,7 @@ class Depth:
         self.pending: dict[int, list[tuple[int, int]]] = {}
 
     def shelf_price(
-        self, chunk: dict[str, list[tuple]], new, visit_id: int, product: int, on_shelf: bool
+        self, chunk: dict[str, list[tuple]], ids, visit_id: int, product: int, on_shelf: bool
     ) -> tuple[Decimal | None, bool | None]:
         """The shelf price of an own product on the shelf: 6 % below the agreed price, 3 % on a
         special price (the bench agrees no promotions, so each one deviates)."""
@@ -57,12 +78,12 @@ class Depth:
             return None, None
         rng = self.rng
         below, special = rng.random() < 0.06, rng.random() < 0.03
-        factor = Decimal(rng.randint(85, 97) if below else rng.randint(100, 110)) / 100
+        factor = Decimal(_int(rng, 85, 97) if below else _int(rng, 100, 110)) / 100
         price = (agreed * factor).quantize(Decimal("0.01"))
         if below or special:
             kind = "below_agreed" if below else "unagreed_special"
             chunk["price_deviations"].append(
-                (new("price_deviations"), visit_id, product, kind, price, agreed)
+                (ids.price_deviations(), visit_id, product, kind, price, agreed)
             )
         return price, special
 
@@ -72,61 +93,72 @@ class Depth:
     def note_near_expiry(self, store_id: int, item_id: int, quantity: int) -> None:
         self.pending.setdefault(store_id, []).append((item_id, quantity))
 
-    def records(self, chunk, new, visit: tuple, product: int, reviewer: int) -> None:
+    def records(self, chunk, ids, visit: tuple, product: int, reviewer: int) -> None:
         """Everything else recorded at `visit` (its row as `report_data` wrote it)."""
         visit_id, rep_id, store_id, end, successful = (visit[i] for i in (0, 2, 4, 14, 15))
         rng = self.rng
         if successful:
-            self._order(chunk, new, visit_id, end)
+            self._order(chunk, ids, visit_id, end)
         category = self.org["categories"][product]
-        for brand in rng.sample(self.org["rival_brands"], rng.randint(1, 2)):
-            facings = rng.randint(0, 10)
+        for brand in self._rival_brands():
+            facings = _int(rng, 0, 10)
             chunk["shelf_facings"].append(
-                (new("shelf_facings"), visit_id, brand, category, facings, rng.randint(0, facings))
+                (ids.shelf_facings(), visit_id, brand, category, facings, _int(rng, 0, facings))
             )
         if rng.random() < 0.04:
-            self._return(chunk, new, visit_id, end, reviewer)
-        self._follow_up(chunk, new, visit_id, store_id)
+            self._return(chunk, ids, visit_id, end, reviewer)
+        self._follow_up(chunk, ids, visit_id, store_id)
         if rng.random() < 0.005:
-            self._complaint(chunk, new, visit_id, store_id, rep_id, reviewer, end)
+            self._complaint(chunk, ids, visit_id, store_id, rep_id, reviewer, end)
 
-    def _order(self, chunk, new, visit_id: int, at: datetime) -> None:
-        order_id = new("orders")
+    def _rival_brands(self) -> list[int]:
+        """One or two of the rival brands (`rng.sample` of one or two, drawn faster)."""
+        brands, random_ = self.org["rival_brands"], self.rng.random
+        first = int(random_() * len(brands))
+        if random_() < 0.5:
+            return [brands[first]]
+        return [
+            brands[first],
+            brands[(first + 1 + int(random_() * (len(brands) - 1))) % len(brands)],
+        ]
+
+    def _order(self, chunk, ids, visit_id: int, at: datetime) -> None:
+        order_id = ids.orders()
         chunk["orders"].append((order_id, visit_id, at, at))
-        for product in self.rng.sample(self.org["own"], self.rng.randint(1, 4)):
+        for product in self.rng.sample(self.org["own"], _int(self.rng, 1, 4)):
             chunk["order_lines"].append(
-                (new("order_lines"), order_id, product, self.rng.randint(1, 24),
+                (ids.order_lines(), order_id, product, _int(self.rng, 1, 24),
                  self.org["prices"][product])
             )  # fmt: skip
 
-    def _return(self, chunk, new, visit_id: int, at: datetime, reviewer: int) -> None:
+    def _return(self, chunk, ids, visit_id: int, at: datetime, reviewer: int) -> None:
         rng = self.rng
-        status = _pick(rng, RETURN_STAGES)
-        decided = None if status == "requested" else at + timedelta(days=rng.randint(1, 5))
+        status = _pick(rng, RETURN_PICK)
+        decided = None if status == "requested" else at + timedelta(days=_int(rng, 1, 5))
         chunk["return_requests"].append(
-            (new("return_requests"), visit_id, rng.choice(self.org["own"]), rng.randint(1, 12),
+            (ids.return_requests(), visit_id, rng.choice(self.org["own"]), _int(rng, 1, 12),
              rng.choice(REASONS), status, reviewer if decided else None, decided, decided)
         )  # fmt: skip
 
-    def _follow_up(self, chunk, new, visit_id: int, store_id: int) -> None:
+    def _follow_up(self, chunk, ids, visit_id: int, store_id: int) -> None:
         still = []
         for item_id, quantity in self.pending.pop(store_id, []):
-            outcome = _pick(self.rng, OUTCOMES)
+            outcome = _pick(self.rng, OUTCOME_PICK)
             counted = outcome in ("still_on_shelf", "expired_on_shelf")
-            left = self.rng.randint(0, quantity) if counted else None
+            left = _int(self.rng, 0, quantity) if counted else None
             chunk["expiry_followups"].append(
-                (new("expiry_followups"), visit_id, item_id, outcome, left)
+                (ids.expiry_followups(), visit_id, item_id, outcome, left)
             )
             if outcome == "still_on_shelf":
                 still.append((item_id, left or quantity))
         if still:
             self.pending[store_id] = still
 
-    def _complaint(self, chunk, new, visit_id, store_id, rep_id, reviewer, at: datetime) -> None:
+    def _complaint(self, chunk, ids, visit_id, store_id, rep_id, reviewer, at: datetime) -> None:
         rng = self.rng
-        resolved = at + timedelta(hours=rng.randint(2, 240)) if rng.random() < 0.7 else None
+        resolved = at + timedelta(hours=_int(rng, 2, 240)) if rng.random() < 0.7 else None
         chunk["complaints"].append(
-            (new("complaints"), str(uuid.UUID(int=rng.getrandbits(128))), store_id, visit_id,
+            (ids.complaints(), uuid_text(rng), store_id, visit_id,
              rng.choice(CATEGORIES), "The delivery came late.",
              "resolved" if resolved else rng.choice(("open", "in_progress")), at, resolved,
              rep_id, reviewer if resolved else None, at, resolved or at)

@@ -83,7 +83,7 @@ def server_timing(response) -> dict[str, float]:
     metrics = {}
     for part in response.headers["Server-Timing"].split(", "):
         name, _, value = part.partition(";")
-        key, _, number = value.partition("=")
+        _key, _, number = value.partition("=")
         metrics[name] = float(number.strip('"'))
     return metrics
 

@@ -9,6 +9,8 @@ from .order_rollups import (
     ORDER_TOTAL_COUNTS,
     RepDayOrders,
     RepDayOrderTotals,
+    RepMonthOrders,
+    RepMonthOrderTotals,
 )
 from .org import Area, Role, Team, TravelMode, User
 from .photos import Photo, PhotoKind
@@ -16,6 +18,14 @@ from .plan_history import REASON_LENGTH, PlanBaselineStop, PlanRevision, Revisio
 from .plans import ACCESS_METRES, DroppedReason, DroppedStore, PlannedStop, PlanStatus, RoutePlan
 from .prices import AgreedPrice, DeviationKind, PriceDeviation, Promotion
 from .products import Brand, Product
+from .record_rollups import (
+    COMPETITOR_PRICE_COUNTS,
+    PRICE_DEVIATION_COUNTS,
+    RETURN_COUNTS,
+    RepDayCompetitorPrices,
+    RepDayPriceDeviations,
+    RepDayReturns,
+)
 from .returns import (
     RETURN_TRANSITIONS,
     ExpiryAction,
@@ -25,7 +35,19 @@ from .returns import (
     ReturnStatus,
 )
 from .reviews import PhotoReview, ReviewStatus
-from .rollups import DISPLAY_COUNTS, REP_DAY_COUNTS, RepDayDisplay, RepDayKpi
+from .rollups import (
+    DISPLAY_COUNTS,
+    REP_DAY_COUNTS,
+    RepDayDisplay,
+    RepDayFlags,
+    RepDayKpi,
+    RepDayPhotos,
+    RepDayStoreOrders,
+    RepMonthDisplay,
+    RepMonthKpi,
+    RepMonthStoreVisits,
+    RepWeekDisplay,
+)
 from .scheduling import RunOutcome, ScheduledRun
 from .shelf import ShelfFacing
 from .store_file import Complaint, ComplaintCategory, ComplaintStatus, ContactRole, StoreContact
@@ -48,11 +70,14 @@ from .visits import (
 
 __all__ = [
     "ACCESS_METRES",
+    "COMPETITOR_PRICE_COUNTS",
     "DISPLAY_COUNTS",
     "ORDER_PRODUCT_COUNTS",
     "ORDER_TOTAL_COUNTS",
+    "PRICE_DEVIATION_COUNTS",
     "REASON_LENGTH",
     "REP_DAY_COUNTS",
+    "RETURN_COUNTS",
     "RETURN_TRANSITIONS",
     "AccessToken",
     "AgreedPrice",
@@ -91,10 +116,22 @@ __all__ = [
     "PriceDeviation",
     "Product",
     "Promotion",
+    "RepDayCompetitorPrices",
     "RepDayDisplay",
+    "RepDayFlags",
     "RepDayKpi",
     "RepDayOrderTotals",
     "RepDayOrders",
+    "RepDayPhotos",
+    "RepDayPriceDeviations",
+    "RepDayReturns",
+    "RepDayStoreOrders",
+    "RepMonthDisplay",
+    "RepMonthKpi",
+    "RepMonthOrderTotals",
+    "RepMonthOrders",
+    "RepMonthStoreVisits",
+    "RepWeekDisplay",
     "ReturnReason",
     "ReturnRequest",
     "ReturnStatus",

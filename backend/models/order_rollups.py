@@ -45,3 +45,30 @@ class RepDayOrderTotals(_RepDay, db.Model):
     lines: Mapped[int] = mapped_column(Integer, default=0)
     units: Mapped[int] = mapped_column(Integer, default=0)
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0)
+
+
+class RepMonthOrders(_RepDay, db.Model):
+    """A rep's orders of one month per team and product (all channels and tiers): what
+    `rep_day_orders` holds summed over the month's days. `day` is the first of the month;
+    `rep_days` refreshes a touched day's whole month."""
+
+    __tablename__ = "rep_month_orders"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0)
+
+
+class RepMonthOrderTotals(_RepDay, db.Model):
+    """A rep's orders of one month per team, channel and tier: `rep_day_order_totals` summed
+    over the month's days (`day` the first of the month)."""
+
+    __tablename__ = "rep_month_order_totals"
+
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "store_channel"))
+    tier: Mapped[Tier] = mapped_column(value_enum(Tier, "store_tier"))
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0)

@@ -22,7 +22,7 @@ from sqlalchemy import Row, Subquery, case, func, select
 
 from ..errors import InvalidError, NotFoundError
 from ..extensions import db
-from ..models import CustomerStatus, Order, OrderLine, Store, Team, Tier, User, Visit
+from ..models import CustomerStatus, RepDayStoreOrders, Store, Team, Tier, User
 from ..scoping import scope_filter
 from .reports import ranges
 from .reports.common import check_filters
@@ -61,6 +61,10 @@ STORE_COLUMNS = (
 )
 
 
+# The statuses in the order the proposals list them (the SQL status code is the index).
+STATUS_ORDER = (CustomerStatus.ACTIVE, CustomerStatus.LAPSED, CustomerStatus.PROSPECT)
+
+
 def tier_shares() -> list[tuple[Tier, int]]:
     """TIER_SHARES, "A=20,B=30": percent of the ranked stores for A and for B, in tier order."""
     raw = current_app.config["TIER_SHARES"]
@@ -82,26 +86,38 @@ def period_of(as_of: date) -> tuple[date, date]:
 
 def proposals(actor: User, args: dict[str, Any]) -> list[Proposal]:
     """Every active store in scope (filters rep_id, team_id, area_id, channel) with its
-    contribution, status and proposal: the ranked first, then lapsed, then prospects."""
+    contribution, status and proposal: the ranked first, then lapsed, then prospects.
+
+    Status, rank and order come from SQL (a window over the stores), so a brand's hundred
+    thousand stores are not sorted in Python."""
     as_of = args["as_of"]
     lapsed_from = as_of - timedelta(days=current_app.config["LAPSED_AFTER_DAYS"])
     first, _ = period_of(as_of)
     facts = _store_orders(min(first, lapsed_from), first, as_of)
+    orders = func.coalesce(facts.c.orders, 0)
+    # Rounded to cents: SQLite sums binary floats, and ties must be ties on both databases.
+    value = func.round(func.coalesce(facts.c.order_value, 0), 2)
+    last = facts.c.last_in_window
+    status = case((last >= lapsed_from, 0), (Store.first_order_on <= as_of, 1), else_=2)
+    ranked = (status == 0) & (orders > 0)
+    by_value = (value.desc(), orders.desc(), Store.id)
+    rank = case((ranked, func.row_number().over(partition_by=ranked, order_by=by_value)))
     stmt = (
-        select(*STORE_COLUMNS, facts.c.orders, facts.c.order_value, facts.c.last_in_window)
+        select(*STORE_COLUMNS, facts.c.orders, facts.c.order_value, last, status.label("status"))
+        .add_columns(rank.label("rank"))
         .outerjoin(facts, facts.c.store_id == Store.id)
         .where(*_stores(actor, args))
+        .order_by(status, *by_value)
     )
     found = []
     for store in db.session.execute(stmt):
-        orders, value, last = store.orders, store.order_value, store.last_in_window
-        status = _status(store, last, lapsed_from, as_of)
-        if last is None and status is CustomerStatus.LAPSED:
-            last = store.last_order_on if store.last_order_on <= as_of else None
-        found.append(Proposal(store, orders or 0, value or Decimal("0.00"), last, status))
+        status_of = STATUS_ORDER[store.status]
+        last_on = store.last_in_window
+        if last_on is None and status_of is CustomerStatus.LAPSED:
+            last_on = store.last_order_on if store.last_order_on <= as_of else None
+        value_of = store.order_value or Decimal("0.00")
+        found.append(Proposal(store, store.orders or 0, value_of, last_on, status_of, store.rank))
     _propose(found)
-    order = {CustomerStatus.ACTIVE: 0, CustomerStatus.LAPSED: 1, CustomerStatus.PROSPECT: 2}
-    found.sort(key=lambda p: (order[p.customer_status], -p.order_value, -p.orders, p.store.id))
     return found
 
 
@@ -119,48 +135,33 @@ def _stores(actor: User, args: dict[str, Any]) -> list[Any]:
 def _store_orders(window_from: date, period_from: date, as_of: date) -> Subquery:
     """Per store: orders and their value in [period_from, as_of]; its latest order in
     [window_from, as_of] (the window reaches back far enough to tell active from lapsed).
-    One pass over the order lines (an order counts once it has a line), no per-order step."""
-    in_period = Visit.visit_date >= period_from
-    value = OrderLine.quantity * func.coalesce(OrderLine.unit_price, 0)
+    Summed from `rep_day_store_orders` (an order counts once it has a line), not the lines."""
+    kept = RepDayStoreOrders
+    in_period = kept.day >= period_from
     return (
         select(
-            Visit.store_id,
-            func.count(func.distinct(case((in_period, Order.id)))).label("orders"),
-            money(func.sum(case((in_period, value), else_=0))).label("order_value"),
-            func.max(Visit.visit_date).label("last_in_window"),
+            kept.store_id,
+            func.sum(case((in_period, kept.orders), else_=0)).label("orders"),
+            money(func.sum(case((in_period, kept.value), else_=0))).label("order_value"),
+            func.max(kept.day).label("last_in_window"),
         )
-        .select_from(Order)
-        .join(Visit, Visit.id == Order.visit_id)
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Visit.visit_date.between(window_from, as_of))
-        .group_by(Visit.store_id)
+        .where(kept.day.between(window_from, as_of))
+        .group_by(kept.store_id)
         .subquery("store_orders")
     )
 
 
-def _status(store: Row[Any], last: date | None, lapsed_from: date, as_of: date) -> CustomerStatus:
-    """The status on `as_of`: `last` is the latest order in the window; an earlier first order
-    (first_order_on) with none since `lapsed_from` makes the store lapsed."""
-    if last is not None and last >= lapsed_from:
-        return CustomerStatus.ACTIVE
-    if store.first_order_on is not None and store.first_order_on <= as_of:
-        return CustomerStatus.LAPSED
-    return CustomerStatus.PROSPECT
-
-
 def _propose(found: list[Proposal]) -> None:
-    """Rank the active stores with orders and give every store but prospects its tier."""
-    ranked = [p for p in found if p.customer_status is CustomerStatus.ACTIVE and p.orders]
-    ranked.sort(key=lambda p: (-p.order_value, -p.orders, p.store.id))
+    """Give the ranked stores their tier by rank, and every other store but prospects C."""
+    ranked = sum(p.rank is not None for p in found)
     bounds, cumulated = [], 0
     for tier, percent in tier_shares():
         cumulated += percent
-        bounds.append((tier, (len(ranked) * cumulated * 2 + 100) // 200))  # round half up
-    for rank, proposal in enumerate(ranked, start=1):
-        proposal.rank = rank
-        proposal.proposed_tier = next((t for t, bound in bounds if rank <= bound), Tier.C)
+        bounds.append((tier, (ranked * cumulated * 2 + 100) // 200))  # round half up
     for proposal in found:
-        if proposal.rank is None and proposal.customer_status is not CustomerStatus.PROSPECT:
+        if proposal.rank is not None:
+            proposal.proposed_tier = next((t for t, b in bounds if proposal.rank <= b), Tier.C)
+        elif proposal.customer_status is not CustomerStatus.PROSPECT:
             proposal.proposed_tier = Tier.C
 
 

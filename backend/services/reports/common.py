@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, text
+from sqlalchemy import ColumnElement, Select, Subquery, select, text, union_all
 
 from ...errors import NotFoundError
 from ...extensions import db
@@ -43,6 +44,37 @@ def check_filters(actor: User, args: dict[str, Any]) -> None:
 def where_org(columns: Any, args: dict[str, Any]) -> list[ColumnElement[bool]]:
     """Conditions for the rep/team/area filters on a subquery with those columns."""
     return [getattr(columns, name) == args[name] for name, _ in FILTERS if args.get(name)]
+
+
+def period_rows(
+    actor: User, daily: type, first: date, last: date, coarse: type | None = None, whole: Any = None
+) -> Select[Any]:
+    """The rows of a report table of rep-days in [first, last] that the caller may see, with
+    their team's area: over `whole` (the first and last day of whole weeks or months, if any)
+    those of `coarse` (the table summed per week or month, `period_sums`), else the daily ones.
+    Both give the columns of `coarse` (of `daily` without it)."""
+    names = [c.name for c in (coarse or daily).__table__.c if c.name != "id"]
+
+    def part(table: Any, *conditions: Any) -> Select[Any]:
+        columns = (table.__table__.c[name] for name in names)
+        return select(*columns).where(*conditions, scope_filter(actor, table))
+
+    days = daily.day.between(first, last)
+    parts = []
+    if coarse is not None and whole:
+        parts.append(part(coarse, coarse.day.between(*whole)))
+        days &= ~daily.day.between(*whole)
+    parts.append(part(daily, days))
+    rows = union_all(*parts).subquery("period_rows")
+    return select(rows, Team.area_id).outerjoin(Team, Team.id == rows.c.team_id)
+
+
+def rep_days_in(
+    actor: User, table: type, first: date, last: date, args: dict[str, Any]
+) -> Subquery:
+    """`period_rows` of a report table of rep-days, the rep/team/area filters applied."""
+    rows = period_rows(actor, table, first, last).subquery("rep_days")
+    return select(rows).where(*where_org(rows.c, args)).subquery("scoped_rep_days")
 
 
 LABEL_SOURCES = {

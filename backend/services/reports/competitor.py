@@ -7,6 +7,8 @@ so SQLite and PostgreSQL give the same cents.
 
 Groups are keyed by ids (brand, catalogue product, or the free text of a product not in the
 catalogue), which sort far faster than names; the names are looked up for the groups found.
+The observations are read from `rep_day_competitor_prices` (`competitor_rows`), not joined to
+a year of visits.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import Subquery, func, select
 
 from ...extensions import db
-from ...models import CompetitorObservation, Store, Team, User, Visit
+from ...models import RepDayCompetitorPrices, User
 from . import ranges
-from .common import at_visits, begin_report, labels, where_org
+from .common import begin_report, labels
+from .scoped_rows import in_period
 from .sql import lower_middle, money, upper_middle, week_start
 
 CENT = Decimal("0.01")
@@ -42,44 +45,34 @@ def competitor_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _observations(actor: User, args: dict[str, Any], first: Any, last: Any) -> Subquery:
-    o = CompetitorObservation
-    stmt = at_visits(
-        select(
-            o.brand_id,
-            o.product_id,
-            # A product outside the catalogue is told apart by its name as typed.
-            case((o.product_id.is_(None), func.coalesce(o.product_name, "")), else_="").label(
-                "product_text"
-            ),
-            Store.channel,
-            week_start(Visit.visit_date).label("week"),
-            Visit.visit_date,
-            Visit.store_id,
-            Visit.rep_id,
-            Visit.team_id,
-            Team.area_id,
-            o.regular_price,
-            o.promo_price,
-            o.promo_type,
-            o.new_product,
-        ).select_from(o),
-        o.visit_id,
-        actor,
-        Visit.visit_date.between(first, last),
+    t = RepDayCompetitorPrices
+    stmt = select(
+        t.brand_id,
+        t.product_id,
+        t.product_text,
+        t.channel,
+        week_start(t.day).label("week"),
+        t.day.label("visit_date"),
+        t.store_id,
+        t.regular_price,
+        t.promo_price,
+        t.promo_type,
+        t.new_product,
     )
     if args.get("brand_id"):
-        stmt = stmt.where(o.brand_id == args["brand_id"])
+        stmt = stmt.where(t.brand_id == args["brand_id"])
     if args.get("channel"):
-        stmt = stmt.where(Store.channel == args["channel"])
-    facts = stmt.subquery("observations")
-    return select(facts).where(*where_org(facts.c, args)).subquery("scoped_observations")
+        stmt = stmt.where(t.channel == args["channel"])
+    return in_period(stmt, t, actor, args, first, last).subquery("observations")
 
 
 def _prices(facts: Subquery) -> list[dict[str, Any]]:
     """min, median, max and count of the regular and the promotional price per product,
     channel and week, both in one aggregation over the observations."""
     c = facts.c
-    keys = [*(c[k] for k in PRODUCT), c.channel, c.week]
+    # Grouped (so sorted) by the keys that tell most rows apart first: comparing dates and ids
+    # is far cheaper than comparing the channel (an enum) and the product's text.
+    keys = [c.week, c.product_id, c.channel, c.brand_id, c.product_text]
     stats = []
     for price in PRICES:
         value = c[price]
@@ -124,7 +117,7 @@ def _seen(facts: Subquery, condition: Any, *keys: Any, **extra: Any) -> list[dic
     """Observations meeting `condition` per product and `keys`: how many, in how many stores,
     first and last seen."""
     c = facts.c
-    group = [*(c[k] for k in PRODUCT), *keys]
+    group = [c.product_id, *keys, c.brand_id, c.product_text]  # ids first: see `_prices`
     stmt = (
         select(
             *group,

@@ -1,7 +1,8 @@
 """Display compliance by team, channel, store tier or ISO week.
 
 Over the display checks of our own products (brands marked `is_own`) at visits in the period,
-summed from `rep_day_display` (kept current by `rep_days`; counts defined in `display_counts`):
+summed from `rep_day_display` (kept current by `rep_days`; counts defined in `display_counts`),
+over whole weeks or months from its sums per week or month (`period_sums`):
 
 - eye-level share: checks on the shelf at eye level (shelf level `EYE_LEVEL_SHELF`) ÷ checks
   with the product on the shelf
@@ -27,10 +28,9 @@ from sqlalchemy import func, literal_column, null, select, union_all
 
 from ...errors import InvalidError
 from ...extensions import db
-from ...models import DISPLAY_COUNTS, RepDayDisplay, Team, User
-from ...scoping import scope_filter
+from ...models import DISPLAY_COUNTS, RepDayDisplay, RepMonthDisplay, RepWeekDisplay, User
 from . import ranges
-from .common import begin_report, labels, rate, where_org
+from .common import begin_report, labels, period_rows, rate, where_org
 from .sql import week_start
 
 # Each checklist item of the perfect-store score, and the count of checks that meet it.
@@ -86,12 +86,7 @@ def display_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
 
 def _sums(actor: User, args: dict[str, Any], first: Any, last: Any, key: str) -> list[Any]:
     """The counts per group and, from those, in total: one statement over `rep_day_display`."""
-    facts = (
-        select(RepDayDisplay, Team.area_id)
-        .outerjoin(Team, Team.id == RepDayDisplay.team_id)
-        .where(RepDayDisplay.day.between(first, last), scope_filter(actor, RepDayDisplay))
-        .subquery("display_days")
-    )
+    facts = _rows(actor, first, last, key).subquery("display_days")
     scoped = select(facts).where(*where_org(facts.c, args)).subquery("scoped_display")
     group = week_start(scoped.c.day) if key == "day" else scoped.c[key]
     by_key = (
@@ -108,6 +103,16 @@ def _sums(actor: User, args: dict[str, Any], first: Any, last: Any, key: str) ->
         select(literal_column("'total'"), null().label("key"), *totals),
     )
     return list(db.session.execute(stmt))
+
+
+def _rows(actor: User, first: Any, last: Any, key: str) -> Any:
+    """The display counts of the period: per week over its whole weeks (no channel or tier
+    there), or per month over its whole months by channel or tier, else per day."""
+    if key in ("channel", "tier"):
+        coarse, whole = RepMonthDisplay, ranges.whole_months(first, last)
+    else:
+        coarse, whole = RepWeekDisplay, ranges.whole_weeks(first, last)
+    return period_rows(actor, RepDayDisplay, first, last, coarse, whole)
 
 
 def _metrics(row: Any, weights: dict[str, int]) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Integrity exceptions: the flags of visits in the caller's scope, filtered and sorted."""
+"""Integrity exceptions: the flags of visits in the caller's scope, filtered and sorted.
+
+The counts per kind are summed from `rep_day_flags` (kept current by `rep_days`, defined by
+`flag_counts`); a page reads the flags in order (newest first by an index) and stops."""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Store, User, Visit, VisitFlag
+from ...models import RepDayFlags, Store, User, Visit, VisitFlag
 from ..paging import paginate
 from . import ranges
-from .common import VisitOrg, at_visits, begin_report, where_org
+from .common import VisitOrg, at_visits, begin_report, rep_days_in, where_org
 
 SORTS = {
     "created_at": (VisitFlag.created_at, VisitFlag.id),
@@ -48,7 +51,7 @@ def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     ).join(User, User.id == Visit.rep_id)
     if args.get("kind"):
         stmt = stmt.where(VisitFlag.kind.in_(args["kind"]))
-    counts = _kind_counts(stmt)
+    counts = _kind_counts(actor, args, first, last)
     sort = args.get("sort", "-created_at")
     order = SORTS[sort.lstrip("-")]
     order = [c.desc() for c in order] if sort.startswith("-") else list(order)
@@ -64,10 +67,13 @@ def exception_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _kind_counts(stmt: Any) -> dict[str, int]:
-    flags = stmt.subquery()
-    query = select(flags.c.kind, func.count()).group_by(flags.c.kind).order_by(flags.c.kind)
-    return {kind.value: count for kind, count in db.session.execute(query)}
+def _kind_counts(actor: User, args: dict[str, Any], first: Any, last: Any) -> dict[str, int]:
+    """The flags of each kind over all pages, summed from `rep_day_flags`."""
+    c = rep_days_in(actor, RepDayFlags, first, last, args).c
+    query = select(c.kind, func.sum(c.flags)).group_by(c.kind).order_by(c.kind)
+    if args.get("kind"):
+        query = query.where(c.kind.in_(args["kind"]))
+    return {kind.value: int(count) for kind, count in db.session.execute(query)}
 
 
 def page_meta(total: int, args: dict[str, Any]) -> dict[str, int]:

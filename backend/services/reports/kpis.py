@@ -2,7 +2,9 @@
 
 Definitions (docs/domain.md), all in SQL over the caller's scope. The per-day counts
 (planned, visited and ordered stops, visits on and off route, time in store, travel, photos)
-are summed from `rep_day_kpis`, which `rep_days` keeps current and defines:
+are summed from `rep_day_kpis`, which `rep_days` keeps current and defines (over a period's
+whole months from `rep_month_kpis`, its sums per month, except for the per-day trend; the
+territory's visits likewise from `rep_month_store_visits`):
 
 - completion rate = visited planned stops ÷ planned stops (published plans, as they stood
   when their day began; stops added or removed later are the `amendments`); success rate =
@@ -32,6 +34,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    Subquery,
     case,
     cast,
     func,
@@ -42,11 +45,22 @@ from sqlalchemy import (
 )
 
 from ...extensions import db
-from ...models import REP_DAY_COUNTS, RepDayKpi, Role, Store, Team, Tier, User, Visit
+from ...models import (
+    REP_DAY_COUNTS,
+    RepDayKpi,
+    RepMonthKpi,
+    RepMonthStoreVisits,
+    Role,
+    Store,
+    Team,
+    Tier,
+    User,
+    Visit,
+)
 from ...models.visits import counted_visit
 from ...scoping import scope_filter
 from . import ranges
-from .common import begin_report, labels, rate, where_org
+from .common import begin_report, labels, period_rows, rate, where_org
 from .sql import count_if
 
 KEYS = {"rep": "rep_id", "team": "team_id", "area": "area_id", "day": "day"}
@@ -59,8 +73,11 @@ def kpi_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     first, last = ranges.resolve(args)
     group_by = args.get("group_by", "rep")
     facts = _Facts(actor, first, last)
-    counts = _rollup(facts.rep_days(), group_by, args, _rep_day_sums)
-    territory = _rollup(facts.territory(), group_by, args, _territory, by_day=False)
+    # Grouped by day, the rows must be days; otherwise whole months are read summed.
+    months = None if group_by == "day" else ranges.whole_months(first, last)
+    days = facts.rep_days()
+    counts = _rollup(facts.rep_days(months), group_by, args, _rep_day_sums, days)
+    territory = _rollup(facts.territory(), group_by, args, _territory)
 
     def merged(level: str, key: Any) -> dict[str, Any]:
         return _combine(counts.get((level, key)), territory.get((level, key)), level != "day")
@@ -83,35 +100,46 @@ def kpi_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Facts:
-    """The fact queries of one report: rep-day counts (`rep_day_kpis`) and territory stores."""
+    """The fact queries of one report: rep-day (or rep-month) counts and territory stores."""
 
     def __init__(self, actor: User, first: date, last: date):
         self.actor, self.first, self.last = actor, first, last
         self.span = (last - first).days + 1
 
-    def rep_days(self) -> Select[Any]:
-        """One row per rep, team and day in the period: its counts (see `rep_days`)."""
-        return (
-            select(RepDayKpi, Team.area_id)
-            .outerjoin(Team, Team.id == RepDayKpi.team_id)
-            .where(
-                RepDayKpi.day.between(self.first, self.last),
-                scope_filter(self.actor, RepDayKpi),
+    def rep_days(self, months: tuple[date, date] | None = None) -> Select[Any]:
+        """One row per rep, team and day in the period (over `months`, per month instead): its
+        counts (see `rep_days`)."""
+        return period_rows(self.actor, RepDayKpi, self.first, self.last, RepMonthKpi, months)
+
+    def store_visits(self) -> Subquery:
+        """Counted visits per store in the period: whole months from `rep_month_store_visits`,
+        the days outside them from the visits."""
+        months = ranges.whole_months(self.first, self.last)
+        days = Visit.visit_date.between(self.first, self.last)
+        parts = []
+        if months:
+            kept = RepMonthStoreVisits
+            days &= ~Visit.visit_date.between(*months)
+            parts.append(
+                select(kept.store_id, kept.visits).where(
+                    kept.day.between(*months), scope_filter(self.actor, kept)
+                )
             )
+        parts.append(
+            select(Visit.store_id, func.count().label("visits"))
+            .where(days, scope_filter(self.actor, Visit), counted_visit())
+            .group_by(Visit.store_id)
+        )
+        found = union_all(*parts).subquery("counted")
+        return (
+            select(found.c.store_id, func.sum(found.c.visits).label("visits"))
+            .group_by(found.c.store_id)
+            .subquery("store_visits")
         )
 
     def territory(self) -> Select[Any]:
         """One row per active store in scope: its rep, team, area, visits and required visits."""
-        counts = (
-            select(Visit.store_id, func.count().label("visits"))
-            .where(
-                Visit.visit_date.between(self.first, self.last),
-                scope_filter(self.actor, Visit),
-                counted_visit(),
-            )
-            .group_by(Visit.store_id)
-            .subquery("store_visits")
-        )
+        counts = self.store_visits()
         config = current_app.config
         frequency = func.coalesce(
             Store.visit_frequency_days,
@@ -156,29 +184,44 @@ def _territory(c: Any) -> dict[str, Any]:
 
 
 def _rollup(
-    facts: Select[Any], key: str, args: dict[str, Any], aggregates: Aggregates, by_day: bool = True
+    facts: Select[Any],
+    key: str,
+    args: dict[str, Any],
+    aggregates: Aggregates,
+    days: Select[Any] | None = None,
 ) -> dict[tuple[str, Any], dict[str, Any]]:
-    """The aggregates per group key, per day and overall, in one query over the facts.
+    """The aggregates per group key of the facts and overall, and per day of `days` (the same
+    counts per rep-day), in one query.
 
-    Keys are ("group", id), ("day", date) and ("total", None). The facts are a CTE that
-    PostgreSQL computes once for the three GROUP BYs of the UNION ALL."""
-    inner = facts.subquery("facts")
-    cte = select(inner).where(*where_org(inner.c, args)).cte("scoped_facts")
-    columns = [expr.label(name) for name, expr in aggregates(cte.c).items()]
-    key_column = cte.c[KEYS[key]]
+    Keys are ("group", id), ("day", date) and ("total", None). With days, the total sums the
+    day rows (sums of sums: every row has a day), so no third pass over the facts; without,
+    it aggregates the facts (a CTE PostgreSQL computes once for both)."""
     no_key, no_day = cast(null(), Integer).label("key"), cast(null(), Date).label("day")
-    parts = [
-        select(
-            literal_column("'group'").label("level"), key_column.label("key"), no_day, *columns
-        ).group_by(key_column),
-        select(literal_column("'total'").label("level"), no_key, no_day, *columns),
-    ]
-    if by_day:
-        parts.append(
-            select(literal_column("'day'").label("level"), no_key, cte.c.day.label("day"), *columns)
-            .group_by(cte.c.day)
-        )  # fmt: skip
-    rows = db.session.execute(union_all(*parts)).mappings()
+
+    def scoped(rows: Select[Any], name: str) -> Any:
+        inner = rows.subquery(f"{name}_facts")
+        return select(inner).where(*where_org(inner.c, args))
+
+    def measured(rows: Any) -> list[Any]:
+        return [expr.label(name) for name, expr in aggregates(rows.c).items()]
+
+    def level(name: str) -> Any:
+        return literal_column(f"'{name}'").label("level")
+
+    if days is not None:
+        group_rows = scoped(facts, "group").subquery("group_rows")
+        day_rows = scoped(days, "day").subquery("day_rows")
+        per_day = select(day_rows.c.day, *measured(day_rows)).group_by(day_rows.c.day).cte("days")
+        parts = [
+            select(level("day"), no_key, per_day),
+            select(level("total"), no_key, no_day, *measured(per_day)),
+        ]
+    else:
+        group_rows = scoped(facts, "group").cte("scoped_facts")
+        parts = [select(level("total"), no_key, no_day, *measured(group_rows))]
+    key_column = group_rows.c[KEYS[key]]
+    groups = select(level("group"), key_column.label("key"), no_day, *measured(group_rows))
+    rows = db.session.execute(union_all(groups.group_by(key_column), *parts)).mappings()
     return {
         (row["level"], row["day"] if row["level"] == "day" else row["key"]): dict(row)
         for row in rows

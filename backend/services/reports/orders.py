@@ -2,7 +2,8 @@
 sellers; lines per order; drop size.
 
 Summed from `rep_day_orders` (per product) and `rep_day_order_totals` (per rep-day, channel and
-tier), which `rep_days` keeps current (`order_counts`, `order_totals` define the counts). Over
+tier), which `rep_days` keeps current (`order_counts`, `order_totals` define the counts), and
+for the period's whole months from their sums per rep-month (`order_months`). Over
 the orders at visits in the period (a visit held for review counts once accepted):
 
 - orders: visits with an order (one order per visit); lines: order lines (one per product);
@@ -22,14 +23,21 @@ from typing import Any
 from sqlalchemy import Select, func, null, select
 
 from ...extensions import db
-from ...models import Brand, Product, RepDayOrders, RepDayOrderTotals, Team, User
-from ...scoping import scope_filter
+from ...models import (
+    Brand,
+    Product,
+    RepDayOrders,
+    RepDayOrderTotals,
+    RepMonthOrders,
+    RepMonthOrderTotals,
+    User,
+)
 from . import ranges
-from .common import begin_report, labels, where_org
+from .common import begin_report, labels, period_rows, where_org
 from .sql import money
 
 CENT = Decimal("0.01")
-# Group key -> (report table, its column or the product's).
+# Group key -> (report table of rep-days, its column or the product's).
 GROUPS: dict[str, tuple[Any, str]] = {
     "product": (RepDayOrders, "product_id"),
     "brand": (RepDayOrders, "brand_id"),
@@ -38,17 +46,17 @@ GROUPS: dict[str, tuple[Any, str]] = {
     "rep": (RepDayOrderTotals, "rep_id"),
     "team": (RepDayOrderTotals, "team_id"),
 }
+# A report table of rep-days -> the same summed per rep and month (`order_months`).
+MONTHS = {RepDayOrders: RepMonthOrders, RepDayOrderTotals: RepMonthOrderTotals}
 
 
 def order_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     begin_report(actor, args)
     first, last = ranges.resolve(args)
     group_by = args.get("group_by", "product")
-    table, key = GROUPS[group_by]
     total = _totals(actor, args, first, last)
-    per_order = table is RepDayOrderTotals
-    facts = _facts(actor, args, first, last, table, brand=group_by == "brand")
-    rows = db.session.execute(_grouped(facts, key, per_order)).all()
+    per_order = GROUPS[group_by][0] is RepDayOrderTotals
+    rows, best = _groups_and_best(actor, args, first, last, group_by)
     names = labels(group_by, {r.key for r in rows} - {None})
     groups = []
     for row in rows:
@@ -67,23 +75,39 @@ def order_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
         "group_by": group_by,
         "groups": groups,
         "total": _metrics(total, True),
-        "best_sellers": _best_sellers(actor, args, first, last),
+        "best_sellers": _best_sellers(best),
     }
 
 
 def _facts(
     actor: User, args: dict[str, Any], first: Any, last: Any, table: Any, brand: bool = False
 ) -> Any:
-    """The rows of `table` in the period and the caller's scope, filtered by rep, team or area;
-    the team's area and the product's brand (`brand`) are joined only when asked for, as a
-    year of rows joins slowly."""
-    stmt = select(table)
-    if args.get("area_id"):
-        stmt = stmt.add_columns(Team.area_id).outerjoin(Team, Team.id == table.team_id)
+    """The rows of `table` in the period and the caller's scope (the whole months among its
+    days from its month table, a twentieth of the rows), filtered by rep, team or area; the
+    product's brand (`brand`) is joined only when asked for."""
+    whole = ranges.whole_months(first, last)
+    rows = period_rows(actor, table, first, last, MONTHS[table], whole).subquery("order_rows")
+    stmt = select(rows)
     if brand:
-        stmt = stmt.add_columns(Product.brand_id).join(Product, Product.id == table.product_id)
-    facts = stmt.where(table.day.between(first, last), scope_filter(actor, table)).subquery()
+        stmt = stmt.add_columns(Product.brand_id).join(Product, Product.id == rows.c.product_id)
+    facts = stmt.subquery()
     return select(facts).where(*where_org(facts.c, args)).subquery("order_facts")
+
+
+def _groups_and_best(
+    actor: User, args: dict[str, Any], first: Any, last: Any, group_by: str
+) -> tuple[list[Any], list[Any]]:
+    """The grouped rows and the best sellers; by product the products ranked are the groups,
+    so one pass over a year of rows gives both."""
+    table, key = GROUPS[group_by]
+    facts = _facts(actor, args, first, last, table, brand=group_by == "brand")
+    top = args.get("top", 10)
+    if group_by == "product":
+        rows = db.session.execute(_ranked(facts)).all()
+        return rows, rows[:top]
+    rows = db.session.execute(_grouped(facts, key, table is RepDayOrderTotals)).all()
+    products = _facts(actor, args, first, last, RepDayOrders)
+    return rows, db.session.execute(_ranked(products).limit(top)).all()
 
 
 def _sums(c: Any, per_order: bool) -> list[Any]:
@@ -105,33 +129,36 @@ def _totals(actor: User, args: dict[str, Any], first: Any, last: Any) -> Any:
     return db.session.execute(select(*_sums(facts.c, True))).one()._asdict()
 
 
-def _best_sellers(actor: User, args: dict[str, Any], first: Any, last: Any) -> list[Any]:
-    """Summed per product first, then named: the names join 40 rows, not a year of them."""
-    facts = _facts(actor, args, first, last, RepDayOrders)
+def _ranked(facts: Any) -> Select[Any]:
+    """The products' sums, best sellers first (value, then units, then name); summed per
+    product first, then named: the names join 40 rows, not a year of them."""
     per_product = (
         select(facts.c.product_id, *_sums(facts.c, False)[1:])
         .group_by(facts.c.product_id)
         .subquery("per_product")
     )
     p = per_product.c
-    stmt = (
-        select(Product.id, Product.name, Brand.name.label("brand"), p.lines, p.units, p.value)
+    return (
+        select(Product.id.label("key"), Product.name, Brand.name.label("brand"), p.lines,
+               p.units, p.value)
         .join(per_product, p.product_id == Product.id)
         .join(Brand, Brand.id == Product.brand_id)
         .order_by(p.value.desc(), p.units.desc(), Product.name, Product.id)
-        .limit(args.get("top", 10))
-    )
+    )  # fmt: skip
+
+
+def _best_sellers(rows: list[Any]) -> list[Any]:
     return [
         {
             "rank": n,
-            "product_id": row.id,
+            "product_id": row.key,
             "product_name": row.name,
             "brand_name": row.brand,
             "lines": int(row.lines),
             "units": int(row.units),
             "value": Decimal(row.value).quantize(CENT),
         }
-        for n, row in enumerate(db.session.execute(stmt), start=1)
+        for n, row in enumerate(rows, start=1)
     ]
 
 

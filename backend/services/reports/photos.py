@@ -1,16 +1,20 @@
-"""Photos of visits in scope with their review: the supervisor's queue and the rep's feedback."""
+"""Photos of visits in scope with their review: the supervisor's queue and the rep's feedback.
+
+The count over all pages is summed from `rep_day_photos` (kept current by `rep_days`); a page
+reads the visits in order (by an index on day and check-in time) and stops."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
-from ...models import Photo, PhotoReview, Store, User, Visit
+from ...extensions import db
+from ...models import Photo, PhotoReview, RepDayPhotos, ReviewStatus, Store, User, Visit
 from ..paging import paginate
 from . import ranges
-from .common import VisitOrg, at_visits, begin_report, where_org
+from .common import VisitOrg, at_visits, begin_report, rep_days_in, where_org
 from .exceptions import page_meta
 
 PENDING = "pending"
@@ -56,7 +60,8 @@ def photo_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
     elif status:
         stmt = stmt.where(PhotoReview.status == status)
     stmt = stmt.order_by(Visit.visit_date, Visit.checked_in_at, Photo.id)
-    rows, total = paginate(stmt, args["page"], args["per_page"])
+    total = _count(actor, args, first, last, status)
+    rows, _ = paginate(stmt, args["page"], args["per_page"], total)
     items = [
         {
             **row._mapping,
@@ -68,3 +73,15 @@ def photo_report(actor: User, args: dict[str, Any]) -> dict[str, Any]:
         for row in rows
     ]
     return {"period": {"from": first, "to": last}, "items": items, "meta": page_meta(total, args)}
+
+
+def _count(actor: User, args: dict[str, Any], first: Any, last: Any, status: Any) -> int:
+    """The photos of all pages, summed from `rep_day_photos` (defined by `photo_counts`)."""
+    c = rep_days_in(actor, RepDayPhotos, first, last, args).c
+    counted = {
+        None: c.photos,
+        PENDING: c.photos - c.approved - c.rejected,
+        ReviewStatus.APPROVED: c.approved,
+        ReviewStatus.REJECTED: c.rejected,
+    }
+    return int(db.session.scalar(select(func.coalesce(func.sum(counted[status or None]), 0))))

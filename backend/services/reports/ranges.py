@@ -37,3 +37,28 @@ def iso_week(monday: date) -> str:
 
 def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def whole_months(first: date, last: date) -> tuple[date, date] | None:
+    """The first and last day of the whole calendar months within [first, last], if any."""
+    start = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    end = last if (last + timedelta(days=1)).day == 1 else last.replace(day=1) - timedelta(days=1)
+    return (start, end) if start < end else None
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday and Sunday of a day's ISO week."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of a day's month."""
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def whole_weeks(first: date, last: date) -> tuple[date, date] | None:
+    """The first and last day of the whole ISO weeks within [first, last], if any."""
+    start = first + timedelta(days=-first.weekday() % 7)
+    end = last - timedelta(days=(last.weekday() + 1) % 7)
+    return (start, end) if start < end else None

@@ -3,13 +3,15 @@ tables say.
 
 Every flush notes the rep-days its writes touch: plans, stops (and baseline stops), visits, photos,
 reviews, display checks and shelf facings, and a store's channel or tier, a product's brand or
-category or a brand's `is_own` changing. Before the transaction (or savepoint) commits, those
-rep-days are recomputed from the raw rows in SQL (delete, then insert the fresh counts).
+category or a brand's `is_own` changing. Before the transaction commits (once, whatever savepoints
+it went through), those rep-days are recomputed from the raw rows in SQL (delete, then insert the
+fresh counts), in the tables whose queries read what changed (`change_sets`).
 Recomputing rather than adding deltas keeps the rows right whatever the write was. On PostgreSQL a
 transaction-level advisory lock per rep-day makes concurrent writers to one day take turns, so the
 later one counts the earlier one's rows; SQLite has one writer at a time anyway. What each table
 counts: `kpi_counts` and `display_counts`; orders and their lines feed `order_counts` and
-`order_totals` (`rep_day_orders`, `rep_day_order_totals`).
+`order_totals` (`rep_day_orders`, `rep_day_order_totals`); competitor observations, price
+deviations and return requests are copied by `competitor_rows`, `deviation_rows`, `return_rows`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from ...models import (
     Brand,
+    CompetitorObservation,
     DisplayCheck,
     Order,
     OrderLine,
@@ -46,18 +49,53 @@ from ...models import (
     PhotoReview,
     PlanBaselineStop,
     PlannedStop,
+    PriceDeviation,
     Product,
+    ReturnRequest,
     RoutePlan,
     ShelfFacing,
     Store,
     Visit,
+    VisitFlag,
 )
-from . import display_counts, kpi_counts, order_counts, order_totals
+from . import (
+    competitor_rows,
+    deviation_rows,
+    display_counts,
+    flag_counts,
+    kpi_counts,
+    order_counts,
+    order_months,
+    order_totals,
+    period_sums,
+    photo_counts,
+    return_rows,
+    store_orders,
+    store_visits,
+)
+from .change_sets import on_row_changes, rollup_reads
 
 RepDay = tuple[int, date]
 # Picks rows by their rep and day columns: (rep column, day column) -> condition.
 Selection = Callable[[Any, Any], Any]
-ROLLUPS: tuple[ModuleType, ...] = (kpi_counts, display_counts, order_counts, order_totals)
+ROLLUPS: tuple[ModuleType, ...] = (
+    kpi_counts,
+    display_counts,
+    order_counts,
+    order_totals,
+    order_months.ORDER_MONTHS,
+    order_months.ORDER_TOTAL_MONTHS,
+    competitor_rows,
+    deviation_rows,
+    return_rows,
+    photo_counts,
+    flag_counts,
+    store_orders,
+    store_visits,
+    period_sums.KPI_MONTHS,
+    period_sums.DISPLAY_MONTHS,
+    period_sums.DISPLAY_WEEKS,
+)
 
 
 def everything(rep: Any, day: Any) -> Any:
@@ -69,8 +107,22 @@ def one_rep_day(rep: Any, day: Any) -> Any:
     return (rep == bindparam("rep")) & (day == bindparam("day"))
 
 
-def _fresh(rollup: ModuleType, where: Selection) -> Any:
-    rows = rollup.fresh(where).subquery("fresh")
+def one_rep_period(rep: Any, day: Any) -> Any:
+    """The days of a rep's week or month: the parameters `rep`, `start` and `end`."""
+    return (rep == bindparam("rep")) & day.between(bindparam("start"), bindparam("end"))
+
+
+def _period(rollup: Any) -> Callable[[date], tuple[date, date]] | None:
+    """For a table with rows per rep and week or month (`day` its first day; `PERIOD`): the
+    first and last day of a day's period."""
+    return getattr(rollup, "PERIOD", None)
+
+
+def _fresh(rollup: ModuleType, where: Selection, from_raw: bool = False) -> Any:
+    """The rollup's rows recomputed; `from_raw`: for a table summed from another's rows
+    (`period_sums`), from the raw rows rather than that table's."""
+    query = getattr(rollup, "from_raw", rollup.fresh) if from_raw else rollup.fresh
+    rows = query(where).subquery("fresh")
     return select(*(rows.c[name] for name in (*rollup.KEYS, *rollup.COUNTS)))
 
 
@@ -92,8 +144,13 @@ def _refresh_statements(where: Selection, rollups: tuple[ModuleType, ...] = ROLL
 
 
 # Built once: a refresh runs in every write transaction, and building these is the slow part.
-_REFRESH_ONE = _refresh_statements(one_rep_day)
+_REFRESH_ONE = {
+    rollup: _refresh_statements(one_rep_period if _period(rollup) else one_rep_day, (rollup,))
+    for rollup in ROLLUPS
+}
+# Timed apart (backend.timings): a wait here is another writer of the same rep-day.
 _LOCK = select(func.pg_advisory_xact_lock(bindparam("rep"), bindparam("day_number")))
+_LOCK = _LOCK.execution_options(timing_phase="lock")
 
 
 def refresh(
@@ -105,17 +162,31 @@ def refresh(
         connection.execute(statement)
 
 
-def refresh_rep_days(connection: Connection, keys: Iterable[RepDay]) -> None:
-    """Recompute these rep-days, each under its advisory lock on PostgreSQL (taken in key
-    order, so two writers never wait on each other in a circle)."""
-    params = [{"rep": rep, "day": day} for rep, day in sorted(set(keys))]
-    if not params:
+def refresh_rep_days(
+    connection: Connection, keys: Iterable[RepDay], rollups: Iterable[ModuleType] = ROLLUPS
+) -> None:
+    """Recompute these rep-days in `rollups`' tables, each rep-day under its advisory lock on
+    PostgreSQL (taken in key order, so two writers never wait on each other in a circle)."""
+    days = sorted(set(keys))
+    rollups = list(rollups)
+    if not days or not rollups:
         return
+    params = {rollup: [{"rep": rep, "day": day} for rep, day in days] for rollup in rollups}
+    for rollup in filter(_period, rollups):
+        found = {(rep, *_period(rollup)(day)) for rep, day in days}
+        params[rollup] = [{"rep": r, "start": s, "end": e} for r, s, e in sorted(found)]
     if connection.dialect.name == "postgresql":
-        for p in params:
-            connection.execute(_LOCK, {"rep": p["rep"], "day_number": p["day"].toordinal()})
-    for statement in _REFRESH_ONE:
-        connection.execute(statement, params)
+        # A week's or month's rows are shared by its days: writers of one rep-week or rep-month
+        # take turns on the lock of its first day (in key order with the others: no circles).
+        starts = {
+            (p["rep"], p["start"]) for found in params.values() for p in found if "start" in p
+        }
+        for rep, day in sorted({*days, *starts}):
+            connection.execute(_LOCK, {"rep": rep, "day_number": day.toordinal()})
+    # In ROLLUPS order: a table summed from another's rows (`SOURCE`) comes after it.
+    for rollup in rollups:
+        for statement in _REFRESH_ONE[rollup]:
+            connection.execute(statement, params[rollup])
 
 
 def stale_rep_days(connection: Connection) -> list[Any]:
@@ -123,7 +194,7 @@ def stale_rep_days(connection: Connection) -> list[Any]:
     only recomputed, and keys stored twice (nothing when the tables are right)."""
     found: list[Any] = []
     for rollup in ROLLUPS:
-        stored, fresh = _stored(rollup), _fresh(rollup, everything)
+        stored, fresh = _stored(rollup), _fresh(rollup, everything, from_raw=True)
         only_stored = stored.except_(fresh).subquery("only_stored")
         only_fresh = fresh.except_(stored).subquery("only_fresh")
         name = rollup.TABLE.__tablename__
@@ -139,11 +210,18 @@ def stale_rep_days(connection: Connection) -> list[Any]:
 
 # --- change tracking -------------------------------------------------------------------------
 
+# Per report table, the changes that can alter its rows (read off its query: never out of date).
+# A table summed from another's rows reads what that one reads.
+READS = {
+    rollup: rollup_reads(getattr(rollup, "SOURCE", rollup).fresh(one_rep_day)) for rollup in ROLLUPS
+}
+
 PENDING = "terminus_rep_days"
 
 
 @dataclass
 class _Touched:
+    changes: set[str] = field(default_factory=set)  # what changed: see `rollup_reads`
     keys: set[RepDay] = field(default_factory=set)
     visits: set[int] = field(default_factory=set)
     plans: set[int] = field(default_factory=set)
@@ -166,6 +244,10 @@ def _changed(obj: Any, *names: str) -> bool:
     return state.persistent and any(state.attrs[n].history.has_changes() for n in names)
 
 
+# What reps record at a visit that a report table copies (`*_rows`).
+_RECORDS = CompetitorObservation | PriceDeviation | ReturnRequest
+
+
 def _note(obj: Any, touched: _Touched) -> None:
     if isinstance(obj, Visit | RoutePlan):
         day = "visit_date" if isinstance(obj, Visit) else "plan_date"
@@ -174,7 +256,7 @@ def _note(obj: Any, touched: _Touched) -> None:
         ids.update(_values(obj, "id"))
     elif isinstance(obj, PlannedStop | PlanBaselineStop):
         touched.plans.update(_values(obj, "plan_id"))
-    elif isinstance(obj, Photo | DisplayCheck | ShelfFacing | Order):
+    elif isinstance(obj, Photo | VisitFlag | DisplayCheck | ShelfFacing | Order | _RECORDS):
         touched.visits.update(_values(obj, "visit_id"))
     elif isinstance(obj, PhotoReview):
         touched.photos.update(_values(obj, "photo_id"))
@@ -201,6 +283,10 @@ _BULK: dict[str, tuple[str, str, str | None]] = {
     ShelfFacing.__tablename__: ("visits", "visit_id", None),
     PhotoReview.__tablename__: ("photos", "photo_id", None),
     Order.__tablename__: ("visits", "visit_id", None),
+    CompetitorObservation.__tablename__: ("visits", "visit_id", None),
+    PriceDeviation.__tablename__: ("visits", "visit_id", None),
+    ReturnRequest.__tablename__: ("visits", "visit_id", None),
+    VisitFlag.__tablename__: ("visits", "visit_id", None),
     # A line deleted alone has its order still there; one deleted with it, its order's visit.
     OrderLine.__tablename__: ("orders", "order_id", None),
     Store.__tablename__: ("stores", "id", None),
@@ -220,6 +306,7 @@ def _before_bulk(state: ORMExecuteState) -> None:
     if state.statement.whereclause is not None:
         query = query.where(state.statement.whereclause)
     touched = state.session.info.setdefault(PENDING, _Touched())
+    touched.changes.add(f"{table.name}-")  # any column of any of its rows, as if deleted
     for row in state.session.connection().execute(query):
         getattr(touched, target).add(row[0])
         if day:
@@ -277,12 +364,24 @@ def _rep_days_of(connection: Connection, touched: _Touched) -> set[RepDay]:
 
 
 def _before_commit(session: Session) -> None:
+    # SQLAlchemy calls this before a savepoint's release too: refresh once, before the real
+    # commit, whatever savepoints (a batch's items) the transaction went through.
+    if session.in_nested_transaction():
+        return
     session.flush()
     touched = session.info.pop(PENDING, None)
-    # Most commits touch no rep-day (a login, a token): no connection, no query for them.
-    if touched is not None and any(vars(touched).values()):
+    if touched is None:
+        return
+    # Only the tables whose rows read what changed: a stock count refreshes none, an order the
+    # order tables. Most commits touch no rep-day (a login, a token): no query at all for them.
+    rollups = [rollup for rollup in ROLLUPS if READS[rollup] & touched.changes]
+    if rollups and any(vars(touched).values()):
         connection = session.connection()
-        refresh_rep_days(connection, _rep_days_of(connection, touched))
+        refresh_rep_days(connection, _rep_days_of(connection, touched), rollups)
+
+
+def _note_change(session: Session, change: str) -> None:
+    session.info.setdefault(PENDING, _Touched()).changes.add(change)
 
 
 def track(session: Any) -> None:
@@ -296,3 +395,4 @@ def track(session: Any) -> None:
     for name, listener in listeners:
         if not event.contains(session, name, listener):
             event.listen(session, name, listener)
+    on_row_changes(_note_change)

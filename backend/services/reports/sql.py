@@ -60,6 +60,23 @@ def _week_sqlite(element: week_start, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
+class month_start(FunctionElement[Any]):
+    """The first day of a date's month."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start, "postgresql")
+def _month_pg(element: month_start, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start)
+def _month_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
 def money(expression: ColumnElement[Any]) -> ColumnElement[Any]:
     """Read a sum of prices as an exact 2-decimal amount on both databases.
 
@@ -115,8 +132,10 @@ def _lower_pg(element: lower_middle, compiler: Any, **kw: Any) -> str:
 
 @compiles(upper_middle, "postgresql")
 def _upper_pg(element: upper_middle, compiler: Any, **kw: Any) -> str:
+    # Position ceil((0.5 + 1e-10) n): n/2 + 1 for an even count, the middle one for an odd count
+    # (below 5e9 values). Ascending like `lower_middle`, so the two share one sort per group.
     value = compiler.process(element.clauses, **kw)
-    return f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {value} DESC)"
+    return f"percentile_disc(0.5000000001) WITHIN GROUP (ORDER BY {value})"
 
 
 @compiles(lower_middle)
