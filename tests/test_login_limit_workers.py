@@ -42,6 +42,9 @@ def serve(app, tmp_path, redis_url: str = ""):
         # The pid of the worker that answered each request.
         "GUNICORN_CMD_ARGS": f"--access-logfile {tmp_path / 'access.log'} "
         "--access-logformat '%(p)s %(U)s %(s)s'",
+        # One request at a time a process (threads would let one process answer the whole
+        # burst): the burst must spread over processes whose memory counters would differ.
+        "GUNICORN_WORKER_CLASS": "sync",
     }
     return bench_server.gunicorn(env, WORKERS)
 

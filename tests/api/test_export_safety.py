@@ -64,6 +64,8 @@ FREE_TEXT = {
     "return_requests": ("note", "status_note"),
     "photo_reviews": ("comment",),
     "visit_flags": ("message",),
+    # The competitor-price report table's copy of the observation's product name.
+    "rep_day_competitor_prices": ("product_text",),
 }
 NOT_FREE_TEXT = {
     "rate_limit_counters": ("key",),
@@ -84,6 +86,8 @@ NOT_FREE_TEXT = {
     "photos": ("sha256", "phash", "source_format"),
     "return_requests": ("reason",),  # one of RETURN_REASONS
     "competitor_observations": ("promo_type",),  # one of PROMO_TYPES
+    "rep_day_competitor_prices": ("promo_type",),
+    "rep_day_returns": ("reason",),
 }
 
 # Each report's free-text columns (as exported): all of them hold hostile text in the test.

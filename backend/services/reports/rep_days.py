@@ -296,7 +296,12 @@ _BULK: dict[str, tuple[str, str, str | None]] = {
 
 
 def _before_bulk(state: ORMExecuteState) -> None:
-    """Note the rep-days of the rows a bulk UPDATE/DELETE on a counted table will change."""
+    """Note the rep-days of the rows a bulk UPDATE/DELETE on a counted table will change, and
+    that a bulk INSERT (which fires no mapper event) adds rows to its table."""
+    if state.is_insert:
+        touched = state.session.info.setdefault(PENDING, _Touched())
+        touched.changes.add(f"{state.statement.table.name}+")
+        return
     if not (state.is_update or state.is_delete) or state.statement.table.name not in _BULK:
         return
     table = state.statement.table
