@@ -31,6 +31,7 @@ from ...models import (
     Visit,
 )
 from ...models.visits import EYE_LEVEL_SHELF, SHELF_LEVELS
+from ..reports import rep_days
 from . import market, shelf
 
 OTHER_LEVELS = tuple(level for level in SHELF_LEVELS if level != EYE_LEVEL_SHELF)
@@ -253,6 +254,7 @@ def _insert(model: type, rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         db.session.execute(insert(model), rows)
         return
+    rep_days.note_rows_added(db.session(), model.__tablename__)
     columns = list(rows[0])
     statement = f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN"
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:

@@ -389,6 +389,12 @@ def _note_change(session: Session, change: str) -> None:
     session.info.setdefault(PENDING, _Touched()).changes.add(change)
 
 
+def note_rows_added(session: Session, table: str) -> None:
+    """Rows written to `table` past SQLAlchemy (COPY, which no event sees): the report tables
+    that read it are refreshed at commit, for the rep-days the rest of the write touched."""
+    _note_change(session, f"{table}+")
+
+
 def track(session: Any) -> None:
     """Keep the report tables current for every commit of `session` (a session, sessionmaker or
     scoped session); registering twice is harmless."""
