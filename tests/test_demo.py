@@ -36,8 +36,9 @@ from backend.services.visit_integrity import hamming
 from tests import demo_database
 from tests.emptying import empty_tables
 
-# Generous for a loaded test machine; the real time is printed by the command (about 10 s).
-LOAD_SECONDS_BOUND = 90
+# Generous for a loaded test machine; the real time is printed by the command: 37 s on a quiet
+# machine since the report tables grew to 16 (issue 19), 96 s in a CI run at load average ~5.
+LOAD_SECONDS_BOUND = 150
 LOADED = re.compile(r"Demo loaded in ([\d.]+) s")
 # The read-only tests share one load of the demo (--today 2026-03-11) on a database of its own.
 shared_demo = demo_database.shared_demo
