@@ -161,7 +161,7 @@ _STATEMENT_EVENTS = (
 def _start() -> None:
     current_request_id()
     waited = timings.queue_seconds(request.headers.get(REQUEST_START_HEADER, ""), time.time())
-    g.timings = timings.start(waited)
+    timings.start(waited)
 
 
 def _identity(user: Any) -> Any:
@@ -173,7 +173,8 @@ def _identity(user: Any) -> Any:
 
 def _finish(response):
     response.headers[REQUEST_ID_HEADER] = current_request_id()
-    statements = g.timings.statements if "timings" in g else 0
+    current = timings.current()
+    statements = current.statements if current is not None else 0
     spent = timings.stop() or {}
     if spent and current_app.config["SERVER_TIMING"]:
         response.headers["Server-Timing"] = timings.server_timing(spent, statements)
