@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func
 
 from ...models import (
     COMPETITOR_PRICE_COUNTS,
     CompetitorObservation,
     RepDayCompetitorPrices,
-    Store,
-    Visit,
 )
+from .sql import at_visits
 
 TABLE = RepDayCompetitorPrices
 KEYS = ("rep_id", "team_id", "day", "store_id", "channel", "observation_id", "brand_id",
@@ -27,24 +26,15 @@ def fresh(where: Any) -> Select[Any]:
     o = CompetitorObservation
     # A product outside the catalogue is told apart by its name as typed.
     text = case((o.product_id.is_(None), func.coalesce(o.product_name, "")), else_="")
-    return (
-        select(
-            Visit.rep_id,
-            Visit.team_id,
-            Visit.visit_date.label("day"),
-            Visit.store_id,
-            Store.channel,
-            o.id.label("observation_id"),
-            o.brand_id,
-            o.product_id,
-            text.label("product_text"),
-            o.promo_type,
-            o.new_product,
-            o.regular_price,
-            o.promo_price,
-        )
-        .select_from(o)
-        .join(Visit, Visit.id == o.visit_id)
-        .join(Store, Store.id == Visit.store_id)
-        .where(where(Visit.rep_id, Visit.visit_date))
+    return at_visits(
+        o,
+        where,
+        o.id.label("observation_id"),
+        o.brand_id,
+        o.product_id,
+        text.label("product_text"),
+        o.promo_type,
+        o.new_product,
+        o.regular_price,
+        o.promo_price,
     )

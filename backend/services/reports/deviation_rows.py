@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func
 
-from ...models import PRICE_DEVIATION_COUNTS, PriceDeviation, RepDayPriceDeviations, Store, Visit
+from ...models import PRICE_DEVIATION_COUNTS, PriceDeviation, RepDayPriceDeviations
+from .sql import at_visits
 
 TABLE = RepDayPriceDeviations
 KEYS = ("rep_id", "team_id", "day", "store_id", "channel", "deviation_id", "visit_id",
@@ -27,21 +28,12 @@ def amount() -> Any:
 def fresh(where: Any) -> Select[Any]:
     """The rows for the rep-days `where(rep column, day column)` selects."""
     d = PriceDeviation
-    return (
-        select(
-            Visit.rep_id,
-            Visit.team_id,
-            Visit.visit_date.label("day"),
-            Visit.store_id,
-            Store.channel,
-            d.id.label("deviation_id"),
-            d.visit_id,
-            d.product_id,
-            d.kind,
-            amount().label("amount"),
-        )
-        .select_from(d)
-        .join(Visit, Visit.id == d.visit_id)
-        .join(Store, Store.id == Visit.store_id)
-        .where(where(Visit.rep_id, Visit.visit_date))
+    return at_visits(
+        d,
+        where,
+        d.id.label("deviation_id"),
+        d.visit_id,
+        d.product_id,
+        d.kind,
+        amount().label("amount"),
     )

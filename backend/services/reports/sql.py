@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from ...models import Store, Visit
+
 
 class seconds_between(FunctionElement[int]):
     """Whole seconds from the first timestamp to the second (rounded)."""
@@ -173,3 +175,22 @@ def _sqlite_aggregates(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_aggregate("lower_middle", 1, _Middle)
         dbapi_connection.create_aggregate("upper_middle", 1, _UpperMiddle)
+
+
+def at_visits(record: Any, where: Any, *columns: Any) -> Any:
+    """One row per `record` (a row recorded at a visit) with its visit's rep, team, day, store
+    and the store's channel, then `columns`, for the rep-days `where(rep, day)` selects."""
+    return (
+        select(
+            Visit.rep_id,
+            Visit.team_id,
+            Visit.visit_date.label("day"),
+            Visit.store_id,
+            Store.channel,
+            *columns,
+        )
+        .select_from(record)
+        .join(Visit, Visit.id == record.visit_id)
+        .join(Store, Store.id == Visit.store_id)
+        .where(where(Visit.rep_id, Visit.visit_date))
+    )
