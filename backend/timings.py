@@ -2,7 +2,7 @@
 
 A request opens a `Timings` (observability does, around every request); code on the request's
 path marks what it is doing with `phase(name)`: the database events mark each statement, the
-report refresh its per-rep-day lock waits, the executor its COMMIT, photo handling its image
+report refresh its per-rep lock waits, the executor its COMMIT, photo handling its image
 work, the response decorator what follows the view (serialisation). Phases nest: time inside an
 inner phase counts for the inner one only, and whatever no phase claims is `app` (Python: auth,
 validation, the use case). `queue` is measured apart: the time between the proxy (or client)

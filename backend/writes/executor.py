@@ -128,7 +128,7 @@ def execute_keyed(
         if entry is None:  # a concurrent first use of the key won and has committed
             return idempotency.replay_winner(actor.id, key, operation, fingerprint)
         reply = run()
-        entry.status_code, entry.response = reply.status, reply.body
+        idempotency.record(entry, reply)
         return reply
 
     return execute(recorded)

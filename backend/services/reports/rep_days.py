@@ -7,8 +7,9 @@ category or a brand's `is_own` changing. Before the transaction commits (once, w
 it went through), those rep-days are recomputed from the raw rows in SQL (delete, then insert the
 fresh counts), in the tables whose queries read what changed (`change_sets`).
 Recomputing rather than adding deltas keeps the rows right whatever the write was. On PostgreSQL a
-transaction-level advisory lock per rep-day makes concurrent writers to one day take turns, so the
-later one counts the earlier one's rows; SQLite has one writer at a time anyway. What each table
+transaction-level advisory lock per rep makes concurrent writers to one rep's rows take turns, so
+the later one counts the earlier one's rows (one statement a write, whatever days, weeks and
+months it touches); SQLite has one writer at a time anyway. What each table
 counts: `kpi_counts` and `display_counts`; orders and their lines feed `order_counts` and
 `order_totals` (`rep_day_orders`, `rep_day_order_totals`); competitor observations, price
 deviations and return requests are copied by `competitor_rows`, `deviation_rows`, `return_rows`.
@@ -148,8 +149,10 @@ _REFRESH_ONE = {
     rollup: _refresh_statements(one_rep_period if _period(rollup) else one_rep_day, (rollup,))
     for rollup in ROLLUPS
 }
-# Timed apart (backend.timings): a wait here is another writer of the same rep-day.
-_LOCK = select(func.pg_advisory_xact_lock(bindparam("rep"), bindparam("day_number")))
+# Timed apart (backend.timings): a wait here is another writer of the same rep's report rows.
+# The lock's second key: the space of the report refresh's per-rep locks.
+REP_LOCK_SPACE = 1
+_LOCK = select(func.pg_advisory_xact_lock(bindparam("rep"), REP_LOCK_SPACE))
 _LOCK = _LOCK.execution_options(timing_phase="lock")
 
 
@@ -165,8 +168,8 @@ def refresh(
 def refresh_rep_days(
     connection: Connection, keys: Iterable[RepDay], rollups: Iterable[ModuleType] = ROLLUPS
 ) -> None:
-    """Recompute these rep-days in `rollups`' tables, each rep-day under its advisory lock on
-    PostgreSQL (taken in key order, so two writers never wait on each other in a circle)."""
+    """Recompute these rep-days in `rollups`' tables, under their reps' advisory locks on
+    PostgreSQL."""
     days = sorted(set(keys))
     rollups = list(rollups)
     if not days or not rollups:
@@ -176,13 +179,10 @@ def refresh_rep_days(
         found = {(rep, *_period(rollup)(day)) for rep, day in days}
         params[rollup] = [{"rep": r, "start": s, "end": e} for r, s, e in sorted(found)]
     if connection.dialect.name == "postgresql":
-        # A week's or month's rows are shared by its days: writers of one rep-week or rep-month
-        # take turns on the lock of its first day (in key order with the others: no circles).
-        starts = {
-            (p["rep"], p["start"]) for found in params.values() for p in found if "start" in p
-        }
-        for rep, day in sorted({*days, *starts}):
-            connection.execute(_LOCK, {"rep": rep, "day_number": day.toordinal()})
+        # One lock per rep covers its days and the weeks and months they sum into (taken in
+        # rep order, so two writers never wait on each other in a circle).
+        for rep in sorted({rep for rep, _ in days}):
+            connection.execute(_LOCK, {"rep": rep})
     # In ROLLUPS order: a table summed from another's rows (`SOURCE`) comes after it.
     for rollup in rollups:
         for statement in _REFRESH_ONE[rollup]:
