@@ -5,7 +5,7 @@ too), and the tables it skips stay exactly right."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, union_all
 from sqlalchemy.orm import aliased
 
 from backend.extensions import db
@@ -54,6 +54,9 @@ def test_a_bare_new_visit_concerns_only_the_tables_that_count_visits():
     tables = refreshed("visits+")
     assert "rep_day_kpis" in tables
     assert not tables & {"rep_day_orders", "rep_day_order_totals", "rep_day_flags"}
+    # The display tables sum a union of display checks and shelf facings, each joined to its
+    # visit on the visit's id: a visit without either adds no row.
+    assert not tables & {"rep_day_display", "rep_month_display", "rep_week_display"}
 
 
 def test_reads_are_found_through_aliases_subqueries_and_joins():
@@ -72,6 +75,20 @@ def test_reads_are_found_through_aliases_subqueries_and_joins():
     assert "visits+" not in rollup_reads(
         select(OrderLine.quantity).join(Visit, Visit.id == OrderLine.order_id)
     )
+
+
+def test_a_bare_visit_counts_unless_every_part_joins_it_on_its_id():
+    on_id = select(OrderLine.quantity).join(Visit, Visit.id == OrderLine.order_id)
+    on_other = select(OrderLine.quantity).join(Visit, Visit.store_id == OrderLine.product_id)
+    first = select(Visit.id).join(OrderLine, OrderLine.order_id == Visit.id)
+    both = union_all(on_id, on_id.where(OrderLine.quantity > 1)).subquery()
+    assert "visits+" not in rollup_reads(select(both.c.quantity))
+    for part in (on_other, first):  # a visit may meet many lines, or give a row of its own
+        assert "visits+" in rollup_reads(select(union_all(on_id, part).subquery().c[0]))
+    # A subquery selecting visits on its own, in the WHERE clause, counts them too.
+    other = aliased(Visit)
+    recent = select(other.id).where(other.store_id == OrderLine.product_id).exists()
+    assert "visits+" in rollup_reads(on_id.where(recent))
 
 
 def test_a_stop_the_flush_deletes_on_its_own_is_seen(app, org):

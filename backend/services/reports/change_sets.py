@@ -5,8 +5,9 @@ A change is `table+` (a row inserted), `table-` (a row deleted; a bulk UPDATE or
 as this) or `table.column` (a row's column updated). A query reads `table+` and `table-` of every
 table it selects from and `table.column` of every column it mentions: its rows are a function
 of those alone, so a change it does not read leaves them as they are. One refinement: a query
-built on another table's rows with `visits` only joined above them (an order line's visit) has
-no row for a visit alone, so a check-in, which inserts the bare visit, does not concern it.
+built on other tables' rows with `visits` only joined above them on its id (an order line's
+visit, in every part of a union) has no row for a visit alone, so a check-in, which inserts the
+bare visit, does not concern it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Select, Table, event, inspect
 from sqlalchemy.orm import Mapper, Session, object_session
-from sqlalchemy.sql import visitors
-from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.selectable import Alias, Join
 
 VISITS = "visits"
 
@@ -41,20 +43,62 @@ def rollup_reads(query: Select[Any]) -> frozenset[str]:
 
 
 def _visits_only_joined_above(query: Select[Any], elements: list[Any]) -> bool:
-    """Whether every row of `query` comes from a row of its leftmost table, that table is not
-    `visits`, and no subquery could read visits apart from that join (conservative: a union of
-    parts, a subquery or a full join answers no)."""
-    if any(isinstance(e, Select) and e is not query for e in elements):
-        return False
-    froms = query.get_final_froms()
+    """Whether no row of `query` can come from a visit alone: every SELECT in it (the parts of
+    a union, a subquery) that selects from `visits` has one FROM, a chain of inner or left joins
+    whose leftmost table is another, with `visits` joined on its id (an order line's visit).
+    Conservative: anything else (a full join, visits first, visits joined on another column)
+    answers no."""
+    selects = [query, *(e for e in elements if isinstance(e, Select) and e is not query)]
+    return all(_joined_on_its_id(s) for s in selects if VISITS in _tables_selected_from(s))
+
+
+def _tables_selected_from(select: Select[Any]) -> set[str]:
+    """The tables in `select`'s own FROM list, through its joins, not into subqueries (and not
+    an enclosing query's tables a correlated subquery refers to)."""
+    found, pending = set(), list(select.get_final_froms())
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Join):
+            pending += [node.left, node.right]
+        elif (name := _table_name(node)) is not None:
+            found.add(name)
+    return found
+
+
+def _table_name(node: Any) -> str | None:
+    """The name of the table `node` is, or is an alias of; None for anything else."""
+    table = node.element if isinstance(node, Alias) else node
+    return table.name if isinstance(table, Table) else None
+
+
+def _joined_on_its_id(select: Select[Any]) -> bool:
+    froms = select.get_final_froms()
     if len(froms) != 1:
         return False
     node = froms[0]
     while isinstance(node, Join):
-        if node.full:
+        if node.full or isinstance(node.right, Join):
+            return False
+        if _table_name(node.right) == VISITS and not _on_id_of(node.right, node.onclause):
             return False
         node = node.left
-    return isinstance(node, Table) and node.name != VISITS
+    return _table_name(node) not in (None, VISITS)
+
+
+def _on_id_of(visits: Any, onclause: Any) -> bool:
+    """`visits.id = <a column on the left>`: each row on the left meets at most one visit."""
+    if not isinstance(onclause, BinaryExpression) or onclause.operator is not operators.eq:
+        return False
+    # ORM-built joins hold annotated copies of the table: compare the plain ones.
+    plain = visits._deannotate()
+    sides = (onclause.left, onclause.right)
+    ids = [c for c in sides if _plain_table(c) is plain and c.name == "id"]
+    return len(ids) == 1
+
+
+def _plain_table(column: Any) -> Any:
+    table = getattr(column, "table", None)
+    return table._deannotate() if table is not None else None
 
 
 def on_row_changes(record: Callable[[Session, str], None]) -> None:
