@@ -1,7 +1,8 @@
 """CPU time per request, by request type: what each call of a rep's day costs the server, in
 the app's own process (no HTTP, no other load), so the figure holds on a busy machine too.
 
-    python -m bench.request_cpu [--visits 12] [--profile N] [--pg postgresql+psycopg://...]
+    python -m bench.request_cpu [--visits 12] [--profile N] [--sql REQUEST ...]
+                                [--pg postgresql+psycopg://...]
 
 Set-up is bench.load's (a scratch PostgreSQL database, the demo organisation, 20 reps with 15
 stores each and today's published plans). One rep then works `--visits` visits through Flask's
@@ -10,7 +11,8 @@ check-out, and the reads (today's plan, the store list, the visit list) — afte
 visit. Printed per request type: the app's CPU milliseconds (process time, median) and the
 SQL statements it ran; then the database's CPU per visit (its backend's process time) and what
 that makes a rep's compressed day (bench.load's: a request every ~10 s) cost in cores. With
-`--profile N` it also prints the N functions with the most CPU time (cProfile, process time).
+`--profile N` it also prints the N functions with the most CPU time, own and cumulative
+(cProfile, process time); `--sql check-in photo` prints the statements of one of each.
 Results go to bench/results/request_cpu-TIME.json.
 """
 
@@ -53,20 +55,28 @@ class Rep:
         self.cpu: dict[str, list[float]] = defaultdict(list)
         self.statements: dict[str, list[int]] = defaultdict(list)
         self._count = 0
+        self.shown: set[str] = set()  # request types whose SQL to print (--sql), once each
+        self._sql: list[str] | None = None
         with app.app_context():
             sa.event.listen(db.engine, "before_cursor_execute", self._counted)
 
-    def _counted(self, *_args) -> None:
+    def _counted(self, _conn, _cursor, statement, *_args) -> None:
         self._count += 1
+        if self._sql is not None:
+            self._sql.append(" ".join(statement.split())[:160])
 
     def send(self, name: str, method: str, path: str, write: bool = True, **kw):
         headers = {**self.auth, **kw.pop("headers", {})}
         if write:
             headers["Idempotency-Key"] = str(uuid.uuid4())
+        self._sql = [] if name in self.shown else None
         self._count, started = 0, time.process_time()
         reply = self.client.open(path, method=method, headers=headers, **kw)
         self.cpu[name].append(time.process_time() - started)
         self.statements[name].append(self._count)
+        if self._sql is not None:
+            self.shown.discard(name)
+            print(f"-- {name}: {len(self._sql)} statements", *self._sql, sep="\n  ")
         assert reply.status_code < 300, (name, reply.status_code, reply.json)
         return reply.json
 
@@ -101,6 +111,7 @@ def main(argv=None) -> int:
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--visits", type=int, default=12)
     ap.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
+    ap.add_argument("--sql", nargs="*", default=[], help="print one REQUEST's statements")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     with scratch_database(args.pg) as url:
@@ -117,6 +128,7 @@ def main(argv=None) -> int:
         one_visit(rep, stores[0], data["products"], pictures, day)  # warm-up
         rep.cpu.clear()
         rep.statements.clear()
+        rep.shown = set(args.sql)
         database = url.rsplit("/", 1)[-1]
         db_before = database_cpu_seconds(database)
         profile = cProfile.Profile(time.process_time) if args.profile else None
@@ -154,7 +166,9 @@ def report(rep: Rep, db_cpu: float, args, profile) -> int:
     )
     print(f"machine load average (1 min): {os.getloadavg()[0]:.1f}; cpu count {psutil.cpu_count()}")
     if profile:
-        pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
+        stats = pstats.Stats(profile)
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or ROOT / "bench" / "results" / f"request_cpu-{stamp}.json"
     out.write_text(
