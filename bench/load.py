@@ -308,17 +308,53 @@ def phase_breakdown(phases: dict[str, list], photo_names: set[str]) -> dict[str,
     for name, answers in groups.items():
         if not answers:
             continue
-        waits = sorted(client for client, _ in answers)
+        waits = sorted(client for client, *_ in answers)
         p95 = waits[min(len(waits) - 1, int(0.95 * len(waits)))]
-        tail = [server for client, server in answers if client >= p95]
+        tail = [server for client, server, _ in answers if client >= p95]
         row = {"answers": len(answers), "p95": p95, "tail": len(tail)}
         for phase in (*TAIL_PHASES, "statements"):
             row[phase] = statistics.fmean(server.get(phase, 0.0) for server in tail)
-        clients = [client for client, _ in answers if client >= p95]
+        clients = [client for client, *_ in answers if client >= p95]
         seen = statistics.fmean(s.get("queue", 0.0) + s.get("total", 0.0) for s in tail)
         row["other"] = max(0.0, statistics.fmean(clients) - seen)
         table[name] = row
     return table
+
+
+def timeline(
+    phases: dict[str, list], photo_names: set[str], window: float = 30.0
+) -> list[dict[str, float]]:
+    """The non-photo calls by when they were sent, in windows of `window` seconds from the
+    first: how many, their p95 and their mean queue time (a slow start is the spawn burst)."""
+    answers = [a for name, found in phases.items() if name not in photo_names for a in found]
+    if not answers:
+        return []
+    first = min(sent for *_, sent in answers)
+    windows: dict[int, list] = defaultdict(list)
+    for client, server, sent in answers:
+        windows[int((sent - first) // window)].append((client, server.get("queue", 0.0)))
+    rows = []
+    for index, found in sorted(windows.items()):
+        waits = sorted(client for client, _ in found)
+        rows.append(
+            {
+                "from_s": index * window,
+                "answers": len(found),
+                "p95": waits[min(len(waits) - 1, int(0.95 * len(waits)))],
+                "mean_queue": statistics.fmean(queue for _, queue in found),
+            }
+        )
+    return rows
+
+
+def print_timeline(rows: list[dict[str, float]]) -> None:
+    print("\nnon-photo calls by when they were sent (30 s windows from the first request)")
+    print(f"{'from s':>7} {'answers':>8} {'p95 ms':>7} {'mean queue ms':>14}")
+    for row in rows:
+        print(
+            f"{row['from_s']:>7.0f} {row['answers']:>8} {row['p95']:>7.0f} "
+            f"{row['mean_queue']:>14.1f}"
+        )
 
 
 def print_phases(table: dict[str, dict[str, float]]) -> None:
@@ -392,6 +428,8 @@ def main(argv=None) -> int:
     print_latency(stats)
     phases = phase_breakdown(stats["phases"], set(stats["photo_names"]))
     print_phases(phases)
+    windows = timeline(stats["phases"], set(stats["photo_names"]))
+    print_timeline(windows)
     print_audit(table)
     print(f"report tables of rep-days: {stale} rows differ from a recomputation")
     non_photo = stats["rows"]["non-photo calls"]
@@ -437,6 +475,7 @@ def main(argv=None) -> int:
                 "args": {k: str(v) for k, v in vars(args).items()},
                 "latency": stats["rows"],
                 "phases_of_the_slowest_5_percent": phases,
+                "non_photo_timeline": windows,
                 "failed": stats["failed"][:50],
                 "audit": table,
                 "verdict": verdict,

@@ -42,8 +42,9 @@ PHOTO_NAMES = {"POST /api/visits/[id]/photos", "POST /api/sync"}
 
 ACKS: list[dict] = []
 CUT: list[dict] = []  # visits the end of the run interrupted: their unanswered operations
-# Per request name: (client-side ms, the server's Server-Timing phases) of every answer.
-PHASES: dict[str, list[tuple[float, dict[str, float]]]] = {}
+# Per request name: (client-side ms, the server's Server-Timing phases, when it was sent: Unix
+# time) of every answer.
+PHASES: dict[str, list[tuple[float, dict[str, float], float]]] = {}
 FAILED_OPERATIONS: list[dict] = []
 _reps = itertools.count()
 
@@ -61,10 +62,10 @@ def server_phases(header: str) -> dict[str, float]:
     return found
 
 
-def note_phases(name: str, response, seconds: float) -> None:
+def note_phases(name: str, response, seconds: float, sent_at: float) -> None:
     header = (response.headers or {}).get("Server-Timing") if response.status_code else None
     if header:
-        PHASES.setdefault(name, []).append((seconds * 1000, server_phases(header)))
+        PHASES.setdefault(name, []).append((seconds * 1000, server_phases(header), sent_at))
 
 
 PICTURES = [small_jpeg(seed) for seed in range(24)] if DATA else []
@@ -106,14 +107,16 @@ class Rep(FastHttpUser):
         for attempt in range(RETRIES):
             # Stamped as a proxy would (nginx `t=${msec}`): the server reports the wait before a
             # worker took the request up as its `queue` phase.
-            headers["X-Request-Start"] = f"t={time.time():.6f}"
+            sent_at = time.time()
+            headers["X-Request-Start"] = f"t={sent_at:.6f}"
             sent = time.perf_counter()
             with self.client.request(
                 method, path, name=name or f"{method} {path}", headers=headers,
                 catch_response=True, **kw,
             ) as response:  # fmt: skip
                 status = response.status_code or 0
-                note_phases(name or f"{method} {path}", response, time.perf_counter() - sent)
+                seconds = time.perf_counter() - sent
+                note_phases(name or f"{method} {path}", response, seconds, sent_at)
                 if 200 <= status < 300:
                     response.success()
                     return response.json()
