@@ -34,7 +34,6 @@ from backend.services.demo import DEMO_PASSWORD, HISTORY_DAYS, field_day
 from backend.services.reports.ranges import today as business_today
 from backend.services.visit_integrity import hamming
 from tests import demo_database
-from tests.emptying import empty_tables
 
 # Generous for a loaded test machine; the real time is printed by the command: 37 s on a quiet
 # machine since the report tables grew to 16 (issue 19), 96 s in a CI run at load average ~5.
@@ -238,21 +237,14 @@ def test_demo_manager_reports_have_rows(shared_demo):
     assert [p["product"] for p in prices["new_products"]] == ["Kawa Matcha Latte 280 ml"]
 
 
-def fresh_database() -> None:
-    """Empty every table and restart the ids, as in a new database (the planner's tie-breaks
-    follow the ids)."""
-    empty_tables()
-    db.session.commit()
-
-
-def test_demo_is_deterministic(app, database, cli):
-    cli("--today", "2026-03-11", "--seed", "5")
+def test_demo_is_deterministic(app, cli, shared_demo):
+    """A load of the same day and seed gives the same data as the module's shared load (each
+    in a new database of its own)."""
+    cli("--today", demo_database.DEMO_DAY)
     with app.app_context():
-        first = snapshot()
-        fresh_database()
-    cli("--today", "2026-03-11", "--seed", "5")
-    with app.app_context():
-        assert snapshot() == first
+        loaded = snapshot()
+    with shared_demo.app.app_context():
+        assert loaded == snapshot()
 
 
 def test_demo_top_up_adds_the_missing_days_only(app, cli):
