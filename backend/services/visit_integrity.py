@@ -273,22 +273,25 @@ def on_photo(visit: Visit, photo: Photo) -> None:
         )
     match = _reused(visit, photo)
     if match is not None:
-        other, bits = match
+        other_id, other_visit_id, bits = match
         likeness = "a copy of" if bits == 0 else "nearly identical to"
         detail: dict[str, Any] = {"distance_bits": bits}
-        if _seen_with(visit, db.session.get(Visit, other.visit_id)):
-            detail |= {"other_photo_id": other.id, "other_visit_id": other.visit_id}
-            where = f"photo {other.id} of visit {other.visit_id}"
+        if _seen_with(visit, other_visit_id):
+            detail |= {"other_photo_id": other_id, "other_visit_id": other_visit_id}
+            where = f"photo {other_id} of visit {other_visit_id}"
         else:
             where = "a photo of another visit"
         _set_flag(visit, FlagKind.PHOTO_REUSED, f"Photo {photo.id} is {likeness} {where}.",
                   detail, photo)  # fmt: skip
 
 
-def _seen_with(visit: Visit, other: Visit) -> bool:
+def _seen_with(visit: Visit, other_visit_id: int) -> bool:
     """Whether everyone who may see `visit` (its rep, its team's supervisor, their area's
-    manager, an admin: `scoping`) may see `other` too: the same rep under the same team. A
-    flag names another visit only then, so it never names one its reader cannot see."""
+    manager, an admin: `scoping`) may see the other visit too: the same rep under the same team.
+    A flag names another visit only then, so it never names one its reader cannot see."""
+    other = db.session.execute(
+        select(Visit.rep_id, Visit.team_id).where(Visit.id == other_visit_id)
+    ).one()
     return other.rep_id == visit.rep_id and other.team_id == visit.team_id
 
 
@@ -296,13 +299,14 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-def _reused(visit: Visit, photo: Photo) -> tuple[Photo, int] | None:
+def _reused(visit: Visit, photo: Photo) -> tuple[int, int, int] | None:
     """The closest near-identical photo of another visit, at the same store or by the same rep
-    in the look-back window, or an exact copy anywhere."""
+    in the look-back window, or an exact copy anywhere: (its id, its visit's id, the bits that
+    differ). Only the hashes are read: a rep's month holds hundreds of photos."""
     cfg = current_app.config
     since = utcnow() - timedelta(days=cfg["PHOTO_REUSE_LOOKBACK_DAYS"])
-    candidates = db.session.scalars(
-        select(Photo)
+    candidates = db.session.execute(
+        select(Photo.id, Photo.visit_id, Photo.sha256, Photo.phash)
         .join(Visit, Visit.id == Photo.visit_id)
         .where(
             Photo.visit_id != visit.id,
@@ -311,9 +315,9 @@ def _reused(visit: Visit, photo: Photo) -> tuple[Photo, int] | None:
             | (Photo.sha256 == photo.sha256),
         )
     )
-    best: tuple[Photo, int] | None = None
+    best: tuple[int, int, int] | None = None
     for other in candidates:
         bits = 0 if other.sha256 == photo.sha256 else hamming(other.phash, photo.phash)
-        if bits <= cfg["PHOTO_NEAR_DUPLICATE_BITS"] and (best is None or bits < best[1]):
-            best = (other, bits)
+        if bits <= cfg["PHOTO_NEAR_DUPLICATE_BITS"] and (best is None or bits < best[2]):
+            best = (other.id, other.visit_id, bits)
     return best
