@@ -3,6 +3,7 @@ exactly-once audit of everything the clients were told succeeded.
 
     python -m bench.load [--reps 200] [--duration 180] [--quick] [--think 10] [--offline 0.3]
                          [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                         [--redis redis://127.0.0.1:6379/14]
 
 Set-up is bench.visits' (a scratch database beside --pg's, dropped at the end; migrations;
 the demo territory; reps added up to --reps, stores up to --stores-per-rep (15) a rep, copies of
@@ -10,7 +11,8 @@ the demo's 300 a few hundred metres off; gunicorn with
 config/gunicorn.conf.py on a free port: threaded workers, cores + 1 processes of 4 threads, or
 --workers and --threads). On top of it each rep gets a
 published plan for today of its stores, and the benchmark database uses Argon2 at its minimum
-cost (200 logins at production cost would only measure Argon2).
+cost (200 logins at production cost would only measure Argon2). The rate-limit counters are
+in Redis (--redis), as a production server with Redis keeps them.
 
 The reps are locust users (bench/load_scenario.py, run headless in a subprocess): sign in, read
 today's plan and stores, then visit after visit: check-in, two photos (1024 × 768 JPEGs made
@@ -56,9 +58,10 @@ PASSWORD = "terminus-demo"
 NON_PHOTO_GOAL_MS = 100
 
 
-def bench_env(url: str, photo_dir: Path) -> dict[str, str]:
+def bench_env(url: str, photo_dir: Path, redis_url: str = "") -> dict[str, str]:
     return {
         **os.environ,
+        "TERMINUS_REDIS_URL": redis_url,  # rate-limit counters (and jobs) as in production
         "FLASK_APP": "backend",
         "TERMINUS_DATABASE_URL": url,
         "TERMINUS_PHOTO_DIR": str(photo_dir),
@@ -394,6 +397,11 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="30 s of load")
     ap.add_argument("--think", type=float, default=10.0, help="mean seconds between requests")
     ap.add_argument("--offline", type=float, default=0.3, help="share of visits synced as batch")
+    ap.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/14",
+        help="Redis for the rate-limit counters, as in production ('' counts them in the database)",
+    )
     ap.add_argument("--workers", type=int, help="gunicorn processes (config's: cores + 1)")
     ap.add_argument("--threads", type=int, help="threads per process (config's: 4)")
     ap.add_argument("--out", type=Path)
@@ -403,7 +411,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="terminus-load-"))
     try:
         with scratch_database(args.pg) as url:
-            env = bench_env(url, work / "photos")
+            env = bench_env(url, work / "photos", args.redis)
             print(f"preparing {url.rsplit('/', 1)[-1]}: demo + {args.reps} reps ...", flush=True)
             prepare(url, env, args.reps, args.stores_per_rep)
             (work / "data.json").write_text(json.dumps(publish_todays_plans(url)))
