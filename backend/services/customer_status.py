@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import CustomerStatus, Order, Store, Visit
@@ -54,6 +55,7 @@ def note_orders(store_ids: Iterable[int]) -> None:
             .group_by(Visit.store_id)
         )
     }
-    for store in db.session.scalars(select(Store).where(Store.id.in_(ids))):
+    stores = select(Store).where(Store.id.in_(ids)).options(lazyload(Store.hours))
+    for store in db.session.scalars(stores):
         store.first_order_on, store.last_order_on = dates.get(store.id, (None, None))
     db.session.flush()

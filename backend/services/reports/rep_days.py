@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Connection,
     bindparam,
     delete,
@@ -39,6 +40,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from ...models import (
     Brand,
@@ -306,16 +309,31 @@ def _before_bulk(state: ORMExecuteState) -> None:
         return
     table = state.statement.table
     target, column, day = _BULK[table.name]
+    touched = state.session.info.setdefault(PENDING, _Touched())
+    touched.changes.add(f"{table.name}-")  # any column of any of its rows, as if deleted
+    given = _only_value(state.statement.whereclause, column) if state.is_delete else None
+    if given is not None and day is None:
+        # DELETE ... WHERE visit_id = :id (a visit's records replaced): the id is in the
+        # statement, no query needed (at worst a rep-day with nothing deleted is recomputed).
+        getattr(touched, target).add(given)
+        return
     columns = [table.c[column]] + ([table.c.rep_id, table.c[day]] if day else [])
     query = select(*columns)
     if state.statement.whereclause is not None:
         query = query.where(state.statement.whereclause)
-    touched = state.session.info.setdefault(PENDING, _Touched())
-    touched.changes.add(f"{table.name}-")  # any column of any of its rows, as if deleted
     for row in state.session.connection().execute(query):
         getattr(touched, target).add(row[0])
         if day:
             touched.keys.add((row[1], row[2]))
+
+
+def _only_value(where: Any, column: str) -> Any:
+    """The value of `where` when it is `<column> = <a bound value>`, else None."""
+    if not isinstance(where, BinaryExpression) or where.operator is not operators.eq:
+        return None
+    if not isinstance(where.left, Column) or where.left.name != column:
+        return None
+    return where.right.effective_value if isinstance(where.right, BindParameter) else None
 
 
 def _after_flush(session: Session, _context: Any) -> None:
