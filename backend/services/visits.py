@@ -219,9 +219,11 @@ def find_visit(actor: User, ref: VisitRef, *options: Any) -> Visit:
 
 
 def visit_uuid(actor: User, ref: VisitRef) -> str:
-    """The uuid of a visit in scope, or the reference itself if there is none."""
-    column = Visit.id if isinstance(ref, int) else Visit.uuid
-    found = db.session.scalar(select(Visit.uuid).where(column == ref, scope_filter(actor, Visit)))
+    """The uuid of a visit in scope, or the reference itself if there is none (a uuid is its
+    own answer: no query)."""
+    if not isinstance(ref, int):
+        return ref
+    found = db.session.scalar(select(Visit.uuid).where(Visit.id == ref, scope_filter(actor, Visit)))
     return found or str(ref)
 
 

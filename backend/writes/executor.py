@@ -33,6 +33,7 @@ T = TypeVar("T")
 _AFTER_COMMIT = "terminus_after_commit"
 _SAVEPOINT = "terminus_savepoint"
 _ONE_COMMIT = "terminus_one_commit"
+_ITEM = "terminus_item_savepoint"
 
 
 def execute(use_case: Callable[[], T]) -> T:
@@ -92,14 +93,20 @@ def one_commit() -> Iterator[None]:
 @contextmanager
 def undone_alone() -> Iterator[None]:
     """Inside `one_commit`: what the block does is undone by itself when it raises (a lookup
-    that failed on PostgreSQL leaves the transaction usable for the next operation)."""
-    savepoint = db.session().begin_nested()
+    that failed on PostgreSQL leaves the transaction usable for the next operation). The write
+    the block runs (`execute`) takes this savepoint as its own: one savepoint an item, not two."""
+    session = db.session()
+    savepoint = session.info[_ITEM] = session.begin_nested()
     try:
         yield
     except BaseException:
-        savepoint.rollback()
+        if savepoint.is_active:
+            savepoint.rollback()
         raise
-    savepoint.commit()
+    finally:
+        session.info.pop(_ITEM, None)
+    if savepoint.is_active:
+        savepoint.commit()
 
 
 def execute_keyed(
@@ -150,7 +157,8 @@ def after_commit(action: Callable[[], None]) -> None:
 
 def _begin(session: Any) -> None:
     _write_lock(session)
-    session.info[_SAVEPOINT] = session.begin_nested()
+    item = session.info.pop(_ITEM, None)  # inside `undone_alone`: its savepoint is this write's
+    session.info[_SAVEPOINT] = item if item is not None else session.begin_nested()
 
 
 def _write_lock(session: Any) -> None:
