@@ -126,13 +126,20 @@ def rq_queue(app):
 
     from backend.job_runner import queue
 
+    class BurstWorker(SimpleWorker):
+        """Without RQ's command channel: stopping its pub/sub thread waits out the thread's
+        60 s read (redis-py), a minute a test; jobs are cancelled through the database."""
+
+        def subscribe(self) -> None:
+            self.pubsub_thread = None
+
     app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=f"test-{uuid.uuid4()}")
 
     def work():
         with app.app_context():
             job_queue = queue()
             assert job_queue.count == 1
-            SimpleWorker([job_queue], connection=job_queue.connection).work(burst=True)
+            BurstWorker([job_queue], connection=job_queue.connection).work(burst=True)
             job_queue.delete(delete_jobs=True)
 
     try:
