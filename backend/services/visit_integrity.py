@@ -273,10 +273,10 @@ def on_photo(visit: Visit, photo: Photo) -> None:
         )
     match = _reused(visit, photo)
     if match is not None:
-        other_id, other_visit_id, bits = match
+        other_id, other_visit_id, seen_with, bits = match
         likeness = "a copy of" if bits == 0 else "nearly identical to"
         detail: dict[str, Any] = {"distance_bits": bits}
-        if _seen_with(visit, other_visit_id):
+        if seen_with:
             detail |= {"other_photo_id": other_id, "other_visit_id": other_visit_id}
             where = f"photo {other_id} of visit {other_visit_id}"
         else:
@@ -285,28 +285,21 @@ def on_photo(visit: Visit, photo: Photo) -> None:
                   detail, photo)  # fmt: skip
 
 
-def _seen_with(visit: Visit, other_visit_id: int) -> bool:
-    """Whether everyone who may see `visit` (its rep, its team's supervisor, their area's
-    manager, an admin: `scoping`) may see the other visit too: the same rep under the same team.
-    A flag names another visit only then, so it never names one its reader cannot see."""
-    other = db.session.execute(
-        select(Visit.rep_id, Visit.team_id).where(Visit.id == other_visit_id)
-    ).one()
-    return other.rep_id == visit.rep_id and other.team_id == visit.team_id
-
-
 def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-def _reused(visit: Visit, photo: Photo) -> tuple[int, int, int] | None:
+def _reused(visit: Visit, photo: Photo) -> tuple[int, int, bool, int] | None:
     """The closest near-identical photo of another visit, at the same store or by the same rep
-    in the look-back window, or an exact copy anywhere: (its id, its visit's id, the bits that
-    differ). Only the hashes are read: a rep's month holds hundreds of photos."""
+    in the look-back window, or an exact copy anywhere: (its id, its visit's id, whether everyone
+    who may see `visit` may see that one too, the bits that differ). Only the hashes are read: a
+    rep's month holds hundreds of photos. "May see it too" (its rep, team supervisor, area
+    manager, an admin: `scoping`) means the same rep under the same team: a flag names another
+    visit only then, so it never names one its reader cannot see."""
     cfg = current_app.config
     since = utcnow() - timedelta(days=cfg["PHOTO_REUSE_LOOKBACK_DAYS"])
     candidates = db.session.execute(
-        select(Photo.id, Photo.visit_id, Photo.sha256, Photo.phash)
+        select(Photo.id, Photo.visit_id, Photo.sha256, Photo.phash, Visit.rep_id, Visit.team_id)
         .join(Visit, Visit.id == Photo.visit_id)
         .where(
             Photo.visit_id != visit.id,
@@ -315,9 +308,10 @@ def _reused(visit: Visit, photo: Photo) -> tuple[int, int, int] | None:
             | (Photo.sha256 == photo.sha256),
         )
     )
-    best: tuple[int, int, int] | None = None
+    best: tuple[int, int, bool, int] | None = None
     for other in candidates:
         bits = 0 if other.sha256 == photo.sha256 else hamming(other.phash, photo.phash)
-        if bits <= cfg["PHOTO_NEAR_DUPLICATE_BITS"] and (best is None or bits < best[2]):
-            best = (other.id, other.visit_id, bits)
+        if bits <= cfg["PHOTO_NEAR_DUPLICATE_BITS"] and (best is None or bits < best[3]):
+            seen = other.rep_id == visit.rep_id and other.team_id == visit.team_id
+            best = (other.id, other.visit_id, seen, bits)
     return best
